@@ -1,0 +1,43 @@
+"""`check`: every problem in packs and cases, found without stopping at the first."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from .case import LoadedCase, iter_case_problems
+from .errors import LoadError, Problem
+from .locate import Packs
+from .pack import Pack, iter_pack_problems
+
+
+def _is_pack(path: Path) -> bool:
+    return path.is_dir() and (path / "pack.yaml").is_file()
+
+
+def iter_problems(paths: list[Path], packs: Packs) -> Iterator[Problem]:
+    for path in paths:
+        if not path.exists():
+            yield Problem(str(path), None, None, "", "no such file or folder")
+        elif _is_pack(path):
+            for x in iter_pack_problems(path):
+                if not isinstance(x, Pack):
+                    yield x
+        elif path.is_dir():
+            subs = sorted(p for p in path.iterdir() if _is_pack(p))
+            cases = sorted(p for p in path.glob("*.yaml") if p.is_file())
+            if not subs and not cases:
+                yield Problem(str(path), None, None, "", "no pack (pack.yaml) or case file (*.yaml) here")
+            yield from iter_problems(subs + cases, packs)
+        else:
+            for x in iter_case_problems(path, packs.pack_for(path.parent)):
+                if not isinstance(x, LoadedCase):
+                    yield x
+
+
+def load_cases(paths: list[Path], packs: Packs) -> list[LoadedCase]:
+    from .case import load_case
+
+    return [load_case(p, packs.pack_for(p.parent)) for p in paths]
+
+
+__all__ = ["iter_problems", "load_cases", "LoadError"]

@@ -1,0 +1,149 @@
+"""Command line: `main(argv) -> int` parses arguments and calls library functions.
+
+Exit codes: 0 done; 1 problems found (bad input, failed checks); 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from .errors import RederiveError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=["table", "json"], default="table", help="output format (default: table)")
+    p.add_argument("--rules", type=Path, default=None, help="folder of framework packs (default: nearest rules/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rederive", description="Re-derive inspection ratings from report evidence, explain them, diff them.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    p = sub.add_parser("derive", help="derived scores and rating beside the published ones")
+    p.add_argument("cases", nargs="+", metavar="CASE")
+    _common(p)
+    p = sub.add_parser("explain", help="why each score is what it is: rows, features, quotes")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--statement", default=None, metavar="ID")
+    _common(p)
+    p = sub.add_parser("diff", help="agreement of derived with published scores across cases")
+    p.add_argument("cases", nargs="+", metavar="CASE|DIR")
+    _common(p)
+    p = sub.add_parser("consistency", help="does each published rating follow from its own published scores?")
+    p.add_argument("--ratings", required=True, type=Path, metavar="CSV")
+    p.add_argument("--framework", default="cqc-la")
+    _common(p)
+    p = sub.add_parser("check", help="validate packs and cases; list every problem as file:line:col")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _common(p)
+    return parser
+
+
+def _load(args: argparse.Namespace, paths: list[str]):
+    from .check import load_cases
+    from .derive import derive
+    from .locate import Packs, expand_cases
+
+    packs = Packs(args.rules)
+    files = expand_cases(paths)
+    if not files:
+        raise UsageError(f"no case files in {', '.join(paths)}")
+    out = []
+    for lc in load_cases(files, packs):
+        pack = packs.get(lc.case.framework, lc.folder)
+        out.append((pack, lc, derive(pack, lc.case.items)))
+    return out
+
+
+def _deciders(pack, lc, der) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    return {(lc.slug, st.id): [{"category": c.category, "score": c.score, "table": c.table, "row": c.kept}
+                               for c in st.cells] for st in der.statements}
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from . import render
+
+    fmt = args.format
+    if args.command == "derive":
+        from .report import derive_object
+
+        loaded = _load(args, args.cases)
+        objs = [derive_object(p, lc, d) for p, lc, d in loaded]
+        if fmt == "json":
+            render.to_json(objs, out)
+        else:
+            render.derive_table(objs, loaded[0][0].category_ids, out)
+        return 0
+    if args.command == "explain":
+        from .explain import explain
+
+        [(pack, lc, der)] = _load(args, [args.case])
+        if args.statement is not None and args.statement not in pack.statement_ids:
+            from .expr import suggest
+
+            raise UsageError(f"unknown statement {args.statement!r}{suggest(args.statement, pack.statement_ids)}")
+        obj = explain(pack, lc, der, args.statement)
+        render.to_json(obj, out) if fmt == "json" else render.explain_tree(obj, out)
+        return 0
+    if args.command == "diff":
+        from .compare import diff
+        from .report import derive_object
+
+        loaded = _load(args, args.cases)
+        deciders: dict = {}
+        for p, lc, d in loaded:
+            deciders.update(_deciders(p, lc, d))
+        result = diff(loaded[0][0], [derive_object(p, lc, d) for p, lc, d in loaded], deciders)
+        render.to_json(result, out) if fmt == "json" else render.diff_table(result, out)
+        return 0
+    if args.command == "consistency":
+        from .compare import consistency
+        from .locate import Packs
+
+        pack = Packs(args.rules).get(args.framework, args.ratings.parent)
+        result = consistency(pack, args.ratings)
+        render.to_json(result, out) if fmt == "json" else render.consistency_table(result, out)
+        return 0 if not result["exceptions"] else 1
+    if args.command == "check":
+        from .check import iter_problems
+        from .locate import Packs
+
+        problems = list(iter_problems([Path(p) for p in args.paths], Packs(args.rules)))
+        if fmt == "json":
+            render.to_json({"problems": [p.__dict__ for p in problems], "ok": not problems}, out)
+        else:
+            render.problems_text(problems, out)
+            if not problems:
+                out.write(f"ok: {len(args.paths)} path(s), no problems\n")
+        return 1 if problems else 0
+    raise UsageError("a command is required: derive, explain, diff, consistency or check (see --help)")
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = build_parser().parse_args(list(argv) if argv is not None else None)
+        return run(args, out)
+    except UsageError as exc:
+        err.write(f"{exc}\n")
+        return 2
+    except RederiveError as exc:
+        for line in (exc.problems or [exc]):
+            err.write(f"error: {line}\n")
+        return 1
+    except KeyboardInterrupt:
+        err.write("interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def main_entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Finding framework packs and case files on disk."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import LoadError, Problem
+from .expr import suggest
+from .pack import Pack, load_pack
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Packs:
+    """Loads each framework pack once, from --rules, or the nearest rules/ folder above a case."""
+
+    def __init__(self, rules_dir: Path | None = None) -> None:
+        self.rules_dir = rules_dir
+        self._cache: dict[Path, Pack] = {}
+
+    def candidates(self, near: Path | None) -> list[Path]:
+        dirs: list[Path] = []
+        if self.rules_dir is not None:
+            return [self.rules_dir]
+        if near is not None:
+            for parent in [near.resolve(), *near.resolve().parents]:
+                if (parent / "rules").is_dir():
+                    dirs.append(parent / "rules")
+                    break
+        if (Path.cwd() / "rules").is_dir():
+            dirs.append(Path.cwd() / "rules")
+        if (_PACKAGE_ROOT / "rules").is_dir():
+            dirs.append(_PACKAGE_ROOT / "rules")
+        return dirs
+
+    def get(self, framework: str, near: Path | None = None) -> Pack:
+        tried = self.candidates(near)
+        for rules in tried:
+            root = (rules / framework).resolve()
+            if root.parent != rules.resolve():
+                break  # a framework id may not walk out of rules/
+            if root.is_dir():
+                if root not in self._cache:
+                    self._cache[root] = load_pack(root)
+                return self._cache[root]
+        known = sorted({p.name for r in tried if r.is_dir() for p in r.iterdir() if p.is_dir()})
+        msg = f"no framework pack {framework!r} (looked in {', '.join(str(t) for t in tried) or 'nowhere'}){suggest(framework, known)}"
+        raise LoadError(msg, [Problem(str(tried[0] / framework) if tried else framework, None, None, "", msg)])
+
+    def pack_for(self, near: Path | None):
+        return lambda framework: self.get(framework, near)
+
+
+def expand_cases(paths: list[str]) -> list[Path]:
+    """Case files named directly, or every *.yaml directly inside a named folder."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(q for q in path.glob("*.yaml") if q.is_file()))
+        else:
+            out.append(path)
+    return out

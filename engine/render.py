@@ -1,0 +1,141 @@
+"""Rendering: terminal tables and trees (rich), JSON. Nothing upstream knows about formatting."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+
+def to_json(value: Any, out: TextIO) -> None:
+    json.dump(value, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def console(out: TextIO):
+    from rich.console import Console  # imported lazily: start-up time matters at the terminal
+
+    return Console(file=out, highlight=False, soft_wrap=False, width=None if out.isatty() else 120)
+
+
+def _mark(match: bool | None) -> str:
+    return "[green]✓[/]" if match else ("[red]✗[/]" if match is False else "·")
+
+
+def _score(v: Any) -> str:
+    return "–" if v is None else str(v)
+
+
+def derive_table(objects: list[dict[str, Any]], categories: list[str], out: TextIO) -> None:
+    from rich.table import Table
+
+    con = console(out)
+    short = {"people_experience": "people", "staff_leaders": "staff", "partners": "partners",
+             "processes": "process", "outcomes": "outcome"}
+    for obj in objects:
+        ind = " (indicative)" if obj.get("indicative") else ""
+        t = Table(title=f"{obj['council']} · {obj['case']} · {obj['framework']}{ind}", title_justify="left")
+        t.add_column("statement")
+        for c in categories:
+            t.add_column(short.get(c, c[:8]), justify="center")
+        t.add_column("%", justify="right")
+        t.add_column("derived", justify="center")
+        t.add_column("published", justify="center")
+        t.add_column("", justify="center")
+        for st in obj["statements"]:
+            cells = [_score(st["categories"].get(c)) for c in categories]
+            pct = "" if st["percent"] is None else f"{st['percent']:.1f}" + ("?" if st["ambiguous"] else "")
+            t.add_row(st["id"], *cells, pct, _score(st["derived"]) if st["assessed"] else "not assessed",
+                      _score(st["published"]), _mark(st["match"]))
+        ov = obj["overall"]
+        note = f" · ambiguous: {ov['readings']} (pack reads {ov['chosen']})" if ov["ambiguous"] else ""
+        t.caption = (f"overall: derived {ov['derived']} · published {ov['published']} {_mark(ov['match'])}"
+                     f" · {ov['sum']}/{ov['assessed'] * 4} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
+        t.caption_justify = "left"
+        con.print(t)
+
+
+def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    con = console(out)
+    for st in obj["statements"]:
+        amb = f" ambiguous {st['readings']}" if st["ambiguous"] else ""
+        root = Tree(f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {_score(st['derived'])}, "
+                    f"published {_score(st['published'])} · {st['percent']}%{amb}")
+        for cat in st["categories"]:
+            node = root.add(f"[bold]{cat['category']}[/] = {_score(cat['score'])} "
+                            f"(table {cat['table']}, {cat['hit_policy']}, kept {cat['kept']})")
+            rows = node.add("rows")
+            for r in cat["rows"]:
+                flag = "[green]kept[/]" if r["kept"] else ("fired" if r["fired"] else "[dim]no[/]")
+                fail = f" [dim]— fails: {escape(r['failing'])}[/]" if r.get("failing") else ""
+                rows.add(f"{flag} {r['id']} → {r['score']}: {escape(r['reason'])}{fail}")
+            feats = ", ".join(f"{k}={v}" for k, v in cat["features"].items())
+            node.add(f"features: {escape(feats)}")
+            ev = node.add(f"evidence ({len(cat['evidence'])})")
+            for e in cat["evidence"]:
+                tags = f" [{', '.join(e['tags'])}]" if e["tags"] else ""
+                ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}\n"
+                       f"[italic]“{escape(e['quote'])}”[/]")
+        if st["why_not"]:
+            wn = root.add("why not")
+            for w in st["why_not"]:
+                wn.add(f"{w['direction']} → {w['category']} {w['target']}: row {w['row']}: {escape(str(w['because']))}")
+        con.print(root)
+
+
+def diff_table(result: dict[str, Any], out: TextIO) -> None:
+    from rich.table import Table
+
+    con = console(out)
+    t = Table(title=f"Agreement over {len(result['cases'])} case(s)", title_justify="left")
+    for col in ("statement", "compared", "exact", "within one"):
+        t.add_column(col, justify="left" if col == "statement" else "right")
+    for st in result["statements"]:
+        t.add_row(st["id"], str(st["compared"]), str(st["exact"]), str(st["within_one"]))
+    tot = result["total"]
+    t.add_row("[bold]all[/]", str(tot["compared"]), str(tot["exact"]), str(tot["within_one"]))
+    ov = result["overall"]
+    t.caption = f"overall rating: {ov['agree']} of {ov['compared']} agree"
+    t.caption_justify = "left"
+    con.print(t)
+    m = result["confusion"]["matrix"]
+    ct = Table(title="Confusion (rows published, columns derived)", title_justify="left")
+    ct.add_column("pub\\der")
+    cols = list(next(iter(m.values())).keys()) if m else []
+    for c in cols:
+        ct.add_column(c, justify="right")
+    for p, row in m.items():
+        ct.add_row(p, *[str(row[c]) for c in cols])
+    con.print(ct)
+    if result["disagreements"]:
+        con.print("[bold]Disagreements[/]")
+        for d in result["disagreements"]:
+            rows = "; ".join(f"{r['category']}={r['score']} by {r['row']}" for r in d["deciding_rows"])
+            con.print(f"  {d['case']} {d['statement']}: derived {d['derived']}, published {d['published']}"
+                      + (f" ← {rows}" if rows else ""))
+    else:
+        con.print("No disagreements.")
+
+
+def consistency_table(result: dict[str, Any], out: TextIO) -> None:
+    con = console(out)
+    con.print(f"{result['agree']} of {result['total']} published overall ratings follow from their own scores.")
+    for label, rows in (("Ambiguous sums", result["ambiguous"]), ("Exceptions", result["exceptions"])):
+        if rows:
+            con.print(f"[bold]{label}[/] ({len(rows)}):")
+            for e in rows:
+                con.print(f"  line {e['line']} {e['council']}: sum {e['sum']}/{e['assessed'] * 4} = {e['percent']}% → "
+                          f"{e['derived']} (readings {e['readings']}), published {e['published']}")
+        else:
+            con.print(f"{label}: none.")
+
+
+def problems_text(problems: list[Any], out: TextIO) -> None:
+    for p in problems:
+        out.write(f"{p}\n")
+
+
+def stderr() -> TextIO:
+    return sys.stderr

@@ -1,0 +1,48 @@
+"""The derive object: a derivation beside the published result, as the stable JSON shape."""
+from __future__ import annotations
+
+from typing import Any
+
+from .case import LoadedCase
+from .derive import Derivation
+from .pack import Pack
+
+
+def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]:
+    pub = lc.case.published
+    statements = []
+    for st in der.statements:
+        published = pub.scores.get(st.id)
+        statements.append({
+            "id": st.id,
+            "name": pack.statement(st.id).name,
+            "assessed": st.assessed,
+            "derived": st.score,
+            "published": published,
+            "match": (st.score == published) if published is not None and st.assessed else None,
+            "categories": {c.category: c.score for c in st.cells},
+            "percent": st.step.percent,
+            "ambiguous": st.step.ambiguous,
+            "readings": dict(st.step.readings),
+        })
+    ov = der.overall
+    assessed = [s.id for s in der.statements if s.assessed]
+    return {
+        "case": lc.slug,
+        "council": lc.case.council,
+        "framework": pack.id,
+        "indicative": pub.indicative,
+        "statements": statements,
+        "overall": {
+            "derived": ov.value,
+            "published": pub.rating,
+            "match": (ov.value == pub.rating) if pub.rating is not None else None,
+            "percent": ov.percent,
+            "sum": ov.total,
+            "assessed": len(assessed),
+            "of": len(der.statements),
+            "ambiguous": ov.ambiguous,
+            "readings": dict(ov.readings),
+            "chosen": ov.chosen,
+        },
+    }
