@@ -125,7 +125,7 @@ def iter_case_problems(path: Path, pack_for: "callable[[str], Pack]", display: s
     try:
         pack = pack_for(case.framework)
     except LoadError as exc:
-        yield doc.problem(("framework",), f"framework pack {case.framework!r} did not load: {exc.problems[0] if exc.problems else exc}")
+        yield doc.problem(("framework",), f"framework pack {case.framework!r} did not load: {exc.problems[0].message if exc.problems else exc}")
         return
     problems = list(_check_against_pack(doc, case, pack, path.parent))
     if problems:

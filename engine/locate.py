@@ -30,7 +30,10 @@ class Packs:
             dirs.append(Path.cwd() / "rules")
         if (_PACKAGE_ROOT / "rules").is_dir():
             dirs.append(_PACKAGE_ROOT / "rules")
-        return dirs
+        unique: dict[Path, None] = {}
+        for d in dirs:
+            unique.setdefault(d.resolve(), None)
+        return list(unique)
 
     def get(self, framework: str, near: Path | None = None) -> Pack:
         tried = self.candidates(near)

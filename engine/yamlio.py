@@ -111,7 +111,8 @@ def parse_yaml(text: str, file: str) -> Document:
         try:
             node = loader.get_single_node()
         except RecursionError:
-            raise _fail(file, None, None, f"nesting too deep: the limit is {MAX_DEPTH} levels") from None
+            line = _deep_line(text)
+            raise _fail(file, line, 1, f"nesting too deep: the limit is {MAX_DEPTH} levels") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
@@ -128,6 +129,18 @@ def parse_yaml(text: str, file: str) -> Document:
         return doc
     finally:
         loader.dispose()
+
+
+def _deep_line(text: str) -> int | None:
+    """The first line where flow brackets nest deeper than MAX_DEPTH (quotes ignored: a hint only)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        for ch in line:
+            depth += ch in "[{"
+            depth -= ch in "]}"
+            if depth > MAX_DEPTH:
+                return number
+    return None
 
 
 def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document,

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+RULES = ROOT / "rules"
+CQC = RULES / "cqc-la"
+RATINGS = ROOT / "tests" / "data" / "cqc-la-ratings.csv"
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_json(*argv: str):
+    code, out, err = run_cli(*argv, "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture(autouse=True)
+def _no_color(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="session")
+def pack():
+    from engine.pack import load_pack
+
+    return load_pack(CQC)
+
+
+@pytest.fixture(scope="session")
+def packs():
+    from engine.locate import Packs
+
+    return Packs(RULES)
+
+
+def load(path: Path, packs):
+    from engine.case import load_case
+
+    return load_case(path, packs.pack_for(path.parent))
+
+
+__all__ = ["ROOT", "CASES", "RULES", "CQC", "RATINGS", "run_cli", "run_json", "load", "os"]
