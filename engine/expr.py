@@ -60,6 +60,9 @@ Node = Union[Num, Name, Unary, Binary]
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>==|!=|<=|>=|[<>()+\-*/])|(?P<bad>\S))"
 )
+_BAD_CHARS = {".": "attribute access", "[": "subscripts", "]": "subscripts", "'": "strings",
+              '"': "strings", ",": "argument lists", ":": "lambdas and slices",
+              "=": "assignment (use == to compare)"}
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 _REFUSED_WORDS = {"lambda", "import", "__import__", "eval", "exec", "if", "else", "for", "in", "is",
                   "None", "def", "class", "yield", "await"}
@@ -85,12 +88,9 @@ def _tokenize(text: str) -> list[_Tok]:
         if m is None or m.end() == pos:
             break
         if m.group("bad") is not None:
-            ch = m.group("bad")
-            what = {".": "attribute access", "[": "subscripts", "]": "subscripts", "'": "strings",
-                    '"': "strings", ",": "argument lists", ":": "lambdas and slices",
-                    "=": "assignment (use == to compare)", "_": "names"}.get(ch, f"the character {ch!r}")
-            raise ExpressionError(f"{what} not allowed in a condition (at column {m.start('bad') + 1})",
-                                  m.start("bad"), text)
+            toks.append(_Tok("bad", m.group("bad"), m.start("bad")))
+            pos = m.end()
+            continue
         kind = "num" if m.group("num") else "name" if m.group("name") else "op"
         tok = _Tok(kind, m.group(kind), m.start(kind))
         toks.append(tok)
@@ -104,6 +104,13 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.toks = _tokenize(text)
+        for tok in self.toks:
+            if tok.kind == "name" and (tok.text in _REFUSED_WORDS or tok.text.startswith("__")):
+                raise self._error(f"{tok.text!r} is not part of the condition language", tok)
+        for tok in self.toks:
+            if tok.kind == "bad":
+                what = _BAD_CHARS.get(tok.text, f"the character {tok.text!r}")
+                raise ExpressionError(f"{what} not allowed in a condition (at column {tok.pos + 1})", tok.pos, text)
         self.i = 0
         self.depth = 0
 

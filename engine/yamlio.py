@@ -106,7 +106,10 @@ def parse_yaml(text: str, file: str) -> Document:
     if m:
         line = text.count("\n", 0, m.start()) + 1
         raise _fail(file, line, len(m.group(1)) + 1, "tab character in indentation: YAML indents with spaces")
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.YAMLError as exc:
+        raise _fail(file, None, None, f"malformed YAML: {exc}") from None
     try:
         try:
             node = loader.get_single_node()
