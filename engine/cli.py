@@ -5,6 +5,7 @@ Exit codes: 0 done; 1 problems found (bad input, failed checks); 2 usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence, TextIO
@@ -69,6 +70,8 @@ def _deciders(pack, lc, der) -> dict[tuple[str, str], list[dict[str, Any]]]:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     from . import render
 
+    if args.command is None:
+        raise UsageError("a command is required: derive, explain, diff, consistency or check (see --help)")
     fmt = args.format
     if args.command == "derive":
         from .report import derive_object
@@ -143,6 +146,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug, not bad input: say so briefly; REDERIVE_DEBUG=1 shows the traceback
+        if os.environ.get("REDERIVE_DEBUG"):
+            raise
+        err.write(f"internal error: {type(exc).__name__}: {exc} (run with REDERIVE_DEBUG=1 for details)\n")
+        return 3
 
 
 def main_entry() -> None:

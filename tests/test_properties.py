@@ -1,0 +1,97 @@
+"""Invariants of derivation (hypothesis): bounds, monotonicity, determinism."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from engine.case import Item, Metric, SourceRef
+from engine.derive import derive
+from engine.pack import load_pack
+from conftest import CQC
+
+PACK = load_pack(CQC)
+SRC = SourceRef(file="r.txt", line=1)
+BANDS = {c.id: c.band for c in PACK.core.comparisons.bands}
+
+
+@st.composite
+def items(draw, polarity=None, statement=None, category=None, ident=None):
+    pol = polarity or draw(st.sampled_from(["strength", "shortfall", "mixed"]))
+    allowed = [t.id for t in PACK.core.tags if t.applies_to in ("any", pol) or pol == "mixed"]
+    tags = draw(st.lists(st.sampled_from(allowed), max_size=2, unique=True))
+    metric = None
+    if draw(st.booleans()):
+        ok = [c for c, b in BANDS.items() if (pol != "strength" or b >= 0) and (pol != "shortfall" or b <= 0)]
+        metric = Metric(name="m", value=1, comparison=draw(st.sampled_from(ok)))
+    return Item(id=ident or f"x{draw(st.integers(0, 10**9))}",
+                statement=statement or draw(st.sampled_from(PACK.statement_ids)),
+                category=category or draw(st.sampled_from(PACK.category_ids)),
+                polarity=pol, tags=tags, metric=metric, quote="q", source=SRC)
+
+
+def _unique(xs):
+    seen, out = set(), []
+    for x in xs:
+        if x.id not in seen:
+            seen.add(x.id)
+            out.append(x)
+    return out
+
+
+case_items = st.lists(items(), min_size=1, max_size=40).map(_unique)
+
+
+def _scores(der):
+    cells = {(c.statement, c.category): c.score for s in der.statements for c in s.cells}
+    stmts = {s.id: s.score for s in der.statements}
+    order = {r.id: i for i, r in enumerate(PACK.core.ratings)}  # worst first
+    return cells, stmts, order.get(der.overall.value, None)
+
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(case_items)
+def test_scores_within_scale_and_deterministic(its):
+    a, b = derive(PACK, its), derive(PACK, list(its))
+    assert a == b
+    for s in a.statements:
+        assert s.score is None or 1 <= s.score <= 4
+        for c in s.cells:
+            assert c.score is None or 1 <= c.score <= 4
+    assert a.overall.value in {None, *[r.id for r in PACK.core.ratings]}
+
+
+def _check_monotone(its, extra, direction):
+    before = _scores(derive(PACK, its))
+    after = _scores(derive(PACK, its + [extra]))
+    for key, v in before[0].items():
+        if v is not None and after[0][key] is not None:
+            assert (after[0][key] >= v) if direction > 0 else (after[0][key] <= v), key
+    for key, v in before[1].items():
+        if v is not None:
+            assert (after[1][key] >= v) if direction > 0 else (after[1][key] <= v), key
+    if before[2] is not None:
+        assert (after[2] >= before[2]) if direction > 0 else (after[2] <= before[2])
+
+
+@SETTINGS
+@given(case_items, st.data())
+def test_adding_a_strength_never_lowers_a_score(its, data):
+    host = data.draw(st.sampled_from(its))
+    extra = data.draw(items(polarity="strength", statement=host.statement, category=host.category, ident="added"))
+    _check_monotone(its, extra, +1)
+
+
+@SETTINGS
+@given(case_items, st.data())
+def test_adding_a_shortfall_never_raises_a_score(its, data):
+    host = data.draw(st.sampled_from(its))
+    extra = data.draw(items(polarity="shortfall", statement=host.statement, category=host.category, ident="added"))
+    _check_monotone(its, extra, -1)
+
+
+@SETTINGS
+@given(case_items)
+def test_order_of_items_does_not_matter(its):
+    assert _scores(derive(PACK, its)) == _scores(derive(PACK, list(reversed(its))))
