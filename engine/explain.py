@@ -29,9 +29,15 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
     base = {"category": cell.category, "target": target}
     if fired:
         rt = fired[0]
-        return {**base, "row": rt.id, "fired": True,
-                "failing": None,
-                "because": f"row {rt.id!r} fired, but hit policy {ct.table.hit_policy!r} kept {cell.kept!r}"}
+        blockers = [b for b in cell.rows if b.fired and b.score != target and b.score == cell.score]
+        detail = "; ".join(
+            f"{b.id}: " + ", ".join(f"{c.text} ({', '.join(f'{n} = {cell.features[n]}' for n in sorted(c.names))})"
+                                    for c in ct.rows[b.index].conditions)
+            for b in blockers)
+        return {**base, "row": rt.id, "fired": True, "failing": None,
+                "blocked_by": [b.id for b in blockers],
+                "because": f"row {rt.id!r} fired, but hit policy {ct.table.hit_policy!r} kept {cell.kept!r}"
+                           + (f"; to move, each of these rows must stop firing: {detail}" if detail else "")}
     best = None
     for rt in candidates:
         cr = ct.rows[rt.index]
