@@ -8,8 +8,9 @@ and is never read by the derivation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -106,7 +107,7 @@ def _resolve_source(folder: Path, rel: str) -> tuple[Path | None, str | None]:
     return real, None
 
 
-def iter_case_problems(path: Path, pack_for: "callable[[str], Pack]", display: str | None = None) -> Iterator[Problem | LoadedCase]:
+def iter_case_problems(path: Path, pack_for: callable[[str], Pack], display: str | None = None) -> Iterator[Problem | LoadedCase]:
     """Yield every problem in the case file; yield the LoadedCase last if there were none."""
     name = display or str(path)
     try:
@@ -202,7 +203,7 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
             yield doc.problem(base + ("quote",), f"quote not found verbatim on {item.source.file}:{ln}{hint}: {quote[:60]!r}")
 
 
-def load_case(path: Path, pack_for: "callable[[str], Pack]") -> LoadedCase:
+def load_case(path: Path, pack_for: callable[[str], Pack]) -> LoadedCase:
     problems: list[Problem] = []
     for item in iter_case_problems(path, pack_for):
         if isinstance(item, LoadedCase):

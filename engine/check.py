@@ -1,8 +1,8 @@
 """`check`: every problem in packs and cases, found without stopping at the first."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from .case import LoadedCase, iter_case_problems
 from .errors import LoadError, Problem
@@ -40,4 +40,4 @@ def load_cases(paths: list[Path], packs: Packs) -> list[LoadedCase]:
     return [load_case(p, packs.pack_for(p.parent)) for p in paths]
 
 
-__all__ = ["iter_problems", "load_cases", "LoadError"]
+__all__ = ["LoadError", "iter_problems", "load_cases"]

@@ -7,8 +7,8 @@ expands it into a tree when one is asked for.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from . import aggregate, features
 from .case import Item
@@ -88,7 +88,7 @@ def evaluate_table(ct: CompiledTable, env: dict[str, features.Value]) -> tuple[i
             best = pick(ct.rows[i].row.score for i in fired)
             kept = next(i for i in fired if ct.rows[i].row.score == best)
     traces = []
-    for cr, fail in zip(ct.rows, failed_at):
+    for cr, fail in zip(ct.rows, failed_at, strict=True):
         traces.append(RowTrace(cr.index, cr.row.id, cr.row.score, fail is None, cr.index == kept, fail))
     if kept is not None:
         return ct.rows[kept].row.score, ct.rows[kept].row.id, tuple(traces)

@@ -7,7 +7,6 @@ not fire and its first failing condition ("why not").
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from .case import LoadedCase

@@ -20,8 +20,8 @@ from __future__ import annotations
 import difflib
 import operator
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Union
 
 from .errors import ExpressionError
 
@@ -29,7 +29,7 @@ MAX_LENGTH = 1_000
 MAX_TOKENS = 200
 MAX_DEPTH = 32
 
-Value = Union[int, float, bool]
+Value = int | float | bool
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,17 @@ class Name:
 @dataclass(frozen=True)
 class Unary:
     op: str
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class Binary:
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
-Node = Union[Num, Name, Unary, Binary]
+Node = Num | Name | Unary | Binary
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>==|!=|<=|>=|[<>()+\-*/])|(?P<bad>\S))"
@@ -299,7 +299,7 @@ class Condition:
     fn: Callable[[Mapping[str, Value]], Value]
 
     @classmethod
-    def build(cls, text: str, known: Iterable[str]) -> "Condition":
+    def build(cls, text: str, known: Iterable[str]) -> Condition:
         node = parse(text)
         check_names(node, known, text)
         return cls(text, node, compile_node(node))

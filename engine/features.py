@@ -5,7 +5,7 @@ this module only knows the kinds, never the names.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from .case import Item, fold
 from .expr import Condition

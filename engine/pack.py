@@ -7,8 +7,9 @@ compiles every condition, so an unknown name fails before anything is evaluated.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -134,7 +135,7 @@ class Feature(Strict):
     default: float = 0
 
     @model_validator(mode="after")
-    def _expr_needed(self) -> "Feature":
+    def _expr_needed(self) -> Feature:
         if (self.kind == "expr") != (self.expr is not None):
             raise ValueError("'expr' is given exactly when kind is 'expr'")
         return self
@@ -173,7 +174,7 @@ class TableFile(Strict):
 
 
 class CompiledRow:
-    __slots__ = ("row", "conditions", "index")
+    __slots__ = ("conditions", "index", "row")
 
     def __init__(self, row: Row, conditions: list[Condition], index: int) -> None:
         self.row = row
@@ -182,7 +183,7 @@ class CompiledRow:
 
 
 class CompiledTable:
-    __slots__ = ("table", "rows")
+    __slots__ = ("rows", "table")
 
     def __init__(self, table: Table, rows: list[CompiledRow]) -> None:
         self.table = table

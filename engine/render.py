@@ -133,8 +133,7 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
 
 
 def problems_text(problems: list[Any], out: TextIO) -> None:
-    for p in problems:
-        out.write(f"{p}\n")
+    out.writelines(f"{p}\n" for p in problems)
 
 
 def stderr() -> TextIO:

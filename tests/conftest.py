@@ -54,4 +54,4 @@ def load(path: Path, packs):
     return load_case(path, packs.pack_for(path.parent))
 
 
-__all__ = ["ROOT", "CASES", "RULES", "CQC", "RATINGS", "run_cli", "run_json", "load", "os"]
+__all__ = ["CASES", "CQC", "RATINGS", "ROOT", "RULES", "load", "os", "run_cli", "run_json"]

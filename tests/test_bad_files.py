@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 BAD = Path(__file__).parent / "bad" / "cases"

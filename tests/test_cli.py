@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import CASES, CQC, RATINGS, ROOT, run_cli
 
 BLACKPOOL = str(CASES / "blackpool-2025.yaml")

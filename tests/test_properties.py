@@ -1,12 +1,13 @@
 """Invariants of derivation (hypothesis): bounds, monotonicity, determinism."""
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import CQC
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.case import Item, Metric, SourceRef
 from engine.derive import derive
 from engine.pack import load_pack
-from conftest import CQC
 
 PACK = load_pack(CQC)
 SRC = SourceRef(file="r.txt", line=1)

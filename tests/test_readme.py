@@ -5,7 +5,6 @@ import re
 import shlex
 
 import pytest
-
 from conftest import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

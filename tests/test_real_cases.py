@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import CASES, RATINGS, load, run_cli, run_json
+
 from engine.case import fold
 from engine.derive import derive
 

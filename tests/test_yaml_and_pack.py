@@ -5,9 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import CQC, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from engine.errors import LoadError, RederiveError
 from engine.pack import iter_pack_problems, load_pack
 from engine.yamlio import parse_yaml
