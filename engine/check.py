@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .case import LoadedCase, iter_case_problems
-from .errors import LoadError, Problem
+from .errors import Problem
 from .locate import Packs
 from .pack import Pack, iter_pack_problems
 
@@ -40,4 +40,3 @@ def load_cases(paths: list[Path], packs: Packs) -> list[LoadedCase]:
     return [load_case(p, packs.pack_for(p.parent)) for p in paths]
 
 
-__all__ = ["LoadError", "iter_problems", "load_cases"]

@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("consistency", help="does each published rating follow from its own published scores?")
     p.add_argument("--ratings", required=True, type=Path, metavar="CSV")
-    p.add_argument("--framework", default="cqc-la")
+    p.add_argument("--framework", default=None, help="pack id (default: the one pack whose statement ids are the CSV's columns)")
     _common(p)
     p = sub.add_parser("check", help="validate packs and cases; list every problem as file:line:col")
     p.add_argument("paths", nargs="+", metavar="PATH")
@@ -63,7 +63,19 @@ def _load(args: argparse.Namespace, paths: list[str]):
     return out
 
 
-def _deciders(pack, lc, der) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def _csv_header(path: Path) -> list[str]:
+    import csv
+
+    from .errors import LoadError, Problem
+
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(str(exc), [Problem(str(path), None, None, "", f"cannot read ratings table: {exc}")]) from None
+
+
+def _deciders(lc, der) -> dict[tuple[str, str], list[dict[str, Any]]]:
     return {(lc.slug, st.id): [{"category": c.category, "score": c.score, "table": c.table, "row": c.kept}
                                for c in st.cells] for st in der.statements}
 
@@ -82,7 +94,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if fmt == "json":
             render.to_json(objs, out)
         else:
-            render.derive_table(objs, loaded[0][0].category_ids, out)
+            cats = [(c.id, c.short or c.id) for c in loaded[0][0].core.categories]
+            render.derive_table(objs, cats, out)
         return 0
     if args.command == "explain":
         from .explain import explain
@@ -100,9 +113,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         from .report import derive_object
 
         loaded = _load(args, args.cases)
+        frameworks = sorted({p.id for p, _, _ in loaded})
+        if len(frameworks) > 1:
+            raise UsageError(f"diff compares cases of one framework; these cases use {', '.join(frameworks)}")
         deciders: dict = {}
-        for p, lc, d in loaded:
-            deciders.update(_deciders(p, lc, d))
+        for _, lc, d in loaded:
+            deciders.update(_deciders(lc, d))
         result = diff(loaded[0][0], [derive_object(p, lc, d) for p, lc, d in loaded], deciders)
         render.to_json(result, out) if fmt == "json" else render.diff_table(result, out)
         return 0
@@ -110,7 +126,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         from .compare import consistency
         from .locate import Packs
 
-        pack = Packs(args.rules).get(args.framework, args.ratings.parent)
+        packs = Packs(args.rules)
+        framework = args.framework or packs.detect_for_columns(_csv_header(args.ratings), args.ratings.parent)
+        pack = packs.get(framework, args.ratings.parent)
         result = consistency(pack, args.ratings)
         render.to_json(result, out) if fmt == "json" else render.consistency_table(result, out)
         return 0 if not result["exceptions"] else 1

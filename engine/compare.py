@@ -98,7 +98,7 @@ def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
             raise LoadError(msg, [Problem(name, line_no, 1, who, msg)])
         res = aggregate.apply(step, scores, max_score)
         total += 1
-        entry = {"council": who, "line": line_no, "sum": res.total, "assessed": res.count,
+        entry = {"council": who, "line": line_no, "sum": res.total, "out_of": res.count * max_score, "assessed": res.count,
                  "percent": res.percent, "published": published, "derived": res.value,
                  "readings": dict(res.readings)}
         if res.ambiguous:

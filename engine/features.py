@@ -5,7 +5,7 @@ this module only knows the kinds, never the names.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from .case import Item, fold
 from .expr import Condition
@@ -65,6 +65,3 @@ def compute(pack: Pack, cell_items: Sequence[Item], statement_items: Sequence[It
                 values[f.name] = f.default
     return values, used
 
-
-def env_for(values: Mapping[str, Value]) -> Mapping[str, Value]:
-    return values

@@ -49,6 +49,24 @@ class Packs:
         msg = f"no framework pack {framework!r} (looked in {', '.join(str(t) for t in tried) or 'nowhere'}){suggest(framework, known)}"
         raise LoadError(msg, [Problem(str(tried[0] / framework) if tried else framework, None, None, "", msg)])
 
+    def detect_for_columns(self, columns: list[str], near: Path | None = None) -> str:
+        """The id of the one pack whose statement ids are all among `columns`."""
+        from .errors import UsageError
+
+        found: set[str] = set()
+        for rules in self.candidates(near):
+            for root in sorted(p for p in rules.iterdir() if (p / "pack.yaml").is_file()):
+                try:
+                    pack = self.get(root.name, near)
+                except LoadError:
+                    continue
+                if set(pack.statement_ids) <= set(columns):
+                    found.add(pack.id)
+        if len(found) != 1:
+            which = ", ".join(sorted(found)) or "none"
+            raise UsageError(f"cannot tell which framework the table is for (packs matching its columns: {which}); name it with --framework")
+        return found.pop()
+
     def pack_for(self, near: Path | None):
         return lambda framework: self.get(framework, near)
 

@@ -55,6 +55,7 @@ class Rating(Strict):
 class Category(Strict):
     id: str
     name: str
+    short: str | None = None  # column heading in tables
     doc: str = ""
 
 

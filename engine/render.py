@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-import sys
+import os
 from typing import Any, TextIO
 
 
@@ -14,7 +14,11 @@ def to_json(value: Any, out: TextIO) -> None:
 def console(out: TextIO):
     from rich.console import Console  # imported lazily: start-up time matters at the terminal
 
-    return Console(file=out, highlight=False, soft_wrap=False, width=None if out.isatty() else 120)
+    # NO_COLOR (no-color.org): no colour, and no other escape codes either, so output pipes cleanly.
+    plain = bool(os.environ.get("NO_COLOR"))
+    kwargs = {"color_system": None} if plain else {}
+    return Console(file=out, highlight=False, soft_wrap=False, width=None if out.isatty() else 120,
+                   no_color=plain, **kwargs)
 
 
 def _mark(match: bool | None) -> str:
@@ -25,31 +29,30 @@ def _score(v: Any) -> str:
     return "–" if v is None else str(v)
 
 
-def derive_table(objects: list[dict[str, Any]], categories: list[str], out: TextIO) -> None:
+def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]], out: TextIO) -> None:
+    """`categories`: (id, column heading) pairs, in the pack's order."""
     from rich.table import Table
 
     con = console(out)
-    short = {"people_experience": "people", "staff_leaders": "staff", "partners": "partners",
-             "processes": "process", "outcomes": "outcome"}
     for obj in objects:
         ind = " (indicative)" if obj.get("indicative") else ""
         t = Table(title=f"{obj['council']} · {obj['case']} · {obj['framework']}{ind}", title_justify="left")
         t.add_column("statement")
-        for c in categories:
-            t.add_column(short.get(c, c[:8]), justify="center")
+        for _, heading in categories:
+            t.add_column(heading, justify="center")
         t.add_column("%", justify="right")
         t.add_column("derived", justify="center")
         t.add_column("published", justify="center")
         t.add_column("", justify="center")
         for st in obj["statements"]:
-            cells = [_score(st["categories"].get(c)) for c in categories]
+            cells = [_score(st["categories"].get(c)) for c, _ in categories]
             pct = "" if st["percent"] is None else f"{st['percent']:.1f}" + ("?" if st["ambiguous"] else "")
             t.add_row(st["id"], *cells, pct, _score(st["derived"]) if st["assessed"] else "not assessed",
                       _score(st["published"]), _mark(st["match"]))
         ov = obj["overall"]
         note = f" · ambiguous: {ov['readings']} (pack reads {ov['chosen']})" if ov["ambiguous"] else ""
         t.caption = (f"overall: derived {ov['derived']} · published {ov['published']} {_mark(ov['match'])}"
-                     f" · {ov['sum']}/{ov['assessed'] * 4} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
+                     f" · {ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
         t.caption_justify = "left"
         con.print(t)
 
@@ -126,7 +129,7 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
         if rows:
             con.print(f"[bold]{label}[/] ({len(rows)}):")
             for e in rows:
-                con.print(f"  line {e['line']} {e['council']}: sum {e['sum']}/{e['assessed'] * 4} = {e['percent']}% → "
+                con.print(f"  line {e['line']} {e['council']}: sum {e['sum']}/{e['out_of']} = {e['percent']}% → "
                           f"{e['derived']} (readings {e['readings']}), published {e['published']}")
         else:
             con.print(f"{label}: none.")
@@ -135,6 +138,3 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
 def problems_text(problems: list[Any], out: TextIO) -> None:
     out.writelines(f"{p}\n" for p in problems)
 
-
-def stderr() -> TextIO:
-    return sys.stderr

@@ -39,6 +39,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "match": (ov.value == pub.rating) if pub.rating is not None else None,
             "percent": ov.percent,
             "sum": ov.total,
+            "out_of": ov.count * max(pack.scores),
             "assessed": len(assessed),
             "of": len(der.statements),
             "ambiguous": ov.ambiguous,

@@ -67,3 +67,18 @@ def test_inputs_are_never_modified(tmp_path):
     for argv in (["derive", str(CASES)], ["explain", BLACKPOOL], ["diff", str(CASES)], ["check", str(CASES)]):
         run_cli(*argv)
     assert before == {p: p.read_bytes() for p in CASES.rglob("*") if p.is_file()}
+
+
+def test_no_color_is_honoured_even_on_a_forced_terminal(monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    _, coloured, _ = run_cli("derive", BLACKPOOL)
+    assert "\x1b[" in coloured  # the check below could fail
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, plain, _ = run_cli("derive", BLACKPOOL)
+    assert "\x1b[" not in plain
+
+
+def test_consistency_detects_the_framework_from_columns(tmp_path):
+    code, _, err = run_cli("consistency", "--ratings", str(CASES / "blackpool-2025.yaml"))
+    assert code == 2 and "name it with --framework" in err
