@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ratings", required=True, type=Path, metavar="CSV")
     p.add_argument("--framework", default=None, help="pack id (default: the one pack whose statement ids are the CSV's columns)")
     _common(p)
+    p = sub.add_parser("test", help="run the YAML rule tests of packs (rules/<pack>/tests/*.yaml)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: rules/)")
+    _common(p)
     p = sub.add_parser("check", help="validate packs and cases; list every problem as file:line:col")
     p.add_argument("paths", nargs="+", metavar="PATH")
     _common(p)
@@ -84,7 +87,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from . import render
 
     if args.command is None:
-        raise UsageError("a command is required: derive, explain, diff, consistency or check (see --help)")
+        raise UsageError("a command is required: derive, explain, diff, consistency, check or test (see --help)")
     fmt = args.format
     if args.command == "derive":
         from .report import derive_object
@@ -132,6 +135,26 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         result = consistency(pack, args.ratings)
         render.to_json(result, out) if fmt == "json" else render.consistency_table(result, out)
         return 0 if not result["exceptions"] else 1
+    if args.command == "test":
+        from .ruletest import find_test_files, iter_outcomes
+
+        roots = [Path(p) for p in args.paths] or [args.rules or Path("rules")]
+        missing = [str(p) for p in roots if not p.exists()]
+        if missing:
+            raise UsageError(f"no such file or folder: {', '.join(missing)}")
+        outcomes = [o for f in find_test_files(roots) for o in iter_outcomes(f)]
+        if not outcomes:
+            raise UsageError(f"no rule tests under {', '.join(map(str, roots))}")
+        passed = sum(o.passed for o in outcomes)
+        if fmt == "json":
+            render.to_json({"passed": passed, "failed": len(outcomes) - passed,
+                            "tests": [o.__dict__ for o in outcomes]}, out)
+        else:
+            for o in outcomes:
+                if not o.passed:
+                    out.write(o.summary() + "\n")
+            out.write(f"rule tests: {passed} passed, {len(outcomes) - passed} failed\n")
+        return 0 if passed == len(outcomes) else 1
     if args.command == "check":
         from .check import iter_problems
         from .locate import Packs
@@ -144,7 +167,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             if not problems:
                 out.write(f"ok: {len(args.paths)} path(s), no problems\n")
         return 1 if problems else 0
-    raise UsageError("a command is required: derive, explain, diff, consistency or check (see --help)")
+    raise UsageError("a command is required: derive, explain, diff, consistency, check or test (see --help)")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
