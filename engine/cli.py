@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("test", help="run the YAML rule tests of packs (rules/<pack>/tests/*.yaml)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: rules/)")
     _common(p)
+    p = sub.add_parser("schemas", help="write the JSON Schemas of packs, cases and rule tests")
+    p.add_argument("-o", "--output", type=Path, default=Path("schemas"), metavar="DIR")
+    p.add_argument("--force", action="store_true", help="replace schema files that differ")
+    _common(p)
     p = sub.add_parser("check", help="validate packs and cases; list every problem as file:line:col")
     p.add_argument("paths", nargs="+", metavar="PATH")
     _common(p)
@@ -155,6 +159,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(o.summary() + "\n")
             out.write(f"rule tests: {passed} passed, {len(outcomes) - passed} failed\n")
         return 0 if passed == len(outcomes) else 1
+    if args.command == "schemas":
+        from .schemas import write_all
+
+        written = write_all(args.output, force=args.force)
+        if fmt == "json":
+            render.to_json({"written": [str(p) for p in written]}, out)
+        else:
+            out.write("".join(f"wrote {p}\n" for p in written) or f"{args.output}: up to date\n")
+        return 0
     if args.command == "check":
         from .check import iter_problems
         from .locate import Packs
