@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("test", help="run the YAML rule tests of packs (rules/<pack>/tests/*.yaml)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: rules/)")
     _common(p)
+    p = sub.add_parser("lint", help="find dead, overlapping or uncovered rows, unused features and tags")
+    p.add_argument("paths", nargs="+", metavar="PACK|CASE")
+    _common(p)
     p = sub.add_parser("schemas", help="write the JSON Schemas of packs, cases and rule tests")
     p.add_argument("-o", "--output", type=Path, default=Path("schemas"), metavar="DIR")
     p.add_argument("--force", action="store_true", help="replace schema files that differ")
@@ -159,6 +162,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(o.summary() + "\n")
             out.write(f"rule tests: {passed} passed, {len(outcomes) - passed} failed\n")
         return 0 if passed == len(outcomes) else 1
+    if args.command == "lint":
+        from .lint import lint_paths
+        from .locate import Packs
+
+        findings = lint_paths([Path(p) for p in args.paths], Packs(args.rules))
+        failing = [f for f in findings if f.severity != "info"]
+        if fmt == "json":
+            render.to_json({"ok": not failing, "findings": [f.__dict__ for f in findings]}, out)
+        else:
+            out.write("".join(f"{f}\n" for f in findings))
+            out.write(f"lint: {len(failing)} error(s) or warning(s), {len(findings) - len(failing)} note(s)\n")
+        return 1 if failing else 0
     if args.command == "schemas":
         from .schemas import write_all
 
