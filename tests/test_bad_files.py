@@ -44,3 +44,22 @@ def test_derive_refuses_bad_case_without_traceback(path: Path):
     assert code == 1
     assert err.startswith("error: ")
     assert "Traceback" not in err
+
+
+TABLES = sorted((Path(__file__).parent / "bad" / "tables").glob("*.yaml"))
+TOY = Path(__file__).parent / "fixtures" / "rules" / "toy"
+
+
+@pytest.mark.parametrize("path", TABLES, ids=[p.name for p in TABLES])
+def test_bad_tables_file_refused_with_message(path: Path, tmp_path: Path):
+    """One tables.yaml per mistake, dropped into a copy of the toy pack."""
+    import shutil
+
+    root = tmp_path / "toy"
+    shutil.copytree(TOY, root)
+    shutil.copy(path, root / "tables.yaml")
+    code, out, err = run_cli("check", str(root))
+    assert code == 1
+    assert _expected(path) in out, out
+    assert re.search(r"tables\.yaml:\d+:\d+: \[tables\[0\]", out), out
+    assert "Traceback" not in out + err
