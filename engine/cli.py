@@ -44,6 +44,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("test", help="run the YAML rule tests of packs (rules/<pack>/tests/*.yaml)")
     p.add_argument("paths", nargs="*", metavar="PATH", help="test files or folders (default: rules/)")
     _common(p)
+    p = sub.add_parser("whatif", help="derive before and after evidence changes or a rule override")
+    p.add_argument("target", metavar="CASE|DIR")
+    p.add_argument("--set", action="append", default=[], metavar="ITEM.FIELD=VALUE")
+    p.add_argument("--drop", action="append", default=[], metavar="ITEM")
+    p.add_argument("--add", type=Path, default=None, metavar="ITEMS.yaml")
+    p.add_argument("--scenario", type=Path, default=None, metavar="SCENARIO.yaml")
+    p.add_argument("--rules-override", type=Path, default=None, metavar="OVERRIDE.yaml")
+    _common(p)
+    p = sub.add_parser("counterfactual", help="all minimal sets of evidence changes that reach a target")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--target", required=True, metavar="overall=RATING|STATEMENT=SCORE")
+    p.add_argument("--max-changes", type=int, default=None, metavar="K")
+    p.add_argument("--max-sets", type=int, default=50, metavar="N", help="sets listed in full (the count is always exact)")
+    p.add_argument("--reading", choices=["round_half_up", "truncate"], default=None,
+                   help="read ambiguous boundary sums this way instead of the pack's choice")
+    _common(p)
     p = sub.add_parser("lint", help="find dead, overlapping or uncovered rows, unused features and tags")
     p.add_argument("paths", nargs="+", metavar="PACK|CASE")
     _common(p)
@@ -71,6 +87,51 @@ def _load(args: argparse.Namespace, paths: list[str]):
         pack = packs.get(lc.case.framework, lc.folder)
         out.append((pack, lc, derive(pack, lc.case.items)))
     return out
+
+
+def _whatif(args: argparse.Namespace, out: TextIO) -> int:
+    from . import render
+    from .scenario import Change, load_added_items, load_scenario, parse_set
+
+    if args.rules_override is not None:
+        if args.set or args.drop or args.add or args.scenario:
+            raise UsageError("--rules-override goes alone: evidence changes and rule changes are separate what-ifs")
+        from .check import load_cases
+        from .locate import Packs, expand_cases
+        from .override import load_override, transform_for
+        from .pack import load_pack
+        from .whatif import rules_whatif
+
+        packs = Packs(args.rules)
+        files = expand_cases([args.target])
+        if not files:
+            raise UsageError(f"no case files in {args.target}")
+        cases = load_cases(files, packs)
+        frameworks = {lc.case.framework for lc in cases}
+        if len(frameworks) > 1:
+            raise UsageError(f"a rule override applies to one framework; these cases use {', '.join(sorted(frameworks))}")
+        base = packs.get(frameworks.pop(), cases[0].folder)
+        doc, override = load_override(args.rules_override)
+        changed = load_pack(base.root, transform_for(doc, override))
+        result = rules_whatif(base, changed, cases, override.name)
+        render.to_json(result, out) if args.format == "json" else render.rules_whatif_text(result, out)
+        return 0
+    changes: list[Change] = []
+    origin = "command line"
+    if args.scenario is not None:
+        sc = load_scenario(args.scenario)
+        changes.extend(sc.changes)
+        origin = str(args.scenario)
+    changes.extend(parse_set(s) for s in args.set)
+    changes.extend(Change(op="drop", item=i) for i in args.drop)
+    if args.add is not None:
+        changes.append(Change(op="add", items=load_added_items(args.add)))
+    from .whatif import evidence_whatif
+
+    [(pack, lc, _)] = _load(args, [args.target])
+    result = evidence_whatif(pack, lc, changes, origin)
+    render.to_json(result, out) if args.format == "json" else render.whatif_text(result, out)
+    return 0
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -162,6 +223,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                     out.write(o.summary() + "\n")
             out.write(f"rule tests: {passed} passed, {len(outcomes) - passed} failed\n")
         return 0 if passed == len(outcomes) else 1
+    if args.command == "whatif":
+        return _whatif(args, out)
+    if args.command == "counterfactual":
+        from .counterfactual import parse_target, search
+
+        [(pack, lc, _)] = _load(args, [args.case])
+        if args.reading is not None:
+            pack = pack.with_reading(args.reading)
+        if args.max_changes is not None and not 0 <= args.max_changes <= 6:
+            raise UsageError("--max-changes must be between 0 and 6")
+        result = search(pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets)
+        render.to_json(result, out) if fmt == "json" else render.counterfactual_text(result, out)
+        return 0
     if args.command == "lint":
         from .lint import lint_paths
         from .locate import Packs

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from . import aggregate, features
 from .case import Item
 from .errors import EvaluationError
-from .expr import Condition
 from .pack import CompiledTable, Pack
 
 
@@ -105,7 +104,6 @@ def derive(pack: Pack, items: Sequence[Item]) -> Derivation:
         by_cell[(it.statement, it.category)].append(it)
         by_statement[it.statement].append(it)
     max_score = max(pack.scores)
-    cache: dict[str, Condition] = {}
     results: list[StatementResult] = []
     for sid in pack.statement_ids:
         cells: list[CellResult] = []
@@ -113,7 +111,7 @@ def derive(pack: Pack, items: Sequence[Item]) -> Derivation:
             cell_items = by_cell.get((sid, cid))
             if not cell_items:
                 continue
-            values, used = features.compute(pack, cell_items, by_statement[sid], cache)
+            values, used = features.compute(pack, cell_items, by_statement[sid])
             ct = pack.table_for(sid, cid)
             if ct is None:
                 score, kept, traces, tid = None, None, (), None

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .case import Item, fold
-from .expr import Condition
 from .pack import Feature, Pack
 
 Value = int | float | bool
@@ -33,17 +32,24 @@ def metric_band(pack: Pack, item: Item) -> int | None:
     return band if band is not None else pack.comparison_ids.get(c)
 
 
-def compute(pack: Pack, cell_items: Sequence[Item], statement_items: Sequence[Item],
-            expr_cache: dict[str, Condition] | None = None) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
+def statement_values(pack: Pack, statement_items: Sequence[Item]) -> tuple[Value, ...]:
+    """The values of the statement-scope features only (a cell's context)."""
+    values, _ = _compute(pack, pack.statement_features, (), statement_items)
+    return tuple(values[f.name] for f in pack.statement_features)
+
+
+def compute(pack: Pack, cell_items: Sequence[Item], statement_items: Sequence[Item]) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
     """Return (feature values, ids of the items each feature counted)."""
+    return _compute(pack, pack.features, cell_items, statement_items)
+
+
+def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item],
+             statement_items: Sequence[Item]) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
     values: dict[str, Value] = {}
     used: dict[str, tuple[str, ...]] = {}
-    for f in pack.features:
+    for f in feats:
         if f.kind == "expr":
-            cond = (expr_cache or {}).get(f.name) or Condition.build(f.expr or "", values.keys())
-            if expr_cache is not None:
-                expr_cache[f.name] = cond
-            raw = cond.fn(values)
+            raw = pack.expr_conditions[f.name].fn(values)
             values[f.name] = bool(raw) if f.type == "bool" else raw
             used[f.name] = ()
             continue

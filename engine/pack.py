@@ -7,7 +7,7 @@ compiles every condition, so an unknown name fails before anything is evaluated.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -105,6 +105,21 @@ class Framework(Strict):
     unit: str = "statement"
 
 
+class Operation(Strict):
+    """A change the counterfactual search may make to the evidence."""
+
+    id: str
+    op: Literal["flip_polarity", "drop_item", "shift_metric", "add_item"]
+    polarity: Literal["strength", "shortfall", "mixed"] | None = None  # add_item: the polarity added
+    doc: str = ""
+
+
+class Counterfactual(Strict):
+    source: str = ""
+    max_changes: int = 3
+    operations: list[Operation] = []
+
+
 class PackCore(Strict):
     framework: Framework
     themes: list[Theme]
@@ -116,6 +131,7 @@ class PackCore(Strict):
     tags: list[Tag]
     comparisons: Comparisons
     aggregation: Aggregation
+    counterfactual: Counterfactual = Counterfactual()
 
 
 class Where(Strict):
@@ -208,6 +224,14 @@ class Pack:
         self.comparison_band = {w.lower(): c.band for c in core.comparisons.bands for w in c.wording}
         self.comparison_ids = {c.id: c.band for c in core.comparisons.bands}
         self._table_cache: dict[tuple[str, str], CompiledTable | None] = {}
+        # expr features compiled once; each may use only the features declared above it
+        self.expr_conditions: dict[str, Condition] = {}
+        known: list[str] = []
+        for f in features:
+            if f.expr is not None:
+                self.expr_conditions[f.name] = Condition.build(f.expr, known)
+            known.append(f.name)
+        self.statement_features = [f for f in features if f.scope == "statement"]
 
     @property
     def id(self) -> str:
@@ -232,6 +256,14 @@ class Pack:
             self._table_cache[key] = best[1] if best else None
         return self._table_cache[key]
 
+    def with_reading(self, choose: str) -> Pack:
+        """A copy whose aggregation steps read ambiguous gaps as `choose`."""
+        agg = self.core.aggregation
+        new_agg = agg.model_copy(update={
+            "category_to_statement": agg.category_to_statement.model_copy(update={"choose": choose}),
+            "statements_to_overall": agg.statements_to_overall.model_copy(update={"choose": choose})})
+        return Pack(self.root, self.core.model_copy(update={"aggregation": new_agg}), self.features, self.tables)
+
     def rating_label(self, rating_id: str | None) -> str:
         for r in self.core.ratings:
             if r.id == rating_id:
@@ -247,8 +279,13 @@ def _read(root: Path, name: str) -> Document:
     return load_yaml(path, display)
 
 
-def iter_pack_problems(root: Path) -> Iterator[Problem | Pack]:
-    """Yield every problem in the pack at `root`; yield the Pack last if there were none."""
+def iter_pack_problems(root: Path, transform: Callable[[dict[str, Document]], list[Problem]] | None = None
+                       ) -> Iterator[Problem | Pack]:
+    """Yield every problem in the pack at `root`; yield the Pack last if there were none.
+
+    `transform` may change the parsed documents (a rule what-if) before validation; it
+    returns the problems it found, located in its own input.
+    """
     docs: dict[str, Document] = {}
     for name in PACK_FILES:
         try:
@@ -257,6 +294,11 @@ def iter_pack_problems(root: Path) -> Iterator[Problem | Pack]:
             yield from exc.problems
     if len(docs) < len(PACK_FILES):
         return
+    if transform is not None:
+        found = transform(docs)
+        if found:
+            yield from found
+            return
     parsed: dict[str, object] = {}
     for name, model in (("pack.yaml", PackCore), ("features.yaml", FeatureFile), ("tables.yaml", TableFile)):
         doc = docs[name]
@@ -359,9 +401,9 @@ def iter_pack_problems(root: Path) -> Iterator[Problem | Pack]:
     yield Pack(root, core, feats, compiled)
 
 
-def load_pack(root: Path) -> Pack:
+def load_pack(root: Path, transform: Callable[[dict[str, Document]], list[Problem]] | None = None) -> Pack:
     problems: list[Problem] = []
-    for item in iter_pack_problems(root):
+    for item in iter_pack_problems(root, transform):
         if isinstance(item, Pack):
             return item
         problems.append(item)

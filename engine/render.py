@@ -138,3 +138,61 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
 def problems_text(problems: list[Any], out: TextIO) -> None:
     out.writelines(f"{p}\n" for p in problems)
 
+
+
+def _moved_line(m: dict[str, Any]) -> str:
+    if m["level"] == "category":
+        rows = m["rows"]
+        why = f" (row {rows['before']} → {rows['after']})" if rows["before"] != rows["after"] else ""
+        return f"{m['statement']}.{m['category']}: {_score(m['before'])} → {_score(m['after'])}{why}"
+    if m["level"] == "statement":
+        pub = f", published {m['published']}" if "published" in m else ""
+        return f"[bold]{m['statement']}[/]: {_score(m['before'])} → {_score(m['after'])} ({m['percent']['before']}% → {m['percent']['after']}%{pub})"
+    amb = " (an ambiguous boundary)" if m.get("ambiguous") else ""
+    return f"[bold]overall[/]: {m['before']} → {m['after']} ({m['percent']['before']}% → {m['percent']['after']}%){amb}"
+
+
+def whatif_text(result: dict[str, Any], out: TextIO) -> None:
+    from rich.markup import escape
+
+    con = console(out)
+    con.print(f"What-if on {result['case']}: {len(result['changes'])} change(s)")
+    for ch in result["changes"]:
+        con.print(f"  · {escape(ch['label'])}")
+    if not result["moved"]:
+        con.print("Nothing moved: every score and the overall rating stay as they were.")
+    for m in result["moved"]:
+        con.print("  " + _moved_line(m))
+
+
+def rules_whatif_text(result: dict[str, Any], out: TextIO) -> None:
+    con = console(out)
+    con.print(f"Rule what-if {result['override']!r}: {result['moved_cases']} of {len(result['cases'])} case(s) move")
+    for r in result["cases"]:
+        if not r["moved"]:
+            con.print(f"{r['case']}: nothing moves")
+            continue
+        con.print(f"[bold]{r['case']}[/]")
+        for m in r["moved"]:
+            con.print("  " + _moved_line(m))
+
+
+def counterfactual_text(result: dict[str, Any], out: TextIO) -> None:
+    from rich.markup import escape
+
+    con = console(out)
+    con.print(f"Counterfactual on {result['case']}: target {result['target']} ({result['direction']}), "
+              f"derived now {result['baseline']}")
+    if result["minimal_size"] is None:
+        con.print(f"No set of up to {result['max_changes']} changes reaches the target "
+                  f"(exhaustive: {result['examined']:,} candidates in {result['seconds']} s).")
+        return
+    con.print(f"Minimal size: {result['minimal_size']} change(s); {result['sets_total']:,} minimal set(s)"
+              f" ({result['sets_listed']} listed); {result['examined']:,} candidates examined in {result['seconds']} s.")
+    touched = ", ".join(f"{k} ({v})" for k, v in result["statements_touched"].items())
+    con.print(f"Statements the minimal sets touch (number of sets): {touched}")
+    for n, st in enumerate(result["sets"], start=1):
+        ov = st["result"]["overall"]
+        amb = f", ambiguous: {ov['readings']}" if ov["ambiguous"] else ""
+        con.print(f"[bold]{n}.[/] {escape('; '.join(st['changes']))}\n   → overall {ov['derived']} "
+                  f"({ov['sum']}/{ov['out_of']}{escape(amb)}); statements: {', '.join(st['statements'])}")

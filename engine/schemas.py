@@ -17,11 +17,13 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def models() -> dict[str, type[BaseModel]]:
     from .case import Case
+    from .override import RuleOverride
     from .pack import FeatureFile, PackCore, TableFile
     from .ruletest import RuleTestFile
+    from .scenario import Scenario
 
     return {"pack": PackCore, "features": FeatureFile, "tables": TableFile, "case": Case,
-            "rule-test": RuleTestFile}
+            "rule-test": RuleTestFile, "scenario": Scenario, "rule-override": RuleOverride}
 
 
 def schema_text(name: str, model: type[BaseModel]) -> str:
@@ -39,8 +41,10 @@ def schema_for(yaml_file: Path) -> str:
         return "rule-test.schema.json"
     if yaml_file.name in ("pack.yaml", "features.yaml", "tables.yaml"):
         return yaml_file.name.replace(".yaml", ".schema.json")
-    if yaml_file.parent.name in ("scenarios",):
+    if yaml_file.parent.name == "scenarios":
         return "scenario.schema.json"
+    if yaml_file.parent.name == "overrides":
+        return "rule-override.schema.json"
     return "case.schema.json"
 
 

@@ -1,0 +1,189 @@
+"""What-if and exact counterfactuals: copies only, inverses restore, sets reach and are minimal."""
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from conftest import CASES, CQC, run_cli, run_json
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import items as item_strategy
+
+from engine.case import Case, LoadedCase
+from engine.counterfactual import search
+from engine.derive import derive
+from engine.errors import LoadError
+from engine.pack import load_pack
+from engine.report import derive_object
+from engine.scenario import Change, Scenario, apply, inverse
+from engine.whatif import evidence_whatif
+
+PACK = load_pack(CQC)
+BLACKPOOL = CASES / "blackpool-2025.yaml"
+
+
+def _scores(items):
+    d = derive(PACK, items)
+    return {s.id: s.score for s in d.statements}, {(c.statement, c.category): (c.score, c.kept)
+                                                   for s in d.statements for c in s.cells}, d.overall.value
+
+
+def test_scenario_file_moves_learning(packs):
+    obj = run_json("whatif", str(BLACKPOOL), "--scenario", str(CASES / "scenarios" / "learning-people-heard.yaml"))
+    assert set(obj) == {"case", "before", "after", "changes", "moved"}
+    moved = {(m["level"], m.get("statement"), m.get("category")): m for m in obj["moved"]}
+    assert moved[("statement", "learning", None)]["after"] == 2
+    cat = moved[("category", "learning", "people_experience")]
+    assert cat["rows"] == {"before": "significant_in_context", "after": "default"}
+    assert obj["before"]["statements"][8]["derived"] == 1 and obj["after"]["statements"][8]["derived"] == 2
+
+
+def test_whatif_never_touches_the_file():
+    before = BLACKPOOL.read_bytes()
+    run_cli("whatif", str(BLACKPOOL), "--drop", "an01", "--set", "an02.polarity=strength")
+    assert BLACKPOOL.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--drop", "zz99"], "no item 'zz99'"),
+    (["--set", "an01.tags=risk_of_harm,not_a_tag"], "unknown tag 'not_a_tag'"),
+    (["--set", "an01.polarity=strength"], "tag 'no_assurance' belongs on a shortfall or mixed item"),
+    (["--set", "an01.statement=equty"], "did you mean 'equity'"),
+])
+def test_bad_changes_are_refused(argv, message):
+    code, _, err = run_cli("whatif", str(BLACKPOOL), *argv)
+    assert code == 1 and message in err
+
+
+def test_add_items_file(tmp_path: Path):
+    f = tmp_path / "add.yaml"
+    f.write_text("items:\n  - {id: new1, statement: learning, category: people_experience, polarity: strength}\n"
+                 "  - {id: new2, statement: learning, category: people_experience, polarity: strength}\n")
+    obj = run_json("whatif", str(BLACKPOOL), "--add", str(f))
+    assert any(m["level"] == "statement" and m["statement"] == "learning" for m in obj["moved"])
+
+
+def test_rules_override_moves_and_explains():
+    obj = run_json("whatif", str(CASES), "--rules-override", str(CASES / "overrides" / "stricter-some-shortfalls.yaml"))
+    assert obj["moved_cases"] == 2
+    linc = next(c for c in obj["cases"] if c["case"] == "lincolnshire-2023")
+    [m] = linc["moved"]
+    assert m["rows"] == {"before": "some_shortfalls", "after": "default"}
+
+
+def test_rules_override_bad_path_is_located(tmp_path: Path):
+    f = tmp_path / "o.yaml"
+    f.write_text("name: x\nchanges:\n  - {file: tables.yaml, path: 'tables[nope].rows[0]', value: 1}\n")
+    code, _, err = run_cli("whatif", str(CASES), "--rules-override", str(f))
+    assert code == 1 and f"{f}:3:" in err and "no element with id 'nope'" in err
+
+
+# --- properties -----------------------------------------------------------------
+
+def _lc(items) -> LoadedCase:
+    case = Case(case="synthetic", council="S", framework="cqc-la", sources=["x"], items=items)
+    return LoadedCase(Path("synthetic.yaml"), case)
+
+
+@st.composite
+def small_cases(draw):
+    statements = draw(st.lists(st.sampled_from(PACK.statement_ids), min_size=1, max_size=2, unique=True))
+    out = []
+    for n in range(draw(st.integers(1, 8))):
+        out.append(draw(item_strategy(statement=draw(st.sampled_from(statements)), ident=f"s{n}")))
+    return out
+
+
+PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPS
+@given(small_cases())
+def test_empty_scenario_is_the_baseline(items):
+    lc = _lc(items)
+    r = evidence_whatif(PACK, lc, [])
+    assert r["before"] == r["after"] and r["moved"] == []
+
+
+@PROPS
+@given(small_cases(), st.data())
+def test_a_change_and_its_inverse_give_the_baseline(items, data):
+    target = data.draw(st.sampled_from(items))
+    kind = data.draw(st.sampled_from(["drop", "polarity", "category"]))
+    if kind == "drop":
+        ch = Change(op="drop", item=target.id)
+    elif kind == "category":
+        ch = Change(op="set", item=target.id, field="category", value=data.draw(st.sampled_from(PACK.category_ids)))
+    else:
+        value = data.draw(st.sampled_from(["strength", "shortfall", "mixed"]))
+        ch = Change(op="set", item=target.id, field="polarity", value=value)
+    try:
+        changed = apply(PACK, items, [ch])
+    except LoadError:
+        return  # e.g. a tag or metric the new polarity may not carry: refused, as it should be
+    back = apply(PACK, changed, [inverse(items, ch)])
+    assert _scores(back) == _scores(items)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_cases(), st.sampled_from([1, -1]))
+def test_counterfactual_sets_reach_the_target_and_are_minimal(items, step):
+    lc = _lc(items)
+    base = derive(PACK, items).overall.value
+    order = [r.id for r in PACK.core.ratings]
+    i = order.index(base) + step
+    if not 0 <= i < len(order):
+        return
+    goal = order[i]
+    res = search(PACK, lc, ("overall", goal), max_changes=2, max_sets=20)
+
+    def reaches(changes):
+        got = order.index(derive(PACK, apply(PACK, items, changes)).overall.value)
+        return got >= i if step > 0 else got <= i
+
+    if res["minimal_size"] is None:
+        return
+    assert res["sets_total"] >= len(res["sets"]) > 0
+    for s in res["sets"]:
+        steps = [[Change.model_validate(c) for c in step] for step in s["steps"]]
+        assert len(steps) == res["minimal_size"]
+        scenario = Scenario.model_validate(s["scenario"])
+        assert reaches(scenario.changes)
+        assert derive_object(PACK, lc, derive(PACK, apply(PACK, items, scenario.changes))) == s["result"]
+        for k in range(len(steps)):
+            for sub in itertools.combinations(steps, k):
+                assert not reaches([c for st_ in sub for c in st_]), "a proper subset reaches the target"
+
+
+def test_blackpool_least_change_to_requires_improvement():
+    obj = run_json("counterfactual", str(BLACKPOOL), "--target", "overall=requires_improvement", "--max-sets", "5")
+    assert obj["minimal_size"] == 2 and obj["direction"] == "at_least"
+    assert set(obj) >= {"target", "minimal_size", "sets", "examined", "seconds"}
+    for s in obj["sets"]:
+        ov = s["result"]["overall"]
+        assert ov["derived"] == "requires_improvement" and ov["sum"] == 14 and ov["ambiguous"]
+        whatif = run_json("whatif", str(BLACKPOOL), "--scenario", _write_scenario(s["scenario"]))
+        assert whatif["after"]["overall"]["derived"] == "requires_improvement"
+
+
+def test_truncated_reading_needs_three_changes_for_learning_alone():
+    obj = run_json("counterfactual", str(BLACKPOOL), "--target", "learning=2", "--reading", "truncate", "--max-sets", "1")
+    assert obj["minimal_size"] == 1
+
+
+def _write_scenario(scenario: dict) -> str:
+    import tempfile
+
+    f = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+    json.dump(scenario, f)  # JSON is YAML
+    f.close()
+    return f.name
+
+
+def test_target_errors():
+    code, _, err = run_cli("counterfactual", str(BLACKPOOL), "--target", "overall=gud")
+    assert code == 2 and "unknown rating 'gud'" in err
+    code, _, err = run_cli("counterfactual", str(BLACKPOOL), "--target", "equity=9")
+    assert code == 2 and "not on the scale" in err
