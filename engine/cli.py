@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reading", choices=["round_half_up", "truncate"], default=None,
                    help="read ambiguous boundary sums this way instead of the pack's choice")
     _common(p)
+    p = sub.add_parser("review", help="the review-request brief: process checks, sensitivity, draft, deadline")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="BRIEF.md|BRIEF.html")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    _common(p)
     p = sub.add_parser("lint", help="find dead, overlapping or uncovered rows, unused features and tags")
     p.add_argument("paths", nargs="+", metavar="PACK|CASE")
     _common(p)
@@ -235,6 +240,25 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("--max-changes must be between 0 and 6")
         result = search(pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets)
         render.to_json(result, out) if fmt == "json" else render.counterfactual_text(result, out)
+        return 0
+    if args.command == "review":
+        from .atomic import write_text
+        from .brief_render import html, markdown
+        from .review import brief
+
+        [(pack, lc, der)] = _load(args, [args.case])
+        if args.output is not None and args.output.suffix.lower() not in (".md", ".html", ".htm"):
+            raise UsageError(f"-o: write a .md or .html file, not {args.output.name!r}")
+        if args.output is not None and args.output.exists() and not args.force:
+            raise UsageError(f"{args.output} exists: not overwritten (use --force to replace it)")
+        b = brief(pack, lc, der)
+        if args.output is not None:
+            text = markdown(b) if args.output.suffix.lower() == ".md" else html(b)
+            write_text(args.output, text, force=args.force)
+        if fmt == "json":
+            render.to_json({k: b[k] for k in ("case", "deadline", "draft", "checks", "sensitivity")}, out)
+        else:
+            render.review_text(b, out, args.output)
         return 0
     if args.command == "lint":
         from .lint import lint_paths

@@ -120,6 +120,26 @@ class Counterfactual(Strict):
     operations: list[Operation] = []
 
 
+class Calendar(Strict):
+    country: str
+    subdiv: str | None = None
+
+
+class Review(Strict):
+    """How a rating review is requested: grounds, deadline, word limit, draft wording."""
+
+    source: str
+    working_days: int
+    calendar: Calendar
+    word_limit: int
+    ground: str
+    not_grounds: list[str] = []
+    who: str = ""
+    draft_opening: str
+    draft_no_ground: str
+    draft_closing: str = ""
+
+
 class PackCore(Strict):
     framework: Framework
     themes: list[Theme]
@@ -132,6 +152,7 @@ class PackCore(Strict):
     comparisons: Comparisons
     aggregation: Aggregation
     counterfactual: Counterfactual = Counterfactual()
+    review: Review | None = None
 
 
 class Where(Strict):

@@ -196,3 +196,18 @@ def counterfactual_text(result: dict[str, Any], out: TextIO) -> None:
         amb = f", ambiguous: {ov['readings']}" if ov["ambiguous"] else ""
         con.print(f"[bold]{n}.[/] {escape('; '.join(st['changes']))}\n   → overall {ov['derived']} "
                   f"({ov['sum']}/{ov['out_of']}{escape(amb)}); statements: {', '.join(st['statements'])}")
+
+
+def review_text(b: dict[str, Any], out: TextIO, written) -> None:
+    from rich.markup import escape
+
+    con = console(out)
+    con.print(f"Review brief for {escape(b['council'])}: deadline [bold]{b['deadline']}[/] ({escape(b['deadline_rule'])})")
+    grounds = [c for c in b["checks"] if c["process_ground"]]
+    con.print(f"Process checks: {len(b['checks'])}, process grounds found: {len(grounds)}")
+    for c in grounds:
+        con.print(f"  · {escape(c['detail'])}")
+    d = b["draft"]
+    con.print(f"Draft: {d['words']} of {d['limit']} words")
+    if written is not None:
+        con.print(f"wrote {escape(str(written))}")

@@ -1,0 +1,124 @@
+"""The review-request brief: deadline, checks, sensitivity, draft within the limit, escaped HTML
+that a real browser renders."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import CASES, CQC, run_cli
+
+from engine.brief_render import html, markdown
+from engine.pack import load_pack
+from engine.review import draft, words, working_days_after
+
+BLACKPOOL = CASES / "blackpool-2025.yaml"
+
+
+@pytest.fixture(scope="module")
+def brief_json(tmp_path_factory):
+    out = tmp_path_factory.mktemp("brief") / "brief.html"
+    code, text, err = run_cli("review", str(BLACKPOOL), "-o", str(out), "--format", "json")
+    assert code == 0, err
+    return json.loads(text), out
+
+
+def test_blackpool_deadline_is_28_august_2025(brief_json):
+    obj, _ = brief_json
+    assert set(obj) == {"case", "deadline", "draft", "checks", "sensitivity"}
+    assert obj["deadline"] == "2025-08-28"
+
+
+def test_working_days_skip_weekends_and_bank_holidays():
+    assert working_days_after(dt.date(2025, 8, 6), 15, "GB", "ENG") == dt.date(2025, 8, 28)
+    # without the 25 August bank holiday the count would end a day earlier
+    assert working_days_after(dt.date(2025, 8, 6), 14, "GB", "ENG") == dt.date(2025, 8, 27)
+    assert working_days_after(dt.date(2025, 12, 23), 3, "GB", "ENG") == dt.date(2025, 12, 30)
+
+
+def test_checks_and_sensitivity(brief_json):
+    obj, _ = brief_json
+    ids = {c["id"] for c in obj["checks"]}
+    assert {"overall_follows_from_scores", "statement_supported_by_evidence"} <= ids
+    overall = next(c for c in obj["checks"] if c["id"] == "overall_follows_from_scores")
+    assert overall["status"] == "pass" and not overall["process_ground"]
+    supported = [c for c in obj["checks"] if c["id"] == "statement_supported_by_evidence"]
+    assert len(supported) == 9 and all(c["deciding"] and c["deciding"][0]["quotes"] for c in supported)
+    levels = {(s["level"], s["target"]) for s in obj["sensitivity"]}
+    assert ("overall", "requires_improvement") in levels and ("learning", 2) in levels
+    up = next(s for s in obj["sensitivity"] if s["level"] == "overall")
+    assert up["minimal_changes"] == 2
+
+
+def test_draft_is_counted_and_within_the_limit(brief_json):
+    obj, _ = brief_json
+    d = obj["draft"]
+    assert d["words"] == words(d["text"]) <= 500
+    assert "no departure" in d["text"]  # Blackpool: no process ground found, and the draft says so
+
+
+def test_draft_limit_is_enforced():
+    from engine.case import Case, LoadedCase, Published
+
+    pack = load_pack(CQC)
+    lc = LoadedCase(Path("x.yaml"), Case(case="x", council="X Council", framework="cqc-la", sources=["s"],
+                                         published=Published(rating="good", date="2025-01-01")))
+    grounds = [{"process_ground": True, "detail": "word " * 120} for _ in range(8)]
+    d = draft(pack, lc, grounds)
+    assert d["words"] <= 500 and d["grounds"] == 8
+    assert d["text"].startswith("On behalf of X Council, we request a review")
+
+
+def test_html_escapes_report_text(brief_json):
+    obj, _ = brief_json
+    fake = json.loads(json.dumps(obj))
+    sample = {"case": "c", "council": "<b>Evil & Co</b>", "framework": "f", "published": {"date": "2025-01-01", "rating": "x"},
+              "deadline": "2025-01-22", "deadline_rule": "r", "ground": "g", "not_grounds": ["n"], "who": "w",
+              "bands": [], "next_rating": None, "max_changes": 3, "draft": fake["draft"], "sensitivity": [],
+              "checks": [{"id": "statement_supported_by_evidence", "statement": "s", "status": "pass", "process_ground": False,
+                          "detail": "d", "deciding": [{"category": "c", "score": 1, "row": "r", "reason": "x",
+                                                       "quotes": [{"quote": "<script>alert(1)</script>", "file": "f", "line": 1}]}]}],
+              "derive": {"statements": [], "overall": {"percent": None}}}
+    page = html(sample)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in page
+    md = markdown(sample)
+    assert "<script>" not in md and "“&lt;script&gt;alert(1)&lt;/script&gt;” (f:1)" in md
+
+
+def test_existing_output_is_not_overwritten(tmp_path):
+    out = tmp_path / "b.md"
+    out.write_text("keep me")
+    code, _, err = run_cli("review", str(BLACKPOOL), "-o", str(out))
+    assert code == 2 and "not overwritten" in err and out.read_text() == "keep me"
+    code, _, err = run_cli("review", str(BLACKPOOL), "-o", str(tmp_path / "b.pdf"))
+    assert code == 2 and ".md or .html" in err
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_html_renders_in_a_real_browser(brief_json, tmp_path):
+    """CI installs Debian's chromium (.ci/run); on a machine without it this test says so."""
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: .ci/run must install it")
+        pytest.skip("chromium not installed (apt-get install chromium); CI runs this test")
+    _, page = brief_json
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([exe, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert "Review brief: Blackpool Council" in dom.stdout
+    assert "<svg" in dom.stdout and "Deadline: 2025-08-28" in dom.stdout
+    shot = tmp_path / "brief.png"
+    subprocess.run([exe, *flags, "--window-size=1100,1400", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=120)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a blank page is far smaller
