@@ -20,6 +20,7 @@ from .errors import LoadError, Problem
 from .expr import suggest
 from .models import Strict, problems_from_validation
 from .pack import Pack, load_pack
+from .scenario import Change, apply
 from .yamlio import Document, load_yaml
 
 
@@ -47,10 +48,17 @@ class Expect(Strict):
     row: str | None = None  # features form: the kept row
 
 
+class TestScenario(Strict):
+    """Changes applied to the test's items (ids are t<entry>.<copy>, e.g. t0.0) before deriving."""
+
+    changes: list[Change]
+
+
 class RuleTest(Strict):
     name: str
     statement: str | None = None
     items: list[TestItem] | None = None
+    scenario: TestScenario | None = None
     table: str | None = None
     features: dict[str, float | int | bool] | None = None
     expect: Expect
@@ -165,7 +173,13 @@ def run_one(pack: Pack, t: RuleTest) -> tuple[list[str], list[str]]:
         if bad:
             explanation.append("rows: " + ", ".join(f"{r.id}{'*' if r.kept else '+' if r.fired else ''}" for r in traces))
         return bad, explanation
-    der = derive(pack, _items(t))
+    items = _items(t)
+    if t.scenario is not None:
+        try:
+            items = apply(pack, items, t.scenario.changes, "rule test scenario")
+        except LoadError as exc:
+            return [f"scenario: {exc.problems[0].message if exc.problems else exc}"], []
+    der = derive(pack, items)
     cells = {f"{c.statement}.{c.category}": c for s in der.statements for c in s.cells}
     shown: set[str] = set()
     for key, want in e.categories.items():
