@@ -19,9 +19,20 @@ def iter_problems(paths: list[Path], packs: Packs) -> Iterator[Problem]:
         if not path.exists():
             yield Problem(str(path), None, None, "", "no such file or folder")
         elif _is_pack(path):
+            pack = None
             for x in iter_pack_problems(path):
-                if not isinstance(x, Pack):
+                if isinstance(x, Pack):
+                    pack = x
+                else:
                     yield x
+            if pack is not None and (path / "cues.yaml").is_file():
+                from .errors import LoadError
+                from .extract import load_cues
+
+                try:
+                    load_cues(pack)
+                except LoadError as exc:
+                    yield from exc.problems
         elif path.is_dir():
             subs = sorted(p for p in path.iterdir() if _is_pack(p))
             cases = sorted(p for p in path.glob("*.yaml") if p.is_file())

@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p = sub.add_parser("diff", help="agreement of derived with published scores across cases")
     p.add_argument("cases", nargs="+", metavar="CASE|DIR")
-    _common(p)
+    p.add_argument("--items", action="store_true", help="compare the evidence items of CURATED and EXTRACTED instead")
+    p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    p.add_argument("--rules", type=Path, default=None, help="folder of framework packs (default: nearest rules/)")
     p = sub.add_parser("consistency", help="does each published rating follow from its own published scores?")
     p.add_argument("--ratings", required=True, type=Path, metavar="CSV")
     p.add_argument("--framework", default=None, help="pack id (default: the one pack whose statement ids are the CSV's columns)")
@@ -65,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, default=None, metavar="BRIEF.md|BRIEF.html")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     _common(p)
+    p = sub.add_parser("extract", help="read a published report (or a folder of them) and write case files")
+    p.add_argument("report", metavar="REPORT|DIR")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="CASE.yaml|OUTDIR")
+    p.add_argument("--force", action="store_true", help="replace existing case files")
+    p.add_argument("--framework", default=None, help="pack id (default: detected from the report's wording)")
+    _common(p)
     p = sub.add_parser("lint", help="find dead, overlapping or uncovered rows, unused features and tags")
     p.add_argument("paths", nargs="+", metavar="PACK|CASE")
     _common(p)
@@ -88,7 +96,15 @@ def _load(args: argparse.Namespace, paths: list[str]):
     if not files:
         raise UsageError(f"no case files in {', '.join(paths)}")
     out = []
-    for lc in load_cases(files, packs):
+    with_progress = len(files) > 1 and getattr(args, "format", "table") == "table"
+    from . import render
+
+    with render.progress(sys.stderr, len(files), "deriving", enabled=with_progress) as advance:
+        lcs = []
+        for f in files:
+            lcs.extend(load_cases([f], packs))
+            advance()
+    for lc in lcs:
         pack = packs.get(lc.case.framework, lc.folder)
         out.append((pack, lc, derive(pack, lc.case.items)))
     return out
@@ -137,6 +153,54 @@ def _whatif(args: argparse.Namespace, out: TextIO) -> int:
     result = evidence_whatif(pack, lc, changes, origin)
     render.to_json(result, out) if args.format == "json" else render.whatif_text(result, out)
     return 0
+
+
+def _extract(args: argparse.Namespace, out: TextIO) -> int:
+    from . import render
+    from .extract import write_extracted
+
+    src = Path(args.report)
+    if not src.exists():
+        raise UsageError(f"no such file or folder: {src}")
+    if src.is_dir():
+        reports = sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in (".txt", ".md"))
+        if not reports:
+            raise UsageError(f"no reports (*.txt, *.md) in {src}")
+        if args.output is None:
+            raise UsageError("extracting a folder needs -o OUTDIR")
+        targets = [(r, args.output / f"{_slug(r)}.yaml") for r in reports]
+    else:
+        reports = [src]
+        targets = [(src, args.output or Path(f"{_slug(src)}.yaml"))]
+    existing = [str(t) for _, t in targets if t.exists()]
+    if existing and not args.force:
+        raise UsageError(f"{', '.join(existing[:3])}{' ...' if len(existing) > 3 else ''} exists: not overwritten (use --force)")
+    results: list[dict] = []
+    failed: list[dict] = []
+    with render.progress(out, len(targets), "extracting", enabled=args.format != "json" and len(targets) > 1) as advance:
+        for report, target in targets:
+            try:
+                results.append(write_extracted(report, target, args.rules, args.framework, force=args.force))
+            except RederiveError as exc:
+                if not src.is_dir():
+                    raise
+                failed.append({"report": str(report), "error": str(exc.problems[0].message if exc.problems else exc)})
+            advance()
+    if args.format == "json":
+        render.to_json({"written": results, "failed": failed} if src.is_dir() else results[0], out)
+    else:
+        for r in results:
+            out.write(f"wrote {r['case_file']}: {r['items']} items in {r['assessed']} statement(s)"
+                      f" (framework {r['framework']})\n")
+        for f in failed:
+            out.write(f"not extracted: {f['report']}: {f['error']}\n")
+    return 1 if failed else 0
+
+
+def _slug(path: Path) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -188,6 +252,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         from .compare import diff
         from .report import derive_object
 
+        if args.items:
+            from .itemdiff import item_diff
+
+            if len(args.cases) != 2:
+                raise UsageError("diff --items takes two case files: CURATED.yaml EXTRACTED.yaml")
+            (_, cur, _), (_, ext, _) = _load(args, args.cases[:1]) + _load(args, args.cases[1:])
+            result = item_diff(cur, ext)
+            render.to_json(result, out) if fmt == "json" else render.item_diff_text(result, out)
+            return 0
         loaded = _load(args, args.cases)
         frameworks = sorted({p.id for p, _, _ in loaded})
         if len(frameworks) > 1:
@@ -196,7 +269,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         for _, lc, d in loaded:
             deciders.update(_deciders(lc, d))
         result = diff(loaded[0][0], [derive_object(p, lc, d) for p, lc, d in loaded], deciders)
-        render.to_json(result, out) if fmt == "json" else render.diff_table(result, out)
+        if fmt == "json":
+            render.to_json(result, out)
+        elif fmt == "markdown":
+            render.diff_markdown(result, out)
+        else:
+            render.diff_table(result, out)
         return 0
     if args.command == "consistency":
         from .compare import consistency
@@ -260,6 +338,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         else:
             render.review_text(b, out, args.output)
         return 0
+    if args.command == "extract":
+        return _extract(args, out)
     if args.command == "lint":
         from .lint import lint_paths
         from .locate import Packs

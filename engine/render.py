@@ -211,3 +211,66 @@ def review_text(b: dict[str, Any], out: TextIO, written) -> None:
     con.print(f"Draft: {d['words']} of {d['limit']} words")
     if written is not None:
         con.print(f"wrote {escape(str(written))}")
+
+
+class _NoProgress:
+    def __enter__(self):
+        return lambda: None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def progress(out: TextIO, total: int, label: str, enabled: bool = True):
+    """A rich progress bar on a terminal; nothing when piped or asked for JSON."""
+    if not enabled or not out.isatty():
+        return _NoProgress()
+    from rich.progress import Progress
+
+    class _Bar:
+        def __enter__(self):
+            self.p = Progress(console=console(out), transient=True)
+            self.p.__enter__()
+            self.task = self.p.add_task(label, total=total)
+            return lambda: self.p.advance(self.task)
+
+        def __exit__(self, *exc):
+            return self.p.__exit__(*exc)
+
+    return _Bar()
+
+
+def diff_markdown(result: dict[str, Any], out: TextIO) -> None:
+    """The agreement table as Markdown (for an issue, a pull request or a report)."""
+    w = out.write
+    w(f"# Agreement of derived with published scores ({len(result['cases'])} cases)\n\n")
+    w("| statement | compared | exact | within one |\n|---|---:|---:|---:|\n")
+    for st in result["statements"]:
+        w(f"| {st['id']} | {st['compared']} | {st['exact']} | {st['within_one']} |\n")
+    tot = result["total"]
+    pct = f" ({100 * tot['exact'] / tot['compared']:.0f}%)" if tot["compared"] else ""
+    w(f"| **all** | {tot['compared']} | {tot['exact']}{pct} | {tot['within_one']} |\n\n")
+    ov = result["overall"]
+    w(f"Overall rating: {ov['agree']} of {ov['compared']} agree.\n\n")
+    if result["disagreements"]:
+        w("| case | statement | derived | published |\n|---|---|---:|---:|\n")
+        for d in result["disagreements"]:
+            w(f"| {d['case']} | {d['statement']} | {d['derived']} | {d['published']} |\n")
+
+
+def item_diff_text(result: dict[str, Any], out: TextIO) -> None:
+    from rich.markup import escape
+
+    con = console(out)
+    s = result["summary"]
+    con.print(f"curated {s['curated']} items, extracted {s['extracted']}: {s['matched']} matched, "
+              f"{s['differ']} read differently, {len(result['only_curated'])} only curated, "
+              f"{len(result['only_extracted'])} only extracted")
+    for d in result["differ"]:
+        c, e = d["curated"], d["extracted"]
+        diffs = ", ".join(f"{f}: {c[f]} vs {e[f]}" for f in d["fields"])
+        con.print(f"  differ {c['id']} ~ {e['id']} ({c['file']}:{c['line']}): {escape(diffs)}")
+    for label, key in (("only curated", "only_curated"), ("only extracted", "only_extracted")):
+        for it in result[key][:200]:
+            con.print(f"  {label} {it['id']} {it['statement']}.{it['category']} {it['polarity']} "
+                      f"{escape(it['file'])}:{it['line']} “{escape(it['quote'][:90])}”")

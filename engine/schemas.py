@@ -17,13 +17,14 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def models() -> dict[str, type[BaseModel]]:
     from .case import Case
+    from .extract import CueFile
     from .override import RuleOverride
     from .pack import FeatureFile, PackCore, TableFile
     from .ruletest import RuleTestFile
     from .scenario import Scenario
 
     return {"pack": PackCore, "features": FeatureFile, "tables": TableFile, "case": Case,
-            "rule-test": RuleTestFile, "scenario": Scenario, "rule-override": RuleOverride}
+            "rule-test": RuleTestFile, "scenario": Scenario, "rule-override": RuleOverride, "cues": CueFile}
 
 
 def schema_text(name: str, model: type[BaseModel]) -> str:
@@ -39,7 +40,7 @@ def schema_for(yaml_file: Path) -> str:
     """Which schema a YAML file of this repository follows, by its place and name."""
     if yaml_file.parent.name == "tests" and (yaml_file.parent.parent / "pack.yaml").is_file():
         return "rule-test.schema.json"
-    if yaml_file.name in ("pack.yaml", "features.yaml", "tables.yaml"):
+    if yaml_file.name in ("pack.yaml", "features.yaml", "tables.yaml", "cues.yaml"):
         return yaml_file.name.replace(".yaml", ".schema.json")
     if yaml_file.parent.name == "scenarios":
         return "scenario.schema.json"

@@ -35,7 +35,7 @@ def test_yaml_names_its_schema_and_meets_it(path: Path):
 
 def test_schemas_command_writes_atomically_and_never_overwrites(tmp_path: Path):
     code, out, _ = run_cli("schemas", "-o", str(tmp_path))
-    assert code == 0 and len(list(tmp_path.glob("*.schema.json"))) == 7
+    assert code == 0 and len(list(tmp_path.glob("*.schema.json"))) == 8
     code, out, _ = run_cli("schemas", "-o", str(tmp_path))
     assert code == 0 and "up to date" in out
     victim = tmp_path / "case.schema.json"

@@ -1,0 +1,422 @@
+"""Extraction: read a published report and write a case file of cited evidence items.
+
+How a framework's reports are laid out and worded (headings, boilerplate, who is speaking,
+shortfall and strength cues, tags, national-data comparisons) is data in the pack's
+`cues.yaml`. Evidence extraction is blind to the answer: lines that carry scores, score
+wording or the rating are blanked before any evidence is read, and only the separate
+published-block reader looks at them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .case import Item, Metric, Published, SourceRef
+from .errors import LoadError, Problem
+from .expr import suggest
+from .models import Strict, problems_from_validation
+from .pack import Pack
+from .yamlio import load_yaml, read_text
+
+MAX_REPORT_BYTES = 16 * 1024 * 1024
+
+
+class Layout(Strict):
+    section_end: list[str] = []
+    boilerplate_start: list[str] = []
+    evidence_start: list[str] = []
+    skip_line: list[str] = []
+    answer_line: list[str] = []
+    answer_section: list[str] = []
+
+
+class PublishedCues(Strict):
+    council: list[str] = []
+    date: list[str] = []
+    indicative: list[str] = []
+    score: list[str] = []
+    rating_heading: list[str] = []
+
+
+class CategoryCue(Strict):
+    category: str
+    cues: list[str]
+
+
+class Sentences(Strict):
+    min_words: int = 5
+
+
+class PolarityCues(Strict):
+    shortfall: list[str]
+    strength: list[str]
+    mixed: list[str] = []  # wording that is itself a mixed finding ("mixed feedback")
+    positive_phrase: list[str] = []  # negative words that make a positive finding ("no delays"): count as strengths
+    negation: str = r"\b(not|no|lack of|limited|without|never|little|less)\b[^.;,]{0,25}$"  # before a strength cue
+    intention: list[str] = []  # plans and aims: not evidence unless a shortfall cue is present
+    purpose: str = r"\bto (ensure|plan|make|provide|promote|support|achieve|deliver|improve|develop|enable|be)\b[^.;]{0,40}$"
+
+
+class MetricCue(Strict):
+    pattern: str
+    category: str  # where a national-data comparison belongs
+
+
+class CueFile(Strict):
+    source: str
+    detect: list[str] = []
+    layout: Layout = Layout()
+    published: PublishedCues = PublishedCues()
+    sentences: Sentences = Sentences()
+    categories: list[CategoryCue] = []
+    default_category: str
+    polarity: PolarityCues
+    tags: dict[str, list[str]] = {}
+    metric: MetricCue | None = None
+
+
+class Cues:
+    """A cue file with every pattern compiled (case-insensitive) and checked against the pack."""
+
+    def __init__(self, pack: Pack, data: CueFile) -> None:
+        self.pack = pack
+        self.data = data
+        c = lambda pats: [re.compile(p, re.IGNORECASE) for p in pats]  # noqa: E731
+        lay = data.layout
+        self.section_end, self.boiler, self.evidence_start = c(lay.section_end), c(lay.boilerplate_start), c(lay.evidence_start)
+        self.skip, self.answer_line, self.answer_section = c(lay.skip_line), c(lay.answer_line), c(lay.answer_section)
+        pub = data.published
+        self.council, self.date, self.indicative = c(pub.council), c(pub.date), c(pub.indicative)
+        self.score, self.rating_heading = c(pub.score), c(pub.rating_heading)
+        self.categories = [(cc.category, c(cc.cues)) for cc in data.categories]
+        self.shortfall, self.strength = c(data.polarity.shortfall), c(data.polarity.strength)
+        self.mixed, self.intention = c(data.polarity.mixed), c(data.polarity.intention)
+        self.positive_phrase = c(data.polarity.positive_phrase)
+        self.negation = re.compile(data.polarity.negation, re.IGNORECASE)
+        self.purpose = re.compile(data.polarity.purpose, re.IGNORECASE)
+        self.tags = {t: c(p) for t, p in data.tags.items()}
+        self.metric = re.compile(data.metric.pattern, re.IGNORECASE) if data.metric else None
+        self.detect = c(data.detect)
+        names: dict[str, str] = {}
+        for st in pack.core.statements:
+            for n in [st.name, *st.aliases]:
+                names[_norm(n)] = st.id
+        self.headings = names
+
+
+def _norm(line: str) -> str:
+    return re.sub(r"\s+", " ", line.strip().lstrip("#").strip().rstrip(":").strip()).casefold()
+
+
+def load_cues(pack: Pack) -> Cues:
+    path = pack.root / "cues.yaml"
+    if not path.is_file():
+        msg = f"framework pack {pack.id!r} has no cues.yaml: it does not say how to read its reports"
+        raise LoadError(msg, [Problem(str(path), None, None, "", msg)])
+    doc = load_yaml(path)
+    try:
+        data = CueFile.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = problems_from_validation(doc, exc)
+        raise LoadError(problems[0].message, problems) from None
+    problems = []
+    for i, cc in enumerate(data.categories):
+        if cc.category not in pack.category_ids:
+            problems.append(doc.problem(("categories", i, "category"), f"unknown category {cc.category!r}{suggest(cc.category, pack.category_ids)}"))
+    if data.metric is not None and data.metric.category not in pack.category_ids:
+        problems.append(doc.problem(("metric", "category"), f"unknown category {data.metric.category!r}"))
+    if data.default_category not in pack.category_ids:
+        problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
+    for t in data.tags:
+        if t not in pack.tag_ids:
+            problems.append(doc.problem(("tags", t), f"unknown tag {t!r}{suggest(t, sorted(pack.tag_ids))}"))
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, str) and path and path[0] not in ("source", "default_category") and path[-1] != "category":
+            try:
+                re.compile(node)
+            except re.error as exc:
+                problems.append(doc.problem(path, f"not a valid regular expression: {exc}"))
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + (i,))
+
+    walk(doc.data, ())
+    if problems:
+        raise LoadError(problems[0].message, problems)
+    return Cues(pack, data)
+
+
+@dataclass
+class Section:
+    statement: str
+    start: int  # index of the heading line
+    end: int  # index one past the last line
+
+
+def blind(cues: Cues, lines: list[str]) -> list[str]:
+    """The report with every answer line and answer section blanked (same line numbers)."""
+    out = list(lines)
+    in_answer = False
+    for i, line in enumerate(lines):
+        if any(p.search(line) for p in cues.answer_section):
+            in_answer = True
+        elif in_answer and (any(p.search(line) for p in cues.section_end) or len(line) > 300):
+            in_answer = False
+        if in_answer or any(p.search(line) for p in cues.answer_line):
+            out[i] = ""
+    return out
+
+
+def sections(cues: Cues, lines: list[str]) -> list[Section]:
+    found: list[Section] = []
+    for i, line in enumerate(lines):
+        sid = cues.headings.get(_norm(line)) if line.strip() else None
+        ends = any(p.search(line) for p in cues.section_end)
+        if (sid or ends) and found and found[-1].end == -1:
+            found[-1].end = i
+        if sid:
+            found.append(Section(sid, i, -1))
+    if found and found[-1].end == -1:
+        found[-1].end = len(lines)
+    return found
+
+
+_SENT = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bNo)(?<=[.!?])[\"'’”)]*\s+(?=[A-Z0-9‘“\"'(])")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT.split(text) if s.strip()]
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    return s.startswith("#") or (len(s.split()) <= 12 and not re.search(r"[.!?]$", s))
+
+
+def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Metric | None]:
+    """(polarity or None, category, tags, metric) for one sentence."""
+    metric = None
+    polarity: str | None = None
+    if cues.metric is not None and (m := cues.metric.search(sentence)):
+        wording = m.group(1).lower()
+        band = cues.pack.comparison_band.get(wording)
+        if band is not None:
+            num = re.search(r"(\d+(?:\.\d+)?)%", sentence)
+            metric = Metric(name="national data comparison", value=float(num.group(1)) if num else wording,
+                            comparison=wording)
+            polarity = "shortfall" if band < 0 else "strength"
+    if polarity is None:
+        polarity = _polarity(cues, sentence)
+    category = cues.data.default_category
+    if metric is not None and cues.data.metric is not None:
+        category = cues.data.metric.category
+    else:
+        for cat, pats in cues.categories:
+            if any(p.search(sentence) for p in pats):
+                category = cat
+                break
+    rule = {t.id: t.applies_to for t in cues.pack.core.tags}
+    tags = [t for t, pats in cues.tags.items() if any(p.search(sentence) for p in pats)
+            and (polarity == "mixed" or rule[t] in ("any", polarity))]
+    return polarity, category, tags, metric
+
+
+def _polarity(cues: Cues, sentence: str) -> str | None:
+    """Count shortfall and strength cues; a strength cue just after a negation counts as a shortfall."""
+    if any(p.search(sentence) for p in cues.mixed):
+        return "mixed"
+    pos = 0
+    for p in cues.positive_phrase:
+        sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
+        pos += n
+    neg = sum(len(p.findall(sentence)) for p in cues.shortfall)
+    for p in cues.strength:
+        for m in p.finditer(sentence):
+            before = sentence[max(0, m.start() - 60): m.start()]
+            if cues.negation.search(before[-40:]):
+                neg += 1
+            elif cues.purpose.search(before):
+                continue  # "to ensure ... effective": an aim, not a finding
+            else:
+                pos += 1
+    if neg == 0 and any(p.search(sentence) for p in cues.intention):
+        return None  # an aim or a plan, not a finding
+    if neg > pos:
+        return "shortfall"
+    if pos > neg:
+        return "strength"
+    return "mixed" if neg else None
+
+
+def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Published:
+    """The answer: council-level rating and per-statement scores. Never used for evidence."""
+    indicative = any(p.search(line) for line in lines for p in cues.indicative)
+    date = None
+    for line in lines:
+        for p in cues.date:
+            if m := p.search(line):
+                date = _iso_date(m.group(1))
+                break
+        if date:
+            break
+    scores: dict[str, int | None] = {}
+    for sec in secs:
+        if sec.statement in scores:
+            continue
+        for line in lines[sec.start + 1: min(sec.end, sec.start + 8)]:
+            for p in cues.score:
+                if (m := p.search(line)) and m.group(1).isdigit() and int(m.group(1)) in cues.pack.scores:
+                    scores[sec.statement] = int(m.group(1))
+                    break
+            if sec.statement in scores:
+                break
+    rating = None
+    labels = {r.label.casefold(): r.id for r in cues.pack.core.ratings}
+    for i, line in enumerate(lines):
+        if any(p.search(line) for p in cues.rating_heading):
+            for nxt in lines[i + 1: i + 8]:
+                head = nxt.strip().lstrip("#").strip().split(":")[0].strip().casefold()
+                if head in labels:
+                    rating = labels[head]
+                    break
+            if rating:
+                break
+    return Published(rating=rating, scores=scores, date=date, indicative=indicative)
+
+
+def _iso_date(text: str) -> str | None:
+    import datetime as dt
+
+    try:
+        return dt.datetime.strptime(text.strip(), "%d %B %Y").date().isoformat()
+    except ValueError:
+        return None
+
+
+def council_name(cues: Cues, lines: list[str]) -> str | None:
+    for line in lines[:12]:
+        for p in cues.council:
+            if m := p.search(line.strip()):
+                return m.group(1).strip()
+    return None
+
+
+def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
+    """Evidence items from the report's statement sections; `lines` must already be blinded."""
+    items: list[Item] = []
+    counters: dict[str, int] = {}
+    for sec in sections(cues, lines):
+        mode = "evidence"
+        for idx in range(sec.start + 1, sec.end):
+            line = lines[idx]
+            if any(p.search(line) for p in cues.boiler):
+                mode = "boilerplate"
+                continue
+            if any(p.search(line) for p in cues.evidence_start):
+                mode = "evidence"
+                continue
+            if mode != "evidence" or not line.strip() or any(p.search(line) for p in cues.skip) or _is_heading(line):
+                continue
+            for sentence in split_sentences(line):
+                if len(sentence.split()) < cues.data.sentences.min_words:
+                    continue
+                polarity, category, tags, metric = classify(cues, sentence)
+                if polarity is None:
+                    continue
+                counters[sec.statement] = counters.get(sec.statement, 0) + 1
+                items.append(Item(id=f"{sec.statement}-{counters[sec.statement]:03d}", statement=sec.statement,
+                                  category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
+                                  quote=sentence, source=SourceRef(file=source, line=idx + 1)))
+    return items
+
+
+def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | None:
+    scored = [(sum(bool(p.search(text)) for p in cues.detect), fid) for fid, cues in candidates]
+    scored = [s for s in scored if s[0] > 0]
+    return max(scored)[1] if scored else None
+
+
+def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None) -> dict[str, Any]:
+    """The case, as plain data ready to be written, from one report file."""
+    cues = cues or load_cues(pack)
+    text = read_text(report, str(report), MAX_REPORT_BYTES)
+    lines = text.splitlines()
+    evidence_lines = blind(cues, lines)
+    items = extract_items(cues, evidence_lines, f"sources/{source_name}")
+    pub = read_published(cues, lines, sections(cues, lines))
+    council = council_name(cues, lines) or report.stem
+    return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": council,
+            "framework": pack.id, "sources": [f"sources/{source_name}"],
+            "published": pub.model_dump(exclude_none=True), "items": [_item_dict(it) for it in items]}
+
+
+def _item_dict(it: Item) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": it.id, "statement": it.statement, "category": it.category, "polarity": it.polarity}
+    if it.tags:
+        d["tags"] = list(it.tags)
+    if it.metric is not None:
+        d["metric"] = it.metric.model_dump(exclude_none=True)
+    d["quote"] = it.quote
+    d["source"] = {"file": it.source.file, "line": it.source.line}
+    return d
+
+
+def case_yaml(data: dict[str, Any], schema_rel: str) -> str:
+    import yaml
+
+    head = (f"# yaml-language-server: $schema={schema_rel}\n"
+            "# Extracted by `rederive extract`: review it before relying on it (extract -> review -> derive).\n")
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_extracted(report: Path, target: Path, rules_dir: Path | None, framework: str | None,
+                    force: bool = False) -> dict[str, Any]:
+    """Extract one report into `target`, copying the report unchanged to `sources/` beside it."""
+    import os
+
+    from .atomic import write_text
+    from .case import load_case
+    from .locate import Packs
+
+    packs = Packs(rules_dir)
+    if framework is None:
+        text = read_text(report, str(report), MAX_REPORT_BYTES)
+        candidates = []
+        for rules in packs.candidates(target.parent):
+            for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
+                try:
+                    candidates.append((root.name, load_cues(packs.get(root.name, target.parent))))
+                except LoadError:
+                    continue
+        framework = detect_framework(text, candidates)
+        if framework is None:
+            msg = "cannot tell which framework this report follows: name it with --framework"
+            raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
+    pack = packs.get(framework, target.parent)
+    data = extract(pack, report, report.name)
+    data["case"] = target.stem
+    sources = target.parent / "sources"
+    copy = sources / report.name
+    raw = report.read_bytes()
+    if copy.exists() and copy.read_bytes() != raw and not force:
+        msg = f"{copy} exists with other content: not overwritten (use --force)"
+        raise LoadError(msg, [Problem(str(copy), None, None, "", msg)])
+    if not copy.exists() or copy.read_bytes() != raw:
+        sources.mkdir(parents=True, exist_ok=True)
+        tmp = copy.with_name(f".{copy.name}.tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, copy)
+    schema = os.path.relpath(Path(__file__).resolve().parent.parent / "schemas" / "case.schema.json", target.parent.resolve())
+    write_text(target, case_yaml(data, schema), force=force)
+    lc = load_case(target, packs.pack_for(target.parent))  # the written case must pass check
+    return {"case_file": str(target), "case": lc.slug, "framework": framework, "items": len(lc.case.items),
+            "assessed": len({it.statement for it in lc.case.items}),
+            "published": lc.case.published.model_dump(exclude_none=True)}

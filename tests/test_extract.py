@@ -1,0 +1,155 @@
+"""Extraction: cited evidence from a report's text, blind to the published answer."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import CASES, CQC, ROOT, run_cli, run_json
+
+from engine.case import Item
+from engine.derive import derive
+from engine.extract import extract
+from engine.pack import load_pack
+
+PACK = load_pack(CQC)
+SOURCES = CASES / "sources"
+FULL = {"blackpool": SOURCES / "blackpool-2025-cqc-la-assessment.txt",
+        "lincolnshire": SOURCES / "lincolnshire-2023-cqc-la-pilot-assessment.txt"}
+PAGES = ROOT / "tests" / "data" / "reports"  # single-statement pages, copied unchanged from shared/reports
+ALL_REPORTS = [*FULL.values(), *sorted(PAGES.glob("*.txt"))]
+
+
+def _derived(report: Path):
+    data = extract(PACK, report, report.name)
+    items = [Item.model_validate(x) for x in data["items"]]
+    return data, derive(PACK, items)
+
+
+@pytest.mark.parametrize("name, minimum, rating", [("lincolnshire", 9, "good"), ("blackpool", 7, "inadequate")])
+def test_extraction_alone_reproduces_published_scores(name, minimum, rating):
+    data, der = _derived(FULL[name])
+    pub = data["published"]
+    agree = sum(st.score == pub["scores"][st.id] for st in der.statements)
+    assert agree >= minimum, f"{name}: {agree}/9"
+    assert der.overall.value == pub["rating"] == rating
+
+
+def test_published_block_read_from_every_layout():
+    data, _ = _derived(FULL["blackpool"])
+    assert data["council"] == "Blackpool Council" and data["published"]["date"] == "2025-08-06"
+    assert data["published"]["scores"] == {"assessing_needs": 1, "healthier_lives": 1, "equity": 1, "care_provision": 2,
+                                          "partnerships": 2, "safe_pathways": 2, "safeguarding": 1, "governance": 1,
+                                          "learning": 1}
+    linc, _ = _derived(FULL["lincolnshire"])
+    assert linc["published"]["indicative"] is True and linc["published"]["rating"] == "good"
+    assert set(linc["published"]["scores"].values()) == {3} and len(linc["published"]["scores"]) == 9
+    assert linc["council"] == "Lincolnshire County Council" and linc["published"]["date"] == "2023-11-17"
+    page, _ = _derived(PAGES / "blackpool-2025-learning-improvement-innovation.txt")
+    assert page["published"]["scores"] == {"learning": 1}
+    page, _ = _derived(PAGES / "blackpool-2025-partnerships-communities.txt")
+    assert page["published"]["scores"] == {"partnerships": 2}
+
+
+ANSWER = [re.compile(p, re.I) for p in (
+    r"^#*\s*(indicative )?score\b", r"^#*\s*\d\s*-", r"evidence shows (significant shortfalls|some shortfalls|a good standard|an exceptional standard)",
+    r"^#*\s*(inadequate|requires improvement|good|outstanding)\s*$")]
+
+
+def _without_answer(text: str) -> str:
+    """The report with every score line, score wording, rating line and the summary list of scores deleted."""
+    out, in_summary = [], False
+    for line in text.splitlines():
+        if re.match(r"^#*\s*(quality statement scores|local authority (indicative )?rating)", line, re.I):
+            in_summary = True
+            continue
+        if in_summary and re.match(r"^#*\s*summary of", line, re.I):
+            in_summary = False
+        if in_summary or any(p.search(line) for p in ANSWER):
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _evidence(data):
+    return [(i["statement"], i["category"], i["polarity"], tuple(i.get("tags", [])), i["quote"], json.dumps(i.get("metric")))
+            for i in data["items"]]
+
+
+@pytest.mark.parametrize("report", ALL_REPORTS, ids=lambda p: p.name)
+def test_extraction_is_blind_to_the_answer(report: Path, tmp_path: Path):
+    stripped = tmp_path / report.name
+    stripped.write_text(_without_answer(report.read_text(encoding="utf-8")), encoding="utf-8")
+    assert stripped.read_text() != report.read_text()  # something was deleted
+    a, da = _derived(report)
+    b, db = _derived(stripped)
+    assert b["published"].get("scores", {}) == {} and b["published"].get("rating") is None
+    assert _evidence(a) == _evidence(b)
+    assert [s.score for s in da.statements] == [s.score for s in db.statements]
+    assert da.overall.value == db.overall.value
+
+
+def test_extract_writes_a_checked_case_with_the_source_unchanged(tmp_path: Path):
+    out = tmp_path / "linc.yaml"
+    code, text, err = run_cli("extract", str(FULL["lincolnshire"]), "-o", str(out), "--format", "json")
+    assert code == 0, err
+    info = json.loads(text)
+    assert info["items"] > 50 and info["assessed"] == 9
+    assert (tmp_path / "sources" / FULL["lincolnshire"].name).read_bytes() == FULL["lincolnshire"].read_bytes()
+    assert out.read_text().startswith("# yaml-language-server: $schema=")
+    code, text, _ = run_cli("check", str(out))
+    assert code == 0, text
+    [obj] = run_json("derive", str(out))
+    assert obj["overall"]["derived"] == "good"
+    # explanations of extracted cases cite lines like curated ones
+    ex = run_json("explain", str(out), "--statement", "equity")
+    ev = ex["statements"][0]["categories"][0]["evidence"][0]
+    line = (tmp_path / ev["file"]).read_text().splitlines()[ev["line"] - 1]
+    assert ev["quote"] in line
+    before = out.read_bytes()
+    code, _, err = run_cli("extract", str(FULL["lincolnshire"]), "-o", str(out))
+    assert code == 2 and "not overwritten" in err and out.read_bytes() == before
+    assert run_cli("extract", str(FULL["lincolnshire"]), "-o", str(out), "--force")[0] == 0
+
+
+def test_single_statement_page_is_a_partial_report(tmp_path: Path):
+    page = PAGES / "blackpool-2025-partnerships-communities.txt"
+    out = tmp_path / "page.yaml"
+    assert run_cli("extract", str(page), "-o", str(out))[0] == 0
+    [obj] = run_json("derive", str(out))
+    assessed = [s["id"] for s in obj["statements"] if s["assessed"]]
+    assert assessed == ["partnerships"]
+    assert obj["overall"]["assessed"] == 1 and obj["overall"]["of"] == 9
+    _, out_text, _ = run_cli("derive", str(out))
+    assert "over 1 of 9 statements" in out_text
+
+
+def test_batch_extract_and_agreement_table(tmp_path: Path):
+    import shutil
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for p in ALL_REPORTS:
+        shutil.copy(p, reports / p.name)
+    (reports / "not-a-report.txt").write_text("Nothing here resembles an inspection report at all.\n")
+    outdir = tmp_path / "out"
+    code, text, _ = run_cli("extract", str(reports), "-o", str(outdir), "--format", "json")
+    result = json.loads(text)
+    assert len(result["written"]) == 4 and code == 1
+    assert [f["report"].endswith("not-a-report.txt") for f in result["failed"]] == [True]
+    assert "cannot tell which framework" in result["failed"][0]["error"]
+    code, md, _ = run_cli("diff", str(outdir), "--format", "markdown")
+    assert code == 0 and md.startswith("# Agreement of derived with published scores (4 cases)")
+    assert "| **all** | 20 |" in md
+
+
+def test_diff_items_lists_what_each_side_lacks(tmp_path: Path):
+    out = tmp_path / "bp.yaml"
+    assert run_cli("extract", str(FULL["blackpool"]), "-o", str(out))[0] == 0
+    obj = run_json("diff", "--items", str(CASES / "blackpool-2025.yaml"), str(out))
+    s = obj["summary"]
+    assert s["curated"] == 271 and s["matched"] > 150
+    assert len(obj["only_curated"]) + s["matched"] == 271
+    assert len(obj["only_extracted"]) + s["matched"] == s["extracted"]
+    assert all(set(d["fields"]) <= {"statement", "category", "polarity"} for d in obj["differ"])
