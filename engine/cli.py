@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diff", help="agreement of derived with published scores across cases")
     p.add_argument("cases", nargs="+", metavar="CASE|DIR")
     p.add_argument("--items", action="store_true", help="compare the evidence items of CURATED and EXTRACTED instead")
+    p.add_argument("--framework", default=None, help="compare only the cases of this framework")
     p.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     p.add_argument("--rules", type=Path, default=None, help="folder of framework packs (default: nearest rules/)")
     p = sub.add_parser("consistency", help="does each published rating follow from its own published scores?")
@@ -128,11 +129,16 @@ def _whatif(args: argparse.Namespace, out: TextIO) -> int:
         if not files:
             raise UsageError(f"no case files in {args.target}")
         cases = load_cases(files, packs)
+        doc, override = load_override(args.rules_override)
+        if override.framework is not None:
+            cases = [lc for lc in cases if lc.case.framework == override.framework]
+            if not cases:
+                raise UsageError(f"no case in {args.target} uses framework {override.framework!r}")
         frameworks = {lc.case.framework for lc in cases}
         if len(frameworks) > 1:
-            raise UsageError(f"a rule override applies to one framework; these cases use {', '.join(sorted(frameworks))}")
+            raise UsageError(f"a rule override applies to one framework; these cases use {', '.join(sorted(frameworks))}:"
+                             " name it with 'framework:' in the override")
         base = packs.get(frameworks.pop(), cases[0].folder)
-        doc, override = load_override(args.rules_override)
         changed = load_pack(base.root, transform_for(doc, override))
         result = rules_whatif(base, changed, cases, override.name)
         render.to_json(result, out) if args.format == "json" else render.rules_whatif_text(result, out)
@@ -234,8 +240,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         if fmt == "json":
             render.to_json(objs, out)
         else:
-            cats = [(c.id, c.short or c.id) for c in loaded[0][0].core.categories]
-            render.derive_table(objs, cats, out)
+            for (pack, _, _), obj in zip(loaded, objs, strict=True):  # each case in its own pack's columns
+                render.derive_table([obj], [(c.id, c.short or c.id) for c in pack.core.categories], out)
         return 0
     if args.command == "explain":
         from .explain import explain
@@ -263,8 +269,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             return 0
         loaded = _load(args, args.cases)
         frameworks = sorted({p.id for p, _, _ in loaded})
-        if len(frameworks) > 1:
-            raise UsageError(f"diff compares cases of one framework; these cases use {', '.join(frameworks)}")
+        if args.framework is not None:
+            if args.framework not in frameworks:
+                raise UsageError(f"--framework {args.framework}: no case uses it (these use {', '.join(frameworks)})")
+            loaded = [x for x in loaded if x[0].id == args.framework]
+        elif len(frameworks) > 1:
+            raise UsageError(f"diff compares cases of one framework; these cases use {', '.join(frameworks)}: "
+                             "choose one with --framework")
         deciders: dict = {}
         for _, lc, d in loaded:
             deciders.update(_deciders(lc, d))

@@ -34,12 +34,19 @@ class Layout(Strict):
     answer_section: list[str] = []
 
 
+class FindingCue(Strict):
+    pattern: str
+    label: str
+
+
 class PublishedCues(Strict):
     council: list[str] = []
     date: list[str] = []
     indicative: list[str] = []
     score: list[str] = []
     rating_heading: list[str] = []
+    rating: list[str] = []  # a pattern whose first group is a rating's label, anywhere in the text
+    finding: list[FindingCue] = []
 
 
 class CategoryCue(Strict):
@@ -92,6 +99,8 @@ class Cues:
         pub = data.published
         self.council, self.date, self.indicative = c(pub.council), c(pub.date), c(pub.indicative)
         self.score, self.rating_heading = c(pub.score), c(pub.rating_heading)
+        self.rating = c(pub.rating)
+        self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
         self.categories = [(cc.category, c(cc.cues)) for cc in data.categories]
         self.shortfall, self.strength = c(data.polarity.shortfall), c(data.polarity.strength)
         self.mixed, self.intention = c(data.polarity.mixed), c(data.polarity.intention)
@@ -289,7 +298,16 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
                     break
             if rating:
                 break
-    return Published(rating=rating, scores=scores, date=date, indicative=indicative)
+    if rating is None:
+        for line in lines:
+            for p in cues.rating:
+                if (m := p.search(line)) and m.group(1).casefold() in labels:
+                    rating = labels[m.group(1).casefold()]
+                    break
+            if rating:
+                break
+    finding = next((label for line in lines for p, label in cues.finding if p.search(line)), None)
+    return Published(rating=rating, scores=scores, date=date, indicative=indicative, finding=finding)
 
 
 def _iso_date(text: str) -> str | None:

@@ -29,6 +29,7 @@ class RuleChange(Strict):
 class RuleOverride(Strict):
     name: str
     description: str = ""
+    framework: str | None = None  # the pack it changes; cases of other frameworks are left out
     changes: list[RuleChange]
 
 

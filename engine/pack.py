@@ -140,6 +140,19 @@ class Review(Strict):
     draft_closing: str = ""
 
 
+class FindingBand(Strict):
+    rating: str
+    id: str
+    label: str
+
+
+class Findings(Strict):
+    """A worded finding derived from the overall rating (e.g. a monitoring visit's progress)."""
+
+    source: str
+    from_overall: list[FindingBand]
+
+
 class PackCore(Strict):
     framework: Framework
     themes: list[Theme]
@@ -153,6 +166,7 @@ class PackCore(Strict):
     aggregation: Aggregation
     counterfactual: Counterfactual = Counterfactual()
     review: Review | None = None
+    findings: Findings | None = None
 
 
 class Where(Strict):

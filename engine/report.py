@@ -27,6 +27,12 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
         })
     ov = der.overall
     assessed = [s.id for s in der.statements if s.assessed]
+    finding = None
+    if pack.core.findings is not None:
+        band = next((f for f in pack.core.findings.from_overall if f.rating == ov.value), None)
+        derived_finding = band.label if band else None
+        finding = {"derived": derived_finding, "published": pub.finding,
+                   "match": (derived_finding == pub.finding) if pub.finding is not None and derived_finding else None}
     return {
         "case": lc.slug,
         "council": lc.case.council,
@@ -46,4 +52,5 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "readings": dict(ov.readings),
             "chosen": ov.chosen,
         },
+        **({"finding": finding} if finding is not None else {}),
     }

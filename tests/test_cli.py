@@ -14,7 +14,7 @@ BLACKPOOL = str(CASES / "blackpool-2025.yaml")
 @pytest.mark.parametrize("argv", [
     ["derive", BLACKPOOL],
     ["explain", BLACKPOOL, "--statement", "safeguarding"],
-    ["diff", str(CASES)],
+    ["diff", str(CASES), "--framework", "cqc-la"],
     ["consistency", "--ratings", str(RATINGS)],
     ["check", str(CQC), BLACKPOOL],
 ])

@@ -92,7 +92,7 @@ def test_consistency_reports_exceptions_and_ambiguous(tmp_path):
 
 
 def test_diff_over_folder():
-    obj = run_json("diff", str(CASES))
+    obj = run_json("diff", str(CASES), "--framework", "cqc-la")
     assert obj["total"] == {"compared": 18, "exact": 18, "within_one": 18}
     assert obj["overall"] == {"compared": 2, "agree": 2}
     assert obj["confusion"]["matrix"]["1"]["1"] == 6

@@ -75,9 +75,9 @@ def test_rules_override_moves_and_explains():
 
 def test_rules_override_bad_path_is_located(tmp_path: Path):
     f = tmp_path / "o.yaml"
-    f.write_text("name: x\nchanges:\n  - {file: tables.yaml, path: 'tables[nope].rows[0]', value: 1}\n")
+    f.write_text("name: x\nframework: cqc-la\nchanges:\n  - {file: tables.yaml, path: 'tables[nope].rows[0]', value: 1}\n")
     code, _, err = run_cli("whatif", str(CASES), "--rules-override", str(f))
-    assert code == 1 and f"{f}:3:" in err and "no element with id 'nope'" in err
+    assert code == 1 and f"{f}:4:" in err and "no element with id 'nope'" in err
 
 
 # --- properties -----------------------------------------------------------------
