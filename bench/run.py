@@ -51,7 +51,7 @@ def synthetic(pack, n: int, seed: int = SEED):
     feats = batch_features(pack, kinds, cell, statement)
     cats = rng.integers(0, len(pack.category_ids), size=n)
     sts = rng.integers(0, len(pack.statement_ids), size=n)
-    table_of = np.array([pack.table_for(pack.statement_ids[s], pack.category_ids[c]).table.id for s, c in zip(sts, cats)])
+    table_of = np.array([pack.table_for(pack.statement_ids[s], pack.category_ids[c]).table.id for s, c in zip(sts, cats, strict=True)])
     return feats, table_of
 
 
@@ -61,7 +61,7 @@ def dicts(pack, feats, idx) -> list[dict]:
     out = []
     for i in idx:
         out.append({nm: (bool(c[i]) if c.dtype == bool else (int(c[i]) if c.dtype.kind == "i" else float(c[i])))
-                    for nm, c in zip(names, cols)})
+                    for nm, c in zip(names, cols, strict=True)})
     return out
 
 
