@@ -86,6 +86,16 @@ class CueFile(Strict):
     metric: MetricCue | None = None
 
 
+class _AnyOf:
+    """Several patterns as one alternation: `search` finds whether any of them matches."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.rx = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+
+    def search(self, text: str) -> bool:
+        return bool(self.rx is not None and self.rx.search(text))
+
+
 class Cues:
     """A cue file with every pattern compiled (case-insensitive) and checked against the pack."""
 
@@ -94,20 +104,22 @@ class Cues:
         self.data = data
         c = lambda pats: [re.compile(p, re.IGNORECASE) for p in pats]  # noqa: E731
         lay = data.layout
-        self.section_end, self.boiler, self.evidence_start = c(lay.section_end), c(lay.boilerplate_start), c(lay.evidence_start)
-        self.skip, self.answer_line, self.answer_section = c(lay.skip_line), c(lay.answer_line), c(lay.answer_section)
+        a = _AnyOf
+        self.section_end, self.boiler, self.evidence_start = a(lay.section_end), a(lay.boilerplate_start), a(lay.evidence_start)
+        self.skip, self.answer_line, self.answer_section = a(lay.skip_line), a(lay.answer_line), a(lay.answer_section)
         pub = data.published
         self.council, self.date, self.indicative = c(pub.council), c(pub.date), c(pub.indicative)
         self.score, self.rating_heading = c(pub.score), c(pub.rating_heading)
         self.rating = c(pub.rating)
         self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
-        self.categories = [(cc.category, c(cc.cues)) for cc in data.categories]
+        self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
         self.shortfall, self.strength = c(data.polarity.shortfall), c(data.polarity.strength)
-        self.mixed, self.intention = c(data.polarity.mixed), c(data.polarity.intention)
+        self.mixed, self.intention = a(data.polarity.mixed), a(data.polarity.intention)
         self.positive_phrase = c(data.polarity.positive_phrase)
         self.negation = re.compile(data.polarity.negation, re.IGNORECASE)
         self.purpose = re.compile(data.polarity.purpose, re.IGNORECASE)
-        self.tags = {t: c(p) for t, p in data.tags.items()}
+        self.tags = {t: a(p) for t, p in data.tags.items()}
+        self.tag_rule = {t.id: t.applies_to for t in pack.core.tags}
         self.metric = re.compile(data.metric.pattern, re.IGNORECASE) if data.metric else None
         self.detect = c(data.detect)
         names: dict[str, str] = {}
@@ -175,11 +187,11 @@ def blind(cues: Cues, lines: list[str]) -> list[str]:
     out = list(lines)
     in_answer = False
     for i, line in enumerate(lines):
-        if any(p.search(line) for p in cues.answer_section):
+        if cues.answer_section.search(line):
             in_answer = True
-        elif in_answer and (any(p.search(line) for p in cues.section_end) or len(line) > 300):
+        elif in_answer and (cues.section_end.search(line) or len(line) > 300):
             in_answer = False
-        if in_answer or any(p.search(line) for p in cues.answer_line):
+        if in_answer or cues.answer_line.search(line):
             out[i] = ""
     return out
 
@@ -188,7 +200,7 @@ def sections(cues: Cues, lines: list[str]) -> list[Section]:
     found: list[Section] = []
     for i, line in enumerate(lines):
         sid = cues.headings.get(_norm(line)) if line.strip() else None
-        ends = any(p.search(line) for p in cues.section_end)
+        ends = cues.section_end.search(line)
         if (sid or ends) and found and found[-1].end == -1:
             found[-1].end = i
         if sid:
@@ -229,18 +241,20 @@ def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Met
         category = cues.data.metric.category
     else:
         for cat, pats in cues.categories:
-            if any(p.search(sentence) for p in pats):
+            if pats.search(sentence):
                 category = cat
                 break
-    rule = {t.id: t.applies_to for t in cues.pack.core.tags}
-    tags = [t for t, pats in cues.tags.items() if any(p.search(sentence) for p in pats)
-            and (polarity == "mixed" or rule[t] in ("any", polarity))]
+    if polarity is None:
+        return None, category, [], None
+    rule = cues.tag_rule
+    tags = [t for t, pats in cues.tags.items() if (polarity == "mixed" or rule[t] in ("any", polarity))
+            and pats.search(sentence)]
     return polarity, category, tags, metric
 
 
 def _polarity(cues: Cues, sentence: str) -> str | None:
     """Count shortfall and strength cues; a strength cue just after a negation counts as a shortfall."""
-    if any(p.search(sentence) for p in cues.mixed):
+    if cues.mixed.search(sentence):
         return "mixed"
     pos = 0
     for p in cues.positive_phrase:
@@ -256,7 +270,7 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
                 continue  # "to ensure ... effective": an aim, not a finding
             else:
                 pos += 1
-    if neg == 0 and any(p.search(sentence) for p in cues.intention):
+    if neg == 0 and cues.intention.search(sentence):
         return None  # an aim or a plan, not a finding
     if neg > pos:
         return "shortfall"
@@ -335,13 +349,13 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
         mode = "evidence"
         for idx in range(sec.start + 1, sec.end):
             line = lines[idx]
-            if any(p.search(line) for p in cues.boiler):
+            if cues.boiler.search(line):
                 mode = "boilerplate"
                 continue
-            if any(p.search(line) for p in cues.evidence_start):
+            if cues.evidence_start.search(line):
                 mode = "evidence"
                 continue
-            if mode != "evidence" or not line.strip() or any(p.search(line) for p in cues.skip) or _is_heading(line):
+            if mode != "evidence" or not line.strip() or cues.skip.search(line) or _is_heading(line):
                 continue
             for sentence in split_sentences(line):
                 if len(sentence.split()) < cues.data.sentences.min_words:
