@@ -67,6 +67,7 @@ class Search:
     cell_memo: dict[tuple, int | None] = field(default_factory=dict)
     cells: dict[str, dict[str, Counter]] = field(default_factory=dict)
     evaluator: CountEvaluator | None = None  # type: ignore[assignment]
+    batch: Any = None
 
 
 def _signature(pack: Pack, it: Item) -> tuple:
@@ -172,6 +173,75 @@ def _score_counts(s: Search, statement: str, cells: dict[str, Counter]) -> int |
     if not scores:
         return None
     return aggregate.apply(pack.core.aggregation.category_to_statement, scores, max(pack.scores)).value  # type: ignore[return-value]
+
+
+def _score_many(s: Search, statement: str, group: list[tuple[ClassOp, ...]]) -> list[int | None]:
+    """The statement's score after each candidate, all candidates at once (compiled batch).
+
+    Each candidate's cells become rows of signature counts; features, tables and the
+    category step run as array operations over all rows. Exact: the batch evaluator gives
+    the same values and rows as the one-at-a-time path (tests/test_batch.py), and a test
+    checks this function against `_statement_score` on every candidate of a real case.
+    """
+    import numpy as np
+
+    from . import aggregate
+    from .batch import BatchPack, batch_features
+
+    if not group:
+        return []
+    pack = s.pack
+    if s.batch is None:
+        s.batch = BatchPack(pack)
+    band_of = {c.id: c.band for c in pack.core.comparisons.bands}
+    cats = list(pack.category_ids)
+    cidx = {c: i for i, c in enumerate(cats)}
+    kinds: dict[tuple, int] = {}
+
+    def kind(sig: tuple) -> int:
+        if sig not in kinds:
+            kinds[sig] = len(kinds)
+        return kinds[sig]
+
+    base_entries = [(cidx[cid], kind(sig), n) for cid, c in s.cells.get(statement, {}).items() for sig, n in c.items()]
+    deltas: list[tuple[int, int, int, int]] = []  # candidate, category, kind, +-1
+    for ci, picks in enumerate(group):
+        for op in picks:
+            if op.kind == "add_item":
+                deltas.append((ci, cidx[op.category], kind((op.to, frozenset(), None)), 1))
+                continue
+            _, _, pol, tags, band = op.group  # type: ignore[misc]
+            deltas.append((ci, cidx[op.category], kind((pol, frozenset(tags), band)), -1))
+            if op.kind == "flip_polarity":
+                deltas.append((ci, cidx[op.category], kind((op.to, frozenset(_tags_for(pack, list(tags), str(op.to))), band)), 1))
+            elif op.kind == "shift_metric":
+                deltas.append((ci, cidx[op.category], kind((pol, frozenset(tags), band_of[str(op.to)])), 1))
+    m, ncat, k = len(group), len(cats), len(kinds)
+    counts = np.zeros((m, ncat, k), dtype=np.int64)
+    for c, kk, n in base_entries:
+        counts[:, c, kk] += n
+    if deltas:
+        d = np.array(deltas)
+        np.add.at(counts, (d[:, 0], d[:, 1], d[:, 2]), d[:, 3])
+    whole = counts.sum(axis=1)
+    kind_list = [(pol, tuple(sorted(tags)), band) for (pol, tags, band) in kinds]
+    scores = np.zeros((m, ncat), dtype=np.int64)  # 0: no evidence in that cell
+    for c, cid in enumerate(cats):
+        rows = np.nonzero(counts[:, c, :].sum(axis=1) > 0)[0]
+        ct = pack.table_for(statement, cid)
+        if rows.size == 0 or ct is None:
+            continue
+        feats = batch_features(pack, kind_list, counts[rows, c, :], whole[rows])
+        trace = s.batch.tables[ct.table.id].evaluate(feats, rows.size)
+        scores[rows, c] = trace.scores
+    s.evaluations += m
+    step = pack.core.aggregation.category_to_statement
+    top = max(pack.scores)
+    out: list[int | None] = []
+    for row in scores:
+        got = [int(v) for v in row if v]
+        out.append(aggregate.apply(step, got, top).value if got else None)  # type: ignore[arg-type]
+    return out
 
 
 def _multisets(s: Search, statement: str, size: int) -> Iterator[tuple[ClassOp, ...]]:
@@ -325,8 +395,9 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
         for k in range(1, k_max + 1):
             for sid in statements:
                 opts: dict[int | None, list] = defaultdict(list)
-                for picks in _multisets(s, sid, k):
-                    opts[_statement_score(s, sid, picks)].append(picks)
+                group = list(_multisets(s, sid, k))
+                for picks, score in zip(group, _score_many(s, sid, group), strict=True):
+                    opts[score].append(picks)
                 options[(sid, k)] = dict(opts)
             for alloc in _allocations(statements, k):
                 per = [list(options[(sid, n)].items()) for sid, n in alloc]

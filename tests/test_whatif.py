@@ -187,3 +187,20 @@ def test_target_errors():
     assert code == 2 and "unknown rating 'gud'" in err
     code, _, err = run_cli("counterfactual", str(BLACKPOOL), "--target", "equity=9")
     assert code == 2 and "not on the scale" in err
+
+
+def test_batch_scoring_of_candidates_equals_one_at_a_time(packs):
+    """The compiled batch path of the counterfactual search against the Counter path, on every
+    candidate of one and two changes for a real case."""
+    from engine.case import load_case
+    from engine.counterfactual import _multisets, _score_many, _statement_score, build
+
+    lc = load_case(BLACKPOOL, packs.pack_for(BLACKPOOL.parent))
+    s = build(PACK, list(lc.case.items))
+    compared = 0
+    for sid in PACK.statement_ids:
+        for k in (1, 2):
+            group = list(_multisets(s, sid, k))
+            assert _score_many(s, sid, group) == [_statement_score(s, sid, p) for p in group]
+            compared += len(group)
+    assert compared > 10_000
