@@ -162,7 +162,14 @@ def memory_child(n: int) -> None:
     bp = BatchPack(pack)
     feats, table_of = synthetic(pack, n)
     run_batch(bp, feats, table_of)
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+    # VmHWM: this process's own peak (ru_maxrss may carry the parent's peak across fork and exec)
+    status = Path("/proc/self/status")
+    if status.exists():
+        for row in status.read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                print(int(row.split()[1]))  # KiB
+                return
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def main() -> int:

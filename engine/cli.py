@@ -340,7 +340,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"-o: write a .md or .html file, not {args.output.name!r}")
         if args.output is not None and args.output.exists() and not args.force:
             raise UsageError(f"{args.output} exists: not overwritten (use --force to replace it)")
-        b = brief(pack, lc, der)
+        steps = 2 * len(pack.statement_ids) + 2
+        with render.progress(sys.stderr, steps, "sensitivity", enabled=fmt != "json") as advance:
+            b = brief(pack, lc, der, advance)
         if args.output is not None:
             text = markdown(b) if args.output.suffix.lower() == ".md" else html(b)
             write_text(args.output, text, force=args.force)

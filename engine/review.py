@@ -102,7 +102,9 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
     return out
 
 
-def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
+def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> list[dict[str, Any]]:
+    """The least change to the next score up and down, per statement and overall; `advance`
+    is called after each search (a progress bar's step)."""
     out: list[dict[str, Any]] = []
     order = [r.id for r in pack.core.ratings]
 
@@ -120,12 +122,14 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, A
             if t in pack.scores:
                 res = search(pack, lc, (st.id, t), max_sets=1)
                 out.append(entry(st.id, st.score, t, res))
+                advance()
     if der.overall.value in order:
         i = order.index(der.overall.value)
         for step in (1, -1):
             if 0 <= i + step < len(order):
                 res = search(pack, lc, ("overall", order[i + step]), max_sets=1)
                 out.append(entry("overall", der.overall.value, order[i + step], res))
+                advance()
     return out
 
 
@@ -154,7 +158,7 @@ def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]]) -> dict[str, 
     return {"text": text, "words": n, "limit": rv.word_limit, "grounds": len(grounds)}
 
 
-def brief(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]:
+def brief(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> dict[str, Any]:
     rv = pack.core.review
     if rv is None:
         raise RederiveError(f"framework pack {pack.id!r} has no 'review:' section: it defines no review process")
@@ -177,7 +181,7 @@ def brief(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]:
             "deadline_rule": f"{rv.working_days} working days after publication, skipping weekends and public holidays"
                              f" ({rv.calendar.country}{'-' + rv.calendar.subdiv if rv.calendar.subdiv else ''})",
             "ground": rv.ground, "not_grounds": rv.not_grounds, "who": rv.who,
-            "draft": draft(pack, lc, found), "checks": found, "sensitivity": sensitivity(pack, lc, der),
+            "draft": draft(pack, lc, found), "checks": found, "sensitivity": sensitivity(pack, lc, der, advance),
             "derive": derived}
 
 
