@@ -86,14 +86,24 @@ class CueFile(Strict):
     metric: MetricCue | None = None
 
 
+def _lower_rx(pattern: str) -> re.Pattern:
+    """Cue patterns match lower-cased text: Python's re is several times slower with IGNORECASE.
+    (No cue uses an upper-case escape such as \\S or \\W, whose meaning lower-casing would change.)"""
+    return re.compile(pattern.lower())
+
+
 class _AnyOf:
     """Several patterns as one alternation: `search` finds whether any of them matches."""
 
     def __init__(self, patterns: list[str]) -> None:
-        self.rx = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+        self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
     def search(self, text: str) -> bool:
-        return bool(self.rx is not None and self.rx.search(text))
+        return bool(self.rx is not None and self.rx.search(text.lower()))
+
+    def search_lower(self, low: str) -> bool:
+        """`search` on text the caller has already lower-cased."""
+        return bool(self.rx is not None and self.rx.search(low))
 
 
 class Cues:
@@ -113,14 +123,19 @@ class Cues:
         self.rating = c(pub.rating)
         self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
         self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
-        self.shortfall, self.strength = c(data.polarity.shortfall), c(data.polarity.strength)
+        self.shortfall = [_lower_rx(p) for p in data.polarity.shortfall]
+        self.strength = [_lower_rx(p) for p in data.polarity.strength]
         self.mixed, self.intention = a(data.polarity.mixed), a(data.polarity.intention)
-        self.positive_phrase = c(data.polarity.positive_phrase)
-        self.negation = re.compile(data.polarity.negation, re.IGNORECASE)
-        self.purpose = re.compile(data.polarity.purpose, re.IGNORECASE)
+        self.positive_phrase = [_lower_rx(p) for p in data.polarity.positive_phrase]
+        # one search that tells whether any of a list can match: most sentences skip the list
+        self.any_positive_phrase = _AnyOf(data.polarity.positive_phrase)
+        self.any_shortfall = _AnyOf(data.polarity.shortfall)
+        self.any_strength = _AnyOf(data.polarity.strength)
+        self.negation = _lower_rx(data.polarity.negation)
+        self.purpose = _lower_rx(data.polarity.purpose)
         self.tags = {t: a(p) for t, p in data.tags.items()}
         self.tag_rule = {t.id: t.applies_to for t in pack.core.tags}
-        self.metric = re.compile(data.metric.pattern, re.IGNORECASE) if data.metric else None
+        self.metric = _lower_rx(data.metric.pattern) if data.metric else None
         self.detect = c(data.detect)
         names: dict[str, str] = {}
         for st in pack.core.statements:
@@ -226,7 +241,8 @@ def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Met
     """(polarity or None, category, tags, metric) for one sentence."""
     metric = None
     polarity: str | None = None
-    if cues.metric is not None and (m := cues.metric.search(sentence)):
+    low = sentence.lower()
+    if cues.metric is not None and (m := cues.metric.search(low)):
         wording = m.group(1).lower()
         band = cues.pack.comparison_band.get(wording)
         if band is not None:
@@ -235,33 +251,35 @@ def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Met
                             comparison=wording)
             polarity = "shortfall" if band < 0 else "strength"
     if polarity is None:
-        polarity = _polarity(cues, sentence)
+        polarity = _polarity(cues, low)
     category = cues.data.default_category
     if metric is not None and cues.data.metric is not None:
         category = cues.data.metric.category
     else:
         for cat, pats in cues.categories:
-            if pats.search(sentence):
+            if pats.search_lower(low):
                 category = cat
                 break
     if polarity is None:
         return None, category, [], None
     rule = cues.tag_rule
     tags = [t for t, pats in cues.tags.items() if (polarity == "mixed" or rule[t] in ("any", polarity))
-            and pats.search(sentence)]
+            and pats.search_lower(low)]
     return polarity, category, tags, metric
 
 
 def _polarity(cues: Cues, sentence: str) -> str | None:
-    """Count shortfall and strength cues; a strength cue just after a negation counts as a shortfall."""
-    if cues.mixed.search(sentence):
+    """Count shortfall and strength cues in a lower-cased sentence; a strength cue just after a
+    negation counts as a shortfall."""
+    if cues.mixed.search_lower(sentence):
         return "mixed"
     pos = 0
-    for p in cues.positive_phrase:
-        sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
-        pos += n
-    neg = sum(len(p.findall(sentence)) for p in cues.shortfall)
-    for p in cues.strength:
+    if cues.any_positive_phrase.search_lower(sentence):
+        for p in cues.positive_phrase:
+            sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
+            pos += n
+    neg = sum(len(p.findall(sentence)) for p in cues.shortfall) if cues.any_shortfall.search_lower(sentence) else 0
+    for p in cues.strength if cues.any_strength.search_lower(sentence) else ():
         for m in p.finditer(sentence):
             before = sentence[max(0, m.start() - 60): m.start()]
             if cues.negation.search(before[-40:]):
@@ -270,7 +288,7 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
                 continue  # "to ensure ... effective": an aim, not a finding
             else:
                 pos += 1
-    if neg == 0 and cues.intention.search(sentence):
+    if neg == 0 and cues.intention.search_lower(sentence):
         return None  # an aim or a plan, not a finding
     if neg > pos:
         return "shortfall"
