@@ -8,13 +8,13 @@ and is never read by the derivation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from .errors import LoadError, Problem
+from .errors import LoadError, Problem, value_or_raise
 from .expr import suggest
 from .models import Strict, problems_from_validation
 from .pack import Pack
@@ -107,7 +107,7 @@ def _resolve_source(folder: Path, rel: str) -> tuple[Path | None, str | None]:
     return real, None
 
 
-def iter_case_problems(path: Path, pack_for: callable[[str], Pack], display: str | None = None) -> Iterator[Problem | LoadedCase]:
+def iter_case_problems(path: Path, pack_for: Callable[[str], Pack], display: str | None = None) -> Iterator[Problem | LoadedCase]:
     """Yield every problem in the case file; yield the LoadedCase last if there were none."""
     name = display or str(path)
     try:
@@ -203,10 +203,5 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
             yield doc.problem(base + ("quote",), f"quote not found verbatim on {item.source.file}:{ln}{hint}: {quote[:60]!r}")
 
 
-def load_case(path: Path, pack_for: callable[[str], Pack]) -> LoadedCase:
-    problems: list[Problem] = []
-    for item in iter_case_problems(path, pack_for):
-        if isinstance(item, LoadedCase):
-            return item
-        problems.append(item)
-    raise LoadError(problems[0].message if problems else "case did not load", problems)
+def load_case(path: Path, pack_for: Callable[[str], Pack]) -> LoadedCase:
+    return value_or_raise(iter_case_problems(path, pack_for), LoadedCase, "case")

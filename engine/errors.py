@@ -6,7 +6,11 @@ loaders yield every problem they find and raise the first one wrapped in an erro
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,14 @@ class UsageError(RederiveError):
 def raise_first(problems: list[Problem], cls: type[LoadError] = LoadError) -> None:
     if problems:
         raise cls(problems[0].message, problems)
+
+
+def value_or_raise(found: Iterable[Problem | T], kind: type[T], what: str) -> T:
+    """The loaders' pattern: an iterator yields every problem, then the loaded value if there
+    were none. Return that value, or raise the first problem with all of them attached."""
+    problems: list[Problem] = []
+    for item in found:
+        if isinstance(item, kind):
+            return item
+        problems.append(item)  # type: ignore[arg-type]
+    raise LoadError(problems[0].message if problems else f"{what} did not load", problems)

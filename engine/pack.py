@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .errors import ExpressionError, LoadError, Problem
+from .errors import ExpressionError, LoadError, Problem, value_or_raise
 from .expr import Condition, suggest
 from .models import Strict, problems_from_validation
 from .yamlio import Document, load_yaml
@@ -437,9 +437,4 @@ def iter_pack_problems(root: Path, transform: Callable[[dict[str, Document]], li
 
 
 def load_pack(root: Path, transform: Callable[[dict[str, Document]], list[Problem]] | None = None) -> Pack:
-    problems: list[Problem] = []
-    for item in iter_pack_problems(root, transform):
-        if isinstance(item, Pack):
-            return item
-        problems.append(item)
-    raise LoadError(problems[0].message if problems else "pack did not load", problems)
+    return value_or_raise(iter_pack_problems(root, transform), Pack, "pack")
