@@ -28,6 +28,7 @@ MAX_REPORT_BYTES = 16 * 1024 * 1024
 class Layout(Strict):
     section_end: list[str] = []
     boilerplate_start: list[str] = []
+    boilerplate_line: list[str] = []  # lines boilerplate consists of; any other paragraph ends it
     evidence_start: list[str] = []
     skip_line: list[str] = []
     answer_line: list[str] = []
@@ -116,6 +117,7 @@ class Cues:
         lay = data.layout
         a = _AnyOf
         self.section_end, self.boiler, self.evidence_start = a(lay.section_end), a(lay.boilerplate_start), a(lay.evidence_start)
+        self.boiler_line = a(lay.boilerplate_line)
         self.skip, self.answer_line, self.answer_section = a(lay.skip_line), a(lay.answer_line), a(lay.answer_section)
         pub = data.published
         self.council, self.date, self.indicative = c(pub.council), c(pub.date), c(pub.indicative)
@@ -373,8 +375,12 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
             if cues.evidence_start.search(line):
                 mode = "evidence"
                 continue
-            if mode != "evidence" or not line.strip() or cues.skip.search(line) or _is_heading(line):
+            if not line.strip() or cues.skip.search(line) or _is_heading(line):
                 continue
+            if mode == "boilerplate":
+                if cues.boiler_line.rx is None or cues.boiler_line.search(line):
+                    continue
+                mode = "evidence"  # a paragraph that is not boilerplate: the findings have begun
             for sentence in split_sentences(line):
                 if len(sentence.split()) < cues.data.sentences.min_words:
                     continue

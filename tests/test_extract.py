@@ -153,3 +153,14 @@ def test_diff_items_lists_what_each_side_lacks(tmp_path: Path):
     assert len(obj["only_curated"]) + s["matched"] == 271
     assert len(obj["only_extracted"]) + s["matched"] == s["extracted"]
     assert all(set(d["fields"]) <= {"statement", "category", "polarity"} for d in obj["differ"])
+
+
+def test_a_page_without_its_key_findings_heading_loses_no_evidence(tmp_path: Path):
+    """Cut or reformatted pages: the first paragraph after the I and we statements starts the findings."""
+    page = PAGES / "blackpool-2025-partnerships-communities.txt"
+    cut = tmp_path / page.name
+    cut.write_text("".join(ln for ln in page.read_text().splitlines(keepends=True) if "Key findings" not in ln))
+    a, da = _derived(page)
+    b, db = _derived(cut)
+    assert _evidence(a) == _evidence(b) and len(a["items"]) > 20
+    assert da.statement("partnerships").score == db.statement("partnerships").score
