@@ -87,6 +87,14 @@ class CueFile(Strict):
     metric: MetricCue | None = None
 
 
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def _fold_text(text: str) -> str:
+    """Lower case, curly quotes made straight (same length): what cue patterns match against."""
+    return text.lower().translate(_QUOTES)
+
+
 def _lower_rx(pattern: str) -> re.Pattern:
     """Cue patterns match lower-cased text: Python's re is several times slower with IGNORECASE.
     (No cue uses an upper-case escape such as \\S or \\W, whose meaning lower-casing would change.)"""
@@ -100,7 +108,7 @@ class _AnyOf:
         self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
     def search(self, text: str) -> bool:
-        return bool(self.rx is not None and self.rx.search(text.lower()))
+        return bool(self.rx is not None and self.rx.search(_fold_text(text)))
 
     def search_lower(self, low: str) -> bool:
         """`search` on text the caller has already lower-cased."""
@@ -243,7 +251,7 @@ def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Met
     """(polarity or None, category, tags, metric) for one sentence."""
     metric = None
     polarity: str | None = None
-    low = sentence.lower()
+    low = _fold_text(sentence)
     if cues.metric is not None and (m := cues.metric.search(low)):
         wording = m.group(1).lower()
         band = cues.pack.comparison_band.get(wording)
