@@ -133,14 +133,13 @@ class Cues:
         self.rating = c(pub.rating)
         self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
         self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
-        self.shortfall = [_lower_rx(p) for p in data.polarity.shortfall]
-        self.strength = [_lower_rx(p) for p in data.polarity.strength]
         self.mixed, self.intention = a(data.polarity.mixed), a(data.polarity.intention)
         self.positive_phrase = [_lower_rx(p) for p in data.polarity.positive_phrase]
-        # one search that tells whether any of a list can match: most sentences skip the list
+        # one search that tells whether any positive phrase can match: most sentences skip the list
         self.any_positive_phrase = _AnyOf(data.polarity.positive_phrase)
-        self.any_shortfall = _AnyOf(data.polarity.shortfall)
-        self.any_strength = _AnyOf(data.polarity.strength)
+        # each polarity's cues as one alternation: a sentence's count is its non-overlapping matches
+        self.shortfall = _AnyOf(data.polarity.shortfall)
+        self.strength = _AnyOf(data.polarity.strength)
         self.negation = _lower_rx(data.polarity.negation)
         self.purpose = _lower_rx(data.polarity.purpose)
         self.tags = {t: a(p) for t, p in data.tags.items()}
@@ -288,9 +287,9 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
         for p in cues.positive_phrase:
             sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
             pos += n
-    neg = sum(len(p.findall(sentence)) for p in cues.shortfall) if cues.any_shortfall.search_lower(sentence) else 0
-    for p in cues.strength if cues.any_strength.search_lower(sentence) else ():
-        for m in p.finditer(sentence):
+    neg = len(cues.shortfall.rx.findall(sentence)) if cues.shortfall.rx is not None else 0
+    if cues.strength.rx is not None:
+        for m in cues.strength.rx.finditer(sentence):
             before = sentence[max(0, m.start() - 60): m.start()]
             if cues.negation.search(before[-40:]):
                 neg += 1
