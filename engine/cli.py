@@ -24,6 +24,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", type=Path, default=None, help="folder of framework packs (default: nearest rules/)")
 
 
+COMMANDS = ("derive", "explain", "diff", "consistency", "check", "whatif", "counterfactual", "review",
+            "extract", "lint", "test", "schemas")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="rederive", description="Re-derive inspection ratings from report evidence, explain them, diff them.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -230,7 +234,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from . import render
 
     if args.command is None:
-        raise UsageError("a command is required: derive, explain, diff, consistency, check or test (see --help)")
+        raise UsageError(f"a command is required: {', '.join(COMMANDS)} (see --help)")
     fmt = args.format
     if args.command == "derive":
         from .report import derive_object
@@ -386,7 +390,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             if not problems:
                 out.write(f"ok: {len(args.paths)} path(s), no problems\n")
         return 1 if problems else 0
-    raise UsageError("a command is required: derive, explain, diff, consistency, check or test (see --help)")
+    raise UsageError(f"a command is required: {', '.join(COMMANDS)} (see --help)")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -64,8 +64,9 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
     con = console(out)
     for st in obj["statements"]:
         amb = f" ambiguous {st['readings']}" if st["ambiguous"] else ""
+        pct = f" · {st['percent']}%" if st["percent"] is not None else " · not assessed (no evidence)"
         root = Tree(f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {_score(st['derived'])}, "
-                    f"published {_score(st['published'])} · {st['percent']}%{amb}")
+                    f"published {_score(st['published'])}{pct}{amb}")
         for cat in st["categories"]:
             node = root.add(f"[bold]{cat['category']}[/] = {_score(cat['score'])} "
                             f"(table {cat['table']}, {cat['hit_policy']}, kept {cat['kept']})")

@@ -82,3 +82,13 @@ def test_no_color_is_honoured_even_on_a_forced_terminal(monkeypatch):
 def test_consistency_detects_the_framework_from_columns(tmp_path):
     code, _, err = run_cli("consistency", "--ratings", str(CASES / "blackpool-2025.yaml"))
     assert code == 2 and "name it with --framework" in err
+
+
+def test_every_command_is_listed_and_has_json():
+    from engine.cli import COMMANDS, build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+    for name, parser in sub.choices.items():
+        fmt = next(a for a in parser._actions if a.dest == "format")
+        assert "json" in fmt.choices, name
