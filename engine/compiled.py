@@ -8,7 +8,6 @@ Used where many variants of one case are evaluated (counterfactual search).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 
 from .case import Item
 from .features import Value, metric_band
@@ -75,7 +74,3 @@ class CountEvaluator:
         if not bands:
             return f.default
         return min(bands) if f.kind == "worst_metric" else max(bands)
-
-
-def counter_of(pack: Pack, items: Iterable[Item]) -> Counter:
-    return Counter(signature(pack, it) for it in items)

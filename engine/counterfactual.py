@@ -74,11 +74,6 @@ def _signature(pack: Pack, it: Item) -> tuple:
     return (it.statement, it.category, it.polarity, tuple(sorted(it.tags)), metric_band(pack, it))
 
 
-def _band_key(pack: Pack, it: Item) -> int:
-    band = metric_band(pack, it)
-    return -999 if band is None else band  # sortable stand-in for "no metric"
-
-
 def _tags_for(pack: Pack, tags: list[str], polarity: str) -> list[str]:
     rule = {t.id: t.applies_to for t in pack.core.tags}
     return [t for t in tags if polarity == "mixed" or rule[t] in ("any", polarity)]

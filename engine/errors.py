@@ -55,21 +55,12 @@ class ExpressionError(RederiveError):
         self.text = text
 
 
-class CitationError(LoadError):
-    """An evidence quote is not found verbatim on its cited line."""
-
-
 class EvaluationError(RederiveError):
     """A decision table broke its own hit policy at evaluation time."""
 
 
 class UsageError(RederiveError):
     """The command line asked for something that cannot be done (exit 2)."""
-
-
-def raise_first(problems: list[Problem], cls: type[LoadError] = LoadError) -> None:
-    if problems:
-        raise cls(problems[0].message, problems)
 
 
 def value_or_raise(found: Iterable[Problem | T], kind: type[T], what: str) -> T:
