@@ -37,13 +37,20 @@ class SourceRef(Strict):
     line: int = Field(ge=1)
 
 
-class Item(Strict):
+class Evidence(Strict):
+    """What an evidence item says, wherever it comes from (a report, or a what-if scenario)."""
+
     id: str = Field(min_length=1)
     statement: str
     category: str
     polarity: Literal["strength", "shortfall", "mixed"]
     tags: list[str] = []
     metric: Metric | None = None
+
+
+class Item(Evidence):
+    """An evidence item of a case: with its verbatim quote and where it stands in the source."""
+
     quote: str = Field(min_length=1)
     source: SourceRef
     note: str | None = None

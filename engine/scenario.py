@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
-from .case import Item, Metric, SourceRef, fold
+from .case import Evidence, Item, SourceRef, fold
 from .errors import LoadError, Problem
 from .expr import suggest
 from .models import Strict, problems_from_validation
@@ -21,13 +21,9 @@ SETTABLE = ("polarity", "statement", "category", "tags", "metric.comparison")
 HYPOTHETICAL = "(hypothetical)"
 
 
-class AddItem(Strict):
-    id: str = Field(min_length=1)
-    statement: str
-    category: str
-    polarity: Literal["strength", "shortfall", "mixed"]
-    tags: list[str] = []
-    metric: Metric | None = None
+class AddItem(Evidence):
+    """A hypothetical item a scenario adds: no source, so its quote only says so."""
+
     quote: str = HYPOTHETICAL
 
 
