@@ -51,8 +51,11 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                       _score(st["published"]), _mark(st["match"]))
         ov = obj["overall"]
         note = f" · ambiguous: {ov['readings']} (pack reads {ov['chosen']})" if ov["ambiguous"] else ""
-        t.caption = (f"overall: derived {ov['derived']} · published {ov['published']} {_mark(ov['match'])}"
-                     f" · {ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
+        if ov["assessed"]:
+            t.caption = (f"overall: derived {ov['derived']} · published {ov['published']} {_mark(ov['match'])}"
+                         f" · {ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
+        else:
+            t.caption = f"overall: not derived, no statement has evidence · published {_score(ov['published'])}"
         t.caption_justify = "left"
         con.print(t)
 
