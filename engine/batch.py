@@ -16,6 +16,7 @@ import numpy as np
 from .derive import RowTrace
 from .errors import EvaluationError
 from .expr import Binary, Name, Node, Num, Unary
+from .features import item_kinds  # noqa: F401  (re-exported: the bench builds batches from it)
 from .pack import CompiledTable, Pack
 
 Arrays = Mapping[str, np.ndarray]
@@ -128,19 +129,6 @@ class BatchPack:
 def stack_features(pack: Pack, values: list[Mapping[str, float | int | bool]]) -> dict[str, np.ndarray]:
     """Per-cell feature dicts as one array per feature."""
     return {f.name: np.array([v[f.name] for v in values]) for f in pack.features}
-
-
-def item_kinds(pack: Pack) -> list[tuple[str, tuple[str, ...], int | None]]:
-    """Every distinguishable item: polarity x (no tag or one allowed tag) x (no metric or a band)."""
-    bands = sorted({c.band for c in pack.core.comparisons.bands})
-    out = []
-    for pol in ("strength", "shortfall", "mixed"):
-        tags = [t.id for t in pack.core.tags if pol == "mixed" or t.applies_to in ("any", pol)]
-        ok = [None] + [b for b in bands if (pol != "strength" or b >= 0) and (pol != "shortfall" or b <= 0)]
-        for tag in [(), *((t,) for t in tags)]:
-            for band in ok:
-                out.append((pol, tag, band))
-    return out
 
 
 def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],

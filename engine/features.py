@@ -71,3 +71,16 @@ def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item],
                 values[f.name] = f.default
     return values, used
 
+
+
+def item_kinds(pack: Pack) -> list[tuple[str, tuple[str, ...], int | None]]:
+    """Every distinguishable item: polarity x (no tag or one allowed tag) x (no metric or a band)."""
+    bands = sorted({c.band for c in pack.core.comparisons.bands})
+    out = []
+    for pol in ("strength", "shortfall", "mixed"):
+        tags = [t.id for t in pack.core.tags if pol == "mixed" or t.applies_to in ("any", pol)]
+        ok = [None] + [b for b in bands if (pol != "strength" or b >= 0) and (pol != "shortfall" or b <= 0)]
+        for tag in [(), *((t,) for t in tags)]:
+            for band in ok:
+                out.append((pol, tag, band))
+    return out

@@ -18,7 +18,7 @@ from .case import Item, Metric, SourceRef
 from .derive import evaluate_table
 from .errors import EvaluationError
 from .expr import Condition
-from .features import compute
+from .features import compute, item_kinds
 from .pack import Feature, Pack
 from .yamlio import load_yaml
 
@@ -57,42 +57,32 @@ def _domain(pack: Pack, f: Feature) -> list[float | int | bool]:
     return []  # expr: values come from generated cells
 
 
-def _item_kinds(pack: Pack) -> list[tuple[str, tuple[str, ...], str | None]]:
-    kinds = []
-    bands = {c.id: c.band for c in pack.core.comparisons.bands}
-    for pol in ("strength", "shortfall", "mixed"):
-        tags = [t.id for t in pack.core.tags if pol == "mixed" or t.applies_to in ("any", pol)]
-        metrics: list[str | None] = [None] + [c for c, b in bands.items()
-                                              if (pol != "strength" or b >= 0) and (pol != "shortfall" or b <= 0)]
-        for tag in [(), *((t,) for t in tags)]:
-            for m in metrics:
-                kinds.append((pol, tag, m))
-    return kinds
-
-
-def _make(kinds, picks, statement: str, category: str, start: int) -> list[Item]:
+def _make(pack: Pack, kinds, picks, statement: str, category: str, start: int) -> list[Item]:
+    comparison_of = {}
+    for c in pack.core.comparisons.bands:
+        comparison_of.setdefault(c.band, c.id)
     out = []
     for n, k in enumerate(picks):
-        pol, tags, metric = kinds[k]
+        pol, tags, band = kinds[k]
         out.append(Item(id=f"g{start + n}", statement=statement, category=category, polarity=pol, tags=list(tags),
-                        metric=Metric(name="m", value=0, comparison=metric) if metric else None,
+                        metric=None if band is None else Metric(name="m", value=0, comparison=comparison_of[band]),
                         quote="(generated)", source=SourceRef(file="(generated)", line=1)))
     return out
 
 
 def generated_envs(pack: Pack) -> list[dict]:
     """Feature values of generated cells: every single item and pair, then seeded random cells."""
-    kinds = _item_kinds(pack)
+    kinds = item_kinds(pack)
     sid, cid, other = pack.statement_ids[0], pack.category_ids[0], pack.category_ids[-1]
     envs = []
     combos = [(i,) for i in range(len(kinds))] + list(itertools.combinations_with_replacement(range(len(kinds)), 2))
     for picks in combos:
-        cell = _make(kinds, picks, sid, cid, 0)
+        cell = _make(pack, kinds, picks, sid, cid, 0)
         envs.append(compute(pack, cell, cell)[0])
     rng = random.Random(SEED)
     for _ in range(RANDOM_CELLS):
-        cell = _make(kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(1, 12))], sid, cid, 0)
-        extra = _make(kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(0, 8))], sid, other, 100)
+        cell = _make(pack, kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(1, 12))], sid, cid, 0)
+        extra = _make(pack, kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(0, 8))], sid, other, 100)
         envs.append(compute(pack, cell, cell + extra)[0])
     return envs
 
