@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .case import Item, Metric, SourceRef
 from .derive import evaluate_table
-from .errors import EvaluationError
+from .errors import EvaluationError, Problem
 from .expr import Condition
 from .features import compute, item_kinds
 from .pack import Feature, Pack
@@ -28,19 +28,20 @@ SEED = 20251125
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(Problem):
+    """A located problem with how much it matters and which check found it."""
+
     severity: str  # error | warning | info
     code: str
-    file: str
-    line: int | None
-    col: int | None
-    path: str
-    message: str
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}" if self.line else self.file
         inside = f" [{self.path}]" if self.path else ""
         return f"{where}:{inside} {self.severity} {self.code}: {self.message}"
+
+    @classmethod
+    def of(cls, problem: Problem, severity: str, code: str) -> Finding:
+        return cls(**vars(problem), severity=severity, code=code)
 
 
 def _domain(pack: Pack, f: Feature) -> list[float | int | bool]:
@@ -111,10 +112,7 @@ def iter_findings(pack: Pack) -> Iterator[Finding]:
     pdoc = load_yaml(pack.root / "pack.yaml")
 
     def at(doc, path, severity, code, message):
-        line, col = doc.where(path)
-        from .yamlio import format_path
-
-        return Finding(severity, code, doc.file, line, col, format_path(path), message)
+        return Finding.of(doc.problem(path, message), severity, code)
 
     envs = generated_envs(pack)
     domains = {f.name: _domain(pack, f) for f in pack.features}
@@ -211,7 +209,7 @@ def lint_paths(paths: list[Path], packs) -> list[Finding]:
             doc = load_yaml(path)
             for i, it in enumerate(lc.case.items):
                 if pack.table_for(it.statement, it.category) is None:
-                    line, col = doc.where(("items", i))
-                    out.append(Finding("warning", "no-table", str(path), line, col, f"items[{i}]",
-                                       f"evidence in statement {it.statement!r}, category {it.category!r}, which no table scores"))
+                    out.append(Finding.of(doc.problem(("items", i), f"evidence in statement {it.statement!r}, "
+                                                      f"category {it.category!r}, which no table scores"),
+                                          "warning", "no-table"))
     return out
