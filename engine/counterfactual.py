@@ -68,6 +68,9 @@ class Search:
     cells: dict[str, dict[str, Counter]] = field(default_factory=dict)
     evaluator: CountEvaluator | None = None  # type: ignore[assignment]
     batch: Any = None
+    # a statement's reachable scores by number of changes do not depend on the target:
+    # kept here, they serve every search on the same case (review's twenty searches)
+    options: dict[tuple[str, int], dict[int | None, list[tuple[ClassOp, ...]]]] = field(default_factory=dict)
 
 
 def _signature(pack: Pack, it: Item) -> tuple:
@@ -349,12 +352,14 @@ def parse_target(pack: Pack, text: str) -> tuple[str, str | int]:
 
 
 def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_changes: int | None = None,
-           max_sets: int = 50) -> dict[str, Any]:
+           max_sets: int = 50, state: Search | None = None) -> dict[str, Any]:
+    """`state`, from `build(pack, items of lc)`, may be passed to share work between searches."""
     t0 = time.perf_counter()
     k_max = pack.core.counterfactual.max_changes if max_changes is None else max_changes
     items = list(lc.case.items)
     base = derive(pack, items)
-    s = build(pack, items)
+    s = state if state is not None else build(pack, items)
+    considered = 0
     order = [r.id for r in pack.core.ratings]
     key, goal = target
     combinations = 0
@@ -386,14 +391,16 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
     found: list[tuple[ClassOp, ...]] = []
     minimal = 0 if direction == 0 else None
     if direction != 0:
-        options: dict[tuple[str, int], dict[int | None, list[tuple[ClassOp, ...]]]] = {}
+        options = s.options
         for k in range(1, k_max + 1):
             for sid in statements:
-                opts: dict[int | None, list] = defaultdict(list)
-                group = list(_multisets(s, sid, k))
-                for picks, score in zip(group, _score_many(s, sid, group), strict=True):
-                    opts[score].append(picks)
-                options[(sid, k)] = dict(opts)
+                if (sid, k) not in options:
+                    opts: dict[int | None, list] = defaultdict(list)
+                    group = list(_multisets(s, sid, k))
+                    for picks, score in zip(group, _score_many(s, sid, group), strict=True):
+                        opts[score].append(picks)
+                    options[(sid, k)] = dict(opts)
+                considered += sum(len(v) for v in options[(sid, k)].values())
             for alloc in _allocations(statements, k):
                 per = [list(options[(sid, n)].items()) for sid, n in alloc]
                 for combo in itertools.product(*per):
@@ -435,8 +442,8 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
             "baseline": base.overall.value if key == "overall" else base.statement(key).score,
             "minimal_size": minimal, "max_changes": k_max, "sets_total": total, "sets_listed": len(sets_out),
             "statements_touched": dict(sorted(touched.items(), key=lambda kv: -kv[1])),
-            "sets": sets_out, "examined": s.evaluations + combinations,
-            "examined_detail": {"statement_evaluations": s.evaluations, "score_combinations": combinations},
+            "sets": sets_out, "examined": considered + combinations,
+            "examined_detail": {"statement_evaluations": considered, "score_combinations": combinations},
             "seconds": round(time.perf_counter() - t0, 4)}
 
 

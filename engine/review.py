@@ -105,8 +105,11 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
 def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> list[dict[str, Any]]:
     """The least change to the next score up and down, per statement and overall; `advance`
     is called after each search (a progress bar's step)."""
+    from .counterfactual import build
+
     out: list[dict[str, Any]] = []
     order = [r.id for r in pack.core.ratings]
+    state = build(pack, list(lc.case.items))  # shared: each statement's options are computed once
 
     def entry(level: str, current, target, res) -> dict[str, Any]:
         first = res["sets"][0] if res["sets"] else None
@@ -120,14 +123,14 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: Non
         for step in (1, -1):
             t = st.score + step
             if t in pack.scores:
-                res = search(pack, lc, (st.id, t), max_sets=1)
+                res = search(pack, lc, (st.id, t), max_sets=1, state=state)
                 out.append(entry(st.id, st.score, t, res))
                 advance()
     if der.overall.value in order:
         i = order.index(der.overall.value)
         for step in (1, -1):
             if 0 <= i + step < len(order):
-                res = search(pack, lc, ("overall", order[i + step]), max_sets=1)
+                res = search(pack, lc, ("overall", order[i + step]), max_sets=1, state=state)
                 out.append(entry("overall", der.overall.value, order[i + step], res))
                 advance()
     return out
