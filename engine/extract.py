@@ -407,10 +407,12 @@ def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | Non
     return max(scored)[1] if scored else None
 
 
-def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None) -> dict[str, Any]:
+def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None,
+            text: str | None = None) -> dict[str, Any]:
     """The case, as plain data ready to be written, from one report file."""
     cues = cues or load_cues(pack)
-    text = read_text(report, str(report), MAX_REPORT_BYTES)
+    if text is None:
+        text = read_text(report, str(report), MAX_REPORT_BYTES)
     lines = text.splitlines()
     evidence_lines = blind(cues, lines)
     items = extract_items(cues, evidence_lines, f"sources/{source_name}")
@@ -450,8 +452,9 @@ def write_extracted(report: Path, target: Path, rules_dir: Path | None, framewor
     from .locate import Packs
 
     packs = Packs(rules_dir)
+    text = read_text(report, str(report), MAX_REPORT_BYTES)
+    cues = None
     if framework is None:
-        text = read_text(report, str(report), MAX_REPORT_BYTES)
         candidates = []
         for rules in packs.candidates(target.parent):
             for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
@@ -463,8 +466,9 @@ def write_extracted(report: Path, target: Path, rules_dir: Path | None, framewor
         if framework is None:
             msg = "cannot tell which framework this report follows: name it with --framework"
             raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
+        cues = dict(candidates)[framework]
     pack = packs.get(framework, target.parent)
-    data = extract(pack, report, report.name)
+    data = extract(pack, report, report.name, cues, text)
     data["case"] = target.stem
     sources = target.parent / "sources"
     copy = sources / report.name
