@@ -17,7 +17,7 @@ from .derive import RowTrace
 from .errors import EvaluationError
 from .expr import Binary, Name, Node, Num, Unary
 from .features import item_kinds  # noqa: F401  (re-exported: the bench builds batches from it)
-from .pack import CompiledTable, Pack
+from .pack import CompiledTable, Feature, Pack
 
 Arrays = Mapping[str, np.ndarray]
 NO_ROW, DEFAULT = -1, -2
@@ -120,6 +120,17 @@ class BatchTable:
         return int(trace.scores[i]), self.ct.rows[k].row.id, rows
 
 
+def _matches(f: Feature, sig: tuple[str, frozenset[str], int | None]) -> bool:
+    """Whether a feature's filter takes items of this (polarity, tags, metric band)."""
+    pol, tags, band = sig
+    w = f.where
+    if w.polarity is not None and pol not in w.polarity:
+        return False
+    if w.tags_any is not None and not any(t in tags for t in w.tags_any):
+        return False
+    return not (w.has_metric is not None and (band is not None) != w.has_metric)
+
+
 class BatchPack:
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
@@ -135,8 +146,6 @@ def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | Non
                    cell: np.ndarray, statement: np.ndarray) -> dict[str, np.ndarray]:
     """Feature arrays for a batch of cells given item-kind counts (cells x kinds); the same values
     `features.compute` gives for the same items."""
-    from .compiled import _matches
-
     out: dict[str, np.ndarray] = {}
     bands = np.array([np.nan if b is None else b for _, _, b in kinds], dtype=float)
     for f in pack.features:

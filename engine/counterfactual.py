@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .case import Item, LoadedCase
-from .compiled import CountEvaluator
 from .derive import derive
 from .errors import UsageError
 from .expr import suggest
@@ -63,10 +62,7 @@ class Search:
     groups: dict[tuple, list[Item]] = field(default_factory=dict)
     ops: dict[str, list[ClassOp]] = field(default_factory=dict)
     evaluations: int = 0
-    memo: dict[tuple, int | None] = field(default_factory=dict)
-    cell_memo: dict[tuple, int | None] = field(default_factory=dict)
     cells: dict[str, dict[str, Counter]] = field(default_factory=dict)
-    evaluator: CountEvaluator | None = None  # type: ignore[assignment]
     batch: Any = None
     # a statement's reachable scores by number of changes do not depend on the target:
     # kept here, they serve every search on the same case (review's twenty searches)
@@ -84,7 +80,6 @@ def _tags_for(pack: Pack, tags: list[str], polarity: str) -> list[str]:
 
 def build(pack: Pack, items: list[Item]) -> Search:
     s = Search(pack, items)
-    s.evaluator = CountEvaluator(pack)
     for it in items:
         s.groups.setdefault(_signature(pack, it), []).append(it)
         s.cells.setdefault(it.statement, {}).setdefault(it.category, Counter())[
@@ -116,70 +111,13 @@ def build(pack: Pack, items: list[Item]) -> Search:
     return s
 
 
-def _statement_score(s: Search, statement: str, picks: tuple[ClassOp, ...]) -> int | None:
-    key = (statement, tuple(sorted(picks, key=repr)))
-    if key not in s.memo:
-        s.evaluations += 1
-        s.memo[key] = _score_counts(s, statement, _apply_counts(s, picks, statement))
-    return s.memo[key]
-
-
-def _apply_counts(s: Search, picks: tuple[ClassOp, ...], statement: str) -> dict[str, Counter]:
-    """The statement's cells, as signature counts, after the picks."""
-    cells = {cid: Counter(c) for cid, c in s.cells.get(statement, {}).items()}
-    band_of = {c.id: c.band for c in s.pack.core.comparisons.bands}
-    for op in picks:
-        cell = cells.setdefault(op.category, Counter())
-        if op.kind == "add_item":
-            cell[(op.to, frozenset(), None)] += 1
-            continue
-        _, _, pol, tags, band = op.group  # type: ignore[misc]
-        old = (pol, frozenset(tags), band)
-        cell[old] -= 1
-        if op.kind == "flip_polarity":
-            cell[(op.to, frozenset(_tags_for(s.pack, list(tags), str(op.to))), band)] += 1
-        elif op.kind == "shift_metric":
-            cell[(pol, frozenset(tags), band_of[str(op.to)])] += 1
-    return {cid: +c for cid, c in cells.items()}  # unary + drops zero counts
-
-
-def _score_counts(s: Search, statement: str, cells: dict[str, Counter]) -> int | None:
-    """The statement's score; each cell's score is cached by its content and its context.
-
-    A cell's score depends only on its signature counts and on the statement-scope feature
-    values, which the cache key carries: exact, not approximate.
-    """
-    from . import aggregate
-    from .derive import evaluate_table
-
-    pack = s.pack
-    whole: Counter = Counter()
-    for c in cells.values():
-        whole.update(c)
-    context = s.evaluator.statement_values(whole)
-    scores = []
-    for cid in pack.category_ids:
-        cell = cells.get(cid)
-        if not cell:
-            continue
-        ck = (statement, cid, context, frozenset(cell.items()))
-        if ck not in s.cell_memo:
-            ct = pack.table_for(statement, cid)
-            s.cell_memo[ck] = None if ct is None else evaluate_table(ct, s.evaluator.values(cell, whole))[0]
-        if s.cell_memo[ck] is not None:
-            scores.append(s.cell_memo[ck])
-    if not scores:
-        return None
-    return aggregate.apply(pack.core.aggregation.category_to_statement, scores, max(pack.scores)).value  # type: ignore[return-value]
-
-
 def _score_many(s: Search, statement: str, group: list[tuple[ClassOp, ...]]) -> list[int | None]:
     """The statement's score after each candidate, all candidates at once (compiled batch).
 
     Each candidate's cells become rows of signature counts; features, tables and the
     category step run as array operations over all rows. Exact: the batch evaluator gives
     the same values and rows as the one-at-a-time path (tests/test_batch.py), and a test
-    checks this function against `_statement_score` on every candidate of a real case.
+    checks this function against `derive` of the changed items on a real case's candidates.
     """
     import numpy as np
 

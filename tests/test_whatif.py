@@ -189,18 +189,23 @@ def test_target_errors():
     assert code == 2 and "not on the scale" in err
 
 
-def test_batch_scoring_of_candidates_equals_one_at_a_time(packs):
-    """The compiled batch path of the counterfactual search against the Counter path, on every
-    candidate of one and two changes for a real case."""
+def test_batch_scoring_of_candidates_equals_derive(packs):
+    """The compiled batch path of the counterfactual search against `derive` of the changed
+    items themselves: every candidate of one change, and every fifth of two, on a real case."""
     from engine.case import load_case
-    from engine.counterfactual import _multisets, _score_many, _statement_score, build
+    from engine.counterfactual import _changes_for, _concrete_sets, _multisets, _score_many, build
 
     lc = load_case(BLACKPOOL, packs.pack_for(BLACKPOOL.parent))
-    s = build(PACK, list(lc.case.items))
+    items = list(lc.case.items)
+    s = build(PACK, items)
     compared = 0
     for sid in PACK.statement_ids:
-        for k in (1, 2):
-            group = list(_multisets(s, sid, k))
-            assert _score_many(s, sid, group) == [_statement_score(s, sid, p) for p in group]
-            compared += len(group)
-    assert compared > 10_000
+        own = [it for it in items if it.statement == sid]
+        for k, stride in ((1, 1), (2, 5)):
+            group = list(_multisets(s, sid, k))[::stride]
+            for picks, score in zip(group, _score_many(s, sid, group), strict=True):
+                steps, _ = _changes_for(s, picks, next(_concrete_sets(s, picks)))
+                changed = apply(PACK, own, [c for step in steps for c in step])
+                assert derive(PACK, changed).statement(sid).score == score, (sid, [c.label() for st in steps for c in st])
+                compared += 1
+    assert compared > 3_000
