@@ -10,9 +10,14 @@ from .yamlio import Document, PathKey
 
 
 class Strict(BaseModel):
-    """Frozen, unknown keys refused: every file model derives from this."""
+    """Frozen, unknown keys refused: every file model derives from this.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    defer_build: a model's validator is built on its first use, not at import, so a
+    command pays only for the models it validates (cold `derive` skips the lint,
+    scenario, override and review models).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, defer_build=True)
 
 
 def problems_from_validation(doc: Document, exc: ValidationError, prefix: PathKey = ()) -> list[Problem]:

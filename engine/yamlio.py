@@ -23,6 +23,7 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 PathKey = tuple[str | int, ...]
+_STR = "tag:yaml.org,2002:str"
 
 
 # libyaml's parser when PyYAML was built with it (about ten times faster), the pure one otherwise;
@@ -165,6 +166,8 @@ def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document,
                     format_path(path))
     doc.locations.setdefault(path, (line, col))
     if isinstance(node, ScalarNode):
+        if node.tag == _STR:  # the safe constructor would return node.value unchanged
+            return node.value
         try:
             return loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
