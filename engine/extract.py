@@ -67,6 +67,11 @@ class PolarityCues(Strict):
     negation: str = r"\b(not|no|lack of|limited|without|never|little|less)\b[^.;,]{0,25}$"  # before a strength cue
     intention: list[str] = []  # plans and aims: not evidence unless a shortfall cue is present
     purpose: str = r"\bto (ensure|plan|make|provide|promote|support|achieve|deliver|improve|develop|enable|be)\b[^.;]{0,40}$"
+    # Before a shortfall cue: the problem is what an action aims at ("to reduce delays"), not a finding.
+    remedy: str = r"$^"
+    # Description of the area or its population, not of the council's work ("high levels of
+    # deprivation"): such a sentence is not evidence unless it carries a data comparison.
+    context: list[str] = []
 
 
 class MetricCue(Strict):
@@ -142,6 +147,8 @@ class Cues:
         self.strength = _AnyOf(data.polarity.strength)
         self.negation = _lower_rx(data.polarity.negation)
         self.purpose = _lower_rx(data.polarity.purpose)
+        self.remedy = _lower_rx(data.polarity.remedy)
+        self.context = a(data.polarity.context)
         self.tags = {t: a(p) for t, p in data.tags.items()}
         self.tag_rule = {t.id: t.applies_to for t in pack.core.tags}
         self.metric = _lower_rx(data.metric.pattern) if data.metric else None
@@ -287,7 +294,13 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
         for p in cues.positive_phrase:
             sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
             pos += n
-    neg = len(cues.shortfall.rx.findall(sentence)) if cues.shortfall.rx is not None else 0
+    if cues.context.search_lower(sentence):
+        return None  # the area or its population, not the council's work
+    neg = 0
+    if cues.shortfall.rx is not None:
+        for m in cues.shortfall.rx.finditer(sentence):
+            if not cues.remedy.search(sentence[max(0, m.start() - 40): m.start()]):
+                neg += 1
     if cues.strength.rx is not None:
         for m in cues.strength.rx.finditer(sentence):
             before = sentence[max(0, m.start() - 60): m.start()]
