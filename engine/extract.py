@@ -33,6 +33,9 @@ class Layout(Strict):
     skip_line: list[str] = []
     answer_line: list[str] = []
     answer_section: list[str] = []
+    # statement id -> the opening words of its fixed framework text (a statement of intent the framework prints on every report):
+    # a section starts there when its heading is missing or worded in a way not listed
+    commitment: dict[str, str] = {}
 
 
 class FindingCue(Strict):
@@ -158,10 +161,18 @@ class Cues:
             for n in [st.name, *st.aliases]:
                 names[_norm(n)] = st.id
         self.headings = names
+        self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
+
+    def commitment_of(self, line: str) -> str | None:
+        low = _fold_text(line)
+        return next((sid for sid, rx in self.commitment if rx.search(low)), None)
 
 
 def _norm(line: str) -> str:
-    return re.sub(r"\s+", " ", line.strip().lstrip("#").strip().rstrip(":").strip()).casefold()
+    """A heading as compared with statement names: case, punctuation, '&' and spacing ignored
+    ("Care provision, integration, and continuity" is "Care provision, integration and continuity")."""
+    text = line.strip().lstrip("#").strip().rstrip(":").replace("&", " and ").replace(",", " ")
+    return " ".join(text.split()).casefold()
 
 
 def load_cues(pack: Pack) -> Cues:
@@ -183,6 +194,9 @@ def load_cues(pack: Pack) -> Cues:
         problems.append(doc.problem(("metric", "category"), f"unknown category {data.metric.category!r}"))
     if data.default_category not in pack.category_ids:
         problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
+    for sid in data.layout.commitment:
+        if sid not in pack.statement_ids:
+            problems.append(doc.problem(("layout", "commitment", sid), f"unknown statement {sid!r}{suggest(sid, pack.statement_ids)}"))
     for t in data.tags:
         if t not in pack.tag_ids:
             problems.append(doc.problem(("tags", t), f"unknown tag {t!r}{suggest(t, sorted(pack.tag_ids))}"))
@@ -211,6 +225,7 @@ class Section:
     statement: str
     start: int  # index of the heading line
     end: int  # index one past the last line
+    by_heading: bool = True  # False: opened by the statement's commitment text, its heading unrecognised
 
 
 def blind(cues: Cues, lines: list[str]) -> list[str]:
@@ -231,11 +246,16 @@ def sections(cues: Cues, lines: list[str]) -> list[Section]:
     found: list[Section] = []
     for i, line in enumerate(lines):
         sid = cues.headings.get(_norm(line)) if line.strip() else None
+        by_heading = sid is not None
+        if sid is None and cues.commitment and line.strip():
+            sid = cues.commitment_of(line)
+            if sid is not None and found and found[-1].end == -1 and found[-1].statement == sid:
+                sid = None  # the commitment of the section its heading already opened
         ends = cues.section_end.search(line)
         if (sid or ends) and found and found[-1].end == -1:
             found[-1].end = i
         if sid:
-            found.append(Section(sid, i, -1))
+            found.append(Section(sid, i, -1, by_heading))
     if found and found[-1].end == -1:
         found[-1].end = len(lines)
     return found
@@ -334,7 +354,10 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
     for sec in secs:
         if sec.statement in scores:
             continue
-        for line in lines[sec.start + 1: min(sec.end, sec.start + 8)]:
+        # the score follows the heading; with no heading recognised, it is above the commitment
+        near = (lines[sec.start + 1: min(sec.end, sec.start + 8)] if sec.by_heading
+                else lines[max(0, sec.start - 8): sec.start])
+        for line in near:
             for p in cues.score:
                 if (m := p.search(line)) and m.group(1).isdigit() and int(m.group(1)) in cues.pack.scores:
                     scores[sec.statement] = int(m.group(1))

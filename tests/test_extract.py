@@ -173,3 +173,44 @@ def test_a_page_without_its_key_findings_heading_loses_no_evidence(tmp_path: Pat
     b, db = _derived(cut)
     assert _evidence(a) == _evidence(b) and len(a["items"]) > 20
     assert da.statement("partnerships").score == db.statement("partnerships").score
+
+
+@pytest.mark.parametrize("heading", ["Working in partnership with communities", "QS5 - Partnerships"])
+def test_a_page_whose_heading_is_not_recognised_is_placed_by_its_commitment(tmp_path: Path, heading: str):
+    """The "we statement" is CQC's fixed text for each statement: it places the page, and its score is read above it."""
+    page = PAGES / "blackpool-2025-partnerships-communities.txt"
+    renamed = tmp_path / page.name
+    renamed.write_text(page.read_text().replace("\nPartnerships and communities\n", f"\n{heading}\n"))
+    assert "\nPartnerships and communities\n" not in renamed.read_text()
+    a, da = _derived(page)
+    b, db = _derived(renamed)
+    assert _evidence(a) == _evidence(b) and len(b["items"]) > 20
+    assert b["published"]["scores"] == {"partnerships": 2}
+    assert db.statement("partnerships").score == da.statement("partnerships").score
+
+
+@pytest.mark.parametrize("heading, sid", [
+    ("Care provision, integration, and continuity", "care_provision"),
+    ("## Safe systems, pathways & transitions:", "safe_pathways"),
+    ("GOVERNANCE, MANAGEMENT AND SUSTAINABILITY", "governance"),
+])
+def test_statement_headings_match_whatever_their_commas_case_and_ampersands(heading: str, sid: str):
+    from engine.extract import load_cues, sections
+    [sec] = sections(load_cues(PACK), ["Council: local authority assessment", heading, "Evidence text."])
+    assert sec.statement == sid and sec.by_heading
+
+
+def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_path: Path):
+    import shutil
+
+    from engine.errors import LoadError
+    from engine.extract import load_cues
+    root = tmp_path / "cqc-la"
+    shutil.copytree(CQC, root)
+    cues = root / "cues.yaml"
+    cues.write_text(cues.read_text().replace("    partnerships: '^", "    partnership: '^"))
+    with pytest.raises(LoadError) as exc:
+        load_cues(load_pack(root))
+    [p] = exc.value.problems
+    assert "unknown statement 'partnership'" in p.message and "partnerships" in p.message
+    assert p.line == next(i for i, ln in enumerate(cues.read_text().splitlines(), 1) if "partnership: '^" in ln)
