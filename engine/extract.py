@@ -109,18 +109,71 @@ def _lower_rx(pattern: str) -> re.Pattern:
     return re.compile(pattern.lower())
 
 
+def _required_literals(seq: Any) -> set[str] | None:
+    """Strings one of which every match of the parsed pattern `seq` contains, or None when
+    that cannot be told. Every item of a sequence is required, so each literal run in it is a
+    candidate, and so is a group whose every branch has one; the candidate whose shortest
+    string is longest filters best."""
+    from re import _constants as c  # the parser's node kinds; any other node is passed over
+
+    candidates: list[set[str]] = []
+    run = ""
+    for op, arg in [*seq, (None, None)]:
+        if op is c.LITERAL:
+            run += chr(arg)
+            continue
+        if run:
+            candidates.append({run})
+            run = ""
+        sub = None
+        if op is c.SUBPATTERN:
+            sub = _required_literals(arg[3])
+        elif op is c.BRANCH:
+            branches = [_required_literals(b) for b in arg[1]]
+            if all(b is not None for b in branches):
+                sub = set().union(*branches)  # type: ignore[arg-type]
+        if sub:
+            candidates.append(sub)
+    return max(candidates, key=lambda cand: min(map(len, cand))) if candidates else None
+
+
+def _prefilter(patterns: list[str]) -> tuple[str, ...] | None:
+    try:
+        from re import _parser
+
+        out: set[str] = set()
+        for p in patterns:
+            lits = _required_literals(_parser.parse(p.lower()))
+            if lits is None:
+                return None
+            out |= lits
+        return tuple(sorted(out))
+    except Exception:  # a private parser that changed shape: search without the filter
+        return None
+
+
 class _AnyOf:
-    """Several patterns as one alternation: `search` finds whether any of them matches."""
+    """Several patterns as one alternation: `search` finds whether any of them matches.
+
+    Python's regex engine tries every alternative at every position of the text; most
+    sentences contain none of the literal words the patterns open with, and a plain
+    substring test for those (`literals`) rules them out several times faster.
+    """
 
     def __init__(self, patterns: list[str]) -> None:
         self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        self.literals = _prefilter(patterns) if patterns else None
+
+    def may_match(self, low: str) -> bool:
+        """False only when no pattern can match the lower-cased text."""
+        return self.rx is not None and (self.literals is None or any(map(low.__contains__, self.literals)))
 
     def search(self, text: str) -> bool:
-        return bool(self.rx is not None and self.rx.search(_fold_text(text)))
+        return self.search_lower(_fold_text(text))
 
     def search_lower(self, low: str) -> bool:
         """`search` on text the caller has already lower-cased."""
-        return bool(self.rx is not None and self.rx.search(low))
+        return self.may_match(low) and self.rx.search(low) is not None  # type: ignore[union-attr]
 
 
 class Cues:
@@ -163,8 +216,8 @@ class Cues:
         self.headings = names
         self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
 
-    def commitment_of(self, line: str) -> str | None:
-        low = _fold_text(line)
+    def commitment_of(self, low: str) -> str | None:
+        """The statement whose commitment text opens this lower-cased line, if any."""
         return next((sid for sid, rx in self.commitment if rx.search(low)), None)
 
 
@@ -233,11 +286,12 @@ def blind(cues: Cues, lines: list[str]) -> list[str]:
     out = list(lines)
     in_answer = False
     for i, line in enumerate(lines):
-        if cues.answer_section.search(line):
+        low = _fold_text(line)
+        if cues.answer_section.search_lower(low):
             in_answer = True
-        elif in_answer and (cues.section_end.search(line) or len(line) > 300):
+        elif in_answer and (cues.section_end.search_lower(low) or len(line) > 300):
             in_answer = False
-        if in_answer or cues.answer_line.search(line):
+        if in_answer or cues.answer_line.search_lower(low):
             out[i] = ""
     return out
 
@@ -245,13 +299,14 @@ def blind(cues: Cues, lines: list[str]) -> list[str]:
 def sections(cues: Cues, lines: list[str]) -> list[Section]:
     found: list[Section] = []
     for i, line in enumerate(lines):
+        low = _fold_text(line)
         sid = cues.headings.get(_norm(line)) if line.strip() else None
         by_heading = sid is not None
         if sid is None and cues.commitment and line.strip():
-            sid = cues.commitment_of(line)
+            sid = cues.commitment_of(low)
             if sid is not None and found and found[-1].end == -1 and found[-1].statement == sid:
                 sid = None  # the commitment of the section its heading already opened
-        ends = cues.section_end.search(line)
+        ends = cues.section_end.search_lower(low)
         if (sid or ends) and found and found[-1].end == -1:
             found[-1].end = i
         if sid:
@@ -261,7 +316,8 @@ def sections(cues: Cues, lines: list[str]) -> list[Section]:
     return found
 
 
-_SENT = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bNo)(?<=[.!?])[\"'’”)]*\s+(?=[A-Z0-9‘“\"'(])")
+# the cheap test first: most positions do not follow a full stop, and fail there
+_SENT = re.compile(r"(?<=[.!?])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bNo)[\"'’”)]*\s+(?=[A-Z0-9‘“\"'(])")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -317,12 +373,12 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
     if cues.context.search_lower(sentence):
         return None  # the area or its population, not the council's work
     neg = 0
-    if cues.shortfall.rx is not None:
-        for m in cues.shortfall.rx.finditer(sentence):
+    if cues.shortfall.may_match(sentence):
+        for m in cues.shortfall.rx.finditer(sentence):  # type: ignore[union-attr]
             if not cues.remedy.search(sentence[max(0, m.start() - 40): m.start()]):
                 neg += 1
-    if cues.strength.rx is not None:
-        for m in cues.strength.rx.finditer(sentence):
+    if cues.strength.may_match(sentence):
+        for m in cues.strength.rx.finditer(sentence):  # type: ignore[union-attr]
             before = sentence[max(0, m.start() - 60): m.start()]
             if cues.negation.search(before[-40:]):
                 neg += 1
@@ -412,16 +468,17 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
         mode = "evidence"
         for idx in range(sec.start + 1, sec.end):
             line = lines[idx]
-            if cues.boiler.search(line):
+            low = _fold_text(line)
+            if cues.boiler.search_lower(low):
                 mode = "boilerplate"
                 continue
-            if cues.evidence_start.search(line):
+            if cues.evidence_start.search_lower(low):
                 mode = "evidence"
                 continue
-            if not line.strip() or cues.skip.search(line) or _is_heading(line):
+            if not line.strip() or cues.skip.search_lower(low) or _is_heading(line):
                 continue
             if mode == "boilerplate":
-                if cues.boiler_line.rx is None or cues.boiler_line.search(line):
+                if cues.boiler_line.rx is None or cues.boiler_line.search_lower(low):
                     continue
                 mode = "evidence"  # a paragraph that is not boilerplate: the findings have begun
             for sentence in split_sentences(line):

@@ -214,3 +214,62 @@ def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_p
     [p] = exc.value.problems
     assert "unknown statement 'partnership'" in p.message and "partnerships" in p.message
     assert p.line == next(i for i, ln in enumerate(cues.read_text().splitlines(), 1) if "partnership: '^" in ln)
+
+
+def _all_cue_sets():
+    from engine.extract import _AnyOf, load_cues
+    from engine.pack import load_pack as _load
+    for root in (CQC, ROOT / "rules" / "ofsted-ilacs"):
+        cues = load_cues(_load(root))
+        named = [*vars(cues).items(), *cues.tags.items(), *cues.categories]
+        yield from ((f"{root.name}:{k}", v) for k, v in named if isinstance(v, _AnyOf))
+
+
+def test_the_literal_prefilter_never_hides_a_match():
+    """`may_match` is a shortcut: on every line and sentence of every report, for every cue set
+    of both packs, the filtered search answers exactly as the regex alone does."""
+    from engine.extract import _fold_text, split_sentences
+    texts: set[str] = set()
+    for report in [*ALL_REPORTS, CASES / "sources" / "blackpool-2020-ofsted-ilacs-monitoring-visit.txt"]:
+        for line in report.read_text(encoding="utf-8").splitlines():
+            texts.add(_fold_text(line))
+            texts.update(_fold_text(s) for s in split_sentences(line))
+    filtered = 0
+    for name, anyof in _all_cue_sets():
+        if anyof.rx is None:
+            continue
+        for low in texts:
+            assert anyof.search_lower(low) == (anyof.rx.search(low) is not None), (name, low[:80])
+            filtered += anyof.literals is not None and not anyof.may_match(low)
+    assert filtered > 10_000  # the filter does rule out most searches
+
+
+@pytest.mark.parametrize("pattern, literals", [
+    (r"\brisks? (of|to) (harm|people)", {"risk"}),
+    (r"\b(was|were) at (risk|harm)", {" at "}),
+    (r"^#*\s*What people expect", {"what people expect"}),
+    (r"\b(a|one|another) person\b", {" person"}),
+    (r"\b(did|could) not\b|\black of\b", {" not", "lack of"}),
+    (r"^\W*$", None),
+])
+def test_required_literals_of_a_pattern(pattern, literals):
+    from re import _parser
+
+    from engine.extract import _required_literals
+    assert _required_literals(_parser.parse(pattern.lower())) == literals
+
+
+def test_the_literal_prefilter_never_hides_a_match_on_generated_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as hst
+    sets = [a for _, a in _all_cue_sets() if a.rx is not None]
+    words = sorted({w for a in sets for lit in (a.literals or ()) for w in [lit, *lit.split()]} |
+                   {"people", "told us", "not", "no", "risk", "staff", "the", "were", ".", ",", "'", "-", "#", " "})
+
+    @settings(max_examples=300, deadline=None)
+    @given(hst.lists(hst.sampled_from(words), max_size=14).map(" ".join), hst.sampled_from(range(len(sets))))
+    def check(text, k):
+        anyof = sets[k]
+        assert anyof.search_lower(text) == (anyof.rx.search(text) is not None)
+
+    check()
