@@ -238,16 +238,17 @@ def main() -> int:
     line("one_at_a_time_cases_per_s", f"{rate_one:,.0f}")
     line("zen_trace_cases_per_s", f"{rate_zen:,.0f}")
     line("reference_interpreter_cases_per_s", f"{rate_ref:,.0f}")
-    line("ratio_vs_zen_trace", f"{rate_batch / rate_zen:.1f} (target >= 10)")
+    line("ratio_vs_zen_trace", f"{rate_batch / rate_zen:.1f} (target >= 10: {_met(rate_batch / rate_zen >= 10)})")
     line("ratio_vs_reference", f"{rate_batch / rate_ref:.1f}")
     line("batch_target_200k_per_s", f"{rate_batch >= 200_000} ({rate_batch / 200_000:.2f} of target, one core)")
 
     # latency targets, against `python -c pass` measured now
-    t_pass = min(_wall([sys.executable, "-c", "pass"]) for _ in range(5))
+    # the least of seven runs each, as timeit does: the rest is other work on the machine
+    t_pass = min(_wall([sys.executable, "-c", "pass"]) for _ in range(7))
     exe = [sys.executable, "-m", "engine"]
-    t_cold = min(_wall(exe + ["derive", "cases/blackpool-2025.yaml"]) for _ in range(5))
+    t_cold = min(_wall(exe + ["derive", "cases/blackpool-2025.yaml"]) for _ in range(7))
     line("python_c_pass_s", f"{t_pass:.3f}")
-    line("cold_derive_blackpool_s", f"{t_cold:.3f} (target < 0.5; {t_cold / t_pass:.1f}x python -c pass)")
+    line("cold_derive_blackpool_s", f"{t_cold:.3f} (target < 0.5: {_met(t_cold < 0.5)}; {t_cold / t_pass:.1f}x python -c pass)")
 
     from engine.case import Item, load_case
     from engine.counterfactual import search
@@ -262,12 +263,12 @@ def main() -> int:
         data = extract(pack, report, report.name, cues)
         return derive(pack, [Item.model_validate(x) for x in data["items"]])
     t_ex, _ = timed(extract_derive)
-    line("extract_plus_derive_blackpool_s", f"{t_ex:.3f} (target < 0.3; {t_ex / t_pass:.1f}x python -c pass)")
+    line("extract_plus_derive_blackpool_s", f"{t_ex:.3f} (target < 0.3: {_met(t_ex < 0.3)}; {t_ex / t_pass:.1f}x python -c pass)")
 
     packs = Packs(ROOT / "rules")
     lc = load_case(ROOT / "cases" / "blackpool-2025.yaml", packs.pack_for(ROOT / "cases"))
     t_cf, res = timed(lambda: search(pack, lc, ("overall", "requires_improvement"), 3, max_sets=1), repeat=1)
-    line("counterfactual_blackpool_ri_s", f"{t_cf:.3f} (target < 1; minimal size {res['minimal_size']}, "
+    line("counterfactual_blackpool_ri_s", f"{t_cf:.3f} (target < 1: {_met(t_cf < 1)}; minimal size {res['minimal_size']}, "
          f"{res['examined']:,} examined; {t_cf / t_pass:.1f}x python -c pass)")
 
     sizes = (25_000, 50_000, 100_000)
@@ -279,6 +280,10 @@ def main() -> int:
     line("memory_mib_per_1000_cases", f"{slope1:.2f} from 25k to 50k, {slope2:.2f} from 50k to 100k "
          f"(ratio {slope2 / slope1:.2f}; linear growth is ~1)")
     return 0
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 def _wall(cmd) -> float:

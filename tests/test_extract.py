@@ -273,3 +273,16 @@ def test_the_literal_prefilter_never_hides_a_match_on_generated_text():
         assert anyof.search_lower(text) == (anyof.rx.search(text) is not None)
 
     check()
+
+
+def test_pages_cut_short_keep_agreeing_with_the_published_scores():
+    """A floor under bench/agreement.py's figures (17, 15, 14, 15 of 18 when written): each
+    statement of both full reports kept to its first k key-finding paragraphs."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("agreement", ROOT / "bench" / "agreement.py")
+    agreement = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(agreement)  # type: ignore[union-attr]
+    from engine.extract import load_cues
+    cuts = agreement.cut(PACK, load_cues(PACK), list(FULL.values()))
+    assert all(n == 18 for _, n in cuts.values())
+    assert cuts[1][0] >= 16 and all(a >= 14 for a, _ in cuts.values()), cuts
