@@ -26,8 +26,8 @@ def iter_problems(paths: list[Path], packs: Packs) -> Iterator[Problem]:
                 else:
                     yield x
             if pack is not None and (path / "cues.yaml").is_file():
+                from .cues import load_cues
                 from .errors import LoadError
-                from .extract import load_cues
 
                 try:
                     load_cues(pack)

@@ -17,7 +17,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def models() -> dict[str, type[BaseModel]]:
     from .case import Case
-    from .extract import CueFile
+    from .cues import CueFile
     from .override import RuleOverride
     from .pack import FeatureFile, PackCore, TableFile
     from .ruletest import RuleTestFile

@@ -217,7 +217,7 @@ def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_p
 
 
 def _all_cue_sets():
-    from engine.extract import _AnyOf, load_cues
+    from engine.cues import _AnyOf, load_cues
     from engine.pack import load_pack as _load
     for root in (CQC, ROOT / "rules" / "ofsted-ilacs"):
         cues = load_cues(_load(root))
@@ -228,12 +228,13 @@ def _all_cue_sets():
 def test_the_literal_prefilter_never_hides_a_match():
     """`may_match` is a shortcut: on every line and sentence of every report, for every cue set
     of both packs, the filtered search answers exactly as the regex alone does."""
-    from engine.extract import _fold_text, split_sentences
+    from engine.cues import fold_text
+    from engine.extract import split_sentences
     texts: set[str] = set()
     for report in [*ALL_REPORTS, CASES / "sources" / "blackpool-2020-ofsted-ilacs-monitoring-visit.txt"]:
         for line in report.read_text(encoding="utf-8").splitlines():
-            texts.add(_fold_text(line))
-            texts.update(_fold_text(s) for s in split_sentences(line))
+            texts.add(fold_text(line))
+            texts.update(fold_text(s) for s in split_sentences(line))
     filtered = 0
     for name, anyof in _all_cue_sets():
         if anyof.rx is None:
@@ -255,7 +256,7 @@ def test_the_literal_prefilter_never_hides_a_match():
 def test_required_literals_of_a_pattern(pattern, literals):
     from re import _parser
 
-    from engine.extract import _required_literals
+    from engine.cues import _required_literals
     assert _required_literals(_parser.parse(pattern.lower())) == literals
 
 
