@@ -287,3 +287,21 @@ def test_pages_cut_short_keep_agreeing_with_the_published_scores():
     cuts = agreement.cut(PACK, load_cues(PACK), list(FULL.values()))
     assert all(n == 18 for _, n in cuts.values())
     assert cuts[1][0] >= 16 and all(a >= 14 for a, _ in cuts.values()), cuts
+
+
+def test_a_page_without_the_frameworks_name_is_recognised_by_its_statement_heading(tmp_path: Path):
+    """Cut-down pages may lose the title line that names the assessment: the heading still tells."""
+    page = PAGES / "blackpool-2025-partnerships-communities.txt"
+    bare = tmp_path / page.name
+    bare.write_text("".join(ln for ln in page.read_text().splitlines(keepends=True)
+                            if "local authority assessment" not in ln and "Key findings" not in ln))
+    out = tmp_path / "bare.yaml"
+    code, _, err = run_cli("extract", str(bare), "-o", str(out))
+    assert code == 0, err
+    [obj] = run_json("derive", str(out))
+    assert obj["framework"] == "cqc-la"
+    assert [s["id"] for s in obj["statements"] if s["assessed"]] == ["partnerships"]
+    unrelated = tmp_path / "notes.txt"
+    unrelated.write_text("Minutes of the meeting.\nNothing was decided.\n")
+    code, _, err = run_cli("extract", str(unrelated), "-o", str(tmp_path / "n.yaml"))
+    assert code == 1 and "cannot tell which framework" in err
