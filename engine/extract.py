@@ -261,7 +261,7 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
     cues = cues or load_cues(pack)
     if text is None:
         text = read_text(report, str(report), MAX_REPORT_BYTES)
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
     evidence_lines = blind(cues, lines)
     items = extract_items(cues, evidence_lines, f"sources/{source_name}")
     pub = read_published(cues, lines, sections(cues, lines))

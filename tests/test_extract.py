@@ -305,3 +305,17 @@ def test_a_page_without_the_frameworks_name_is_recognised_by_its_statement_headi
     unrelated.write_text("Minutes of the meeting.\nNothing was decided.\n")
     code, _, err = run_cli("extract", str(unrelated), "-o", str(tmp_path / "n.yaml"))
     assert code == 1 and "cannot tell which framework" in err
+
+
+def test_a_page_saved_with_a_byte_order_mark_and_crlf_lines_reads_the_same(tmp_path: Path):
+    page = PAGES / "blackpool-2025-partnerships-communities.txt"
+    saved = tmp_path / page.name
+    saved.write_bytes(b"\xef\xbb\xbf" + page.read_bytes().replace(b"\n", b"\r\n"))
+    a, da = _derived(page)
+    b, db = _derived(saved)
+    assert b["council"] == a["council"] == "Blackpool Council"
+    assert _evidence(a) == _evidence(b) and b["published"] == a["published"]
+    out = tmp_path / "case" / "page.yaml"
+    assert run_cli("extract", str(saved), "-o", str(out))[0] == 0
+    assert run_cli("check", str(out))[0] == 0  # every quote still stands on its cited line
+    assert (out.parent / "sources" / page.name).read_bytes() == saved.read_bytes()
