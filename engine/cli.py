@@ -277,19 +277,21 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             if args.framework not in frameworks:
                 raise UsageError(f"--framework {args.framework}: no case uses it (these use {', '.join(frameworks)})")
             loaded = [x for x in loaded if x[0].id == args.framework]
-        elif len(frameworks) > 1:
-            raise UsageError(f"diff compares cases of one framework; these cases use {', '.join(frameworks)}: "
-                             "choose one with --framework")
-        deciders: dict = {}
-        for _, lc, d in loaded:
-            deciders.update(_deciders(lc, d))
-        result = diff(loaded[0][0], [derive_object(p, lc, d) for p, lc, d in loaded], deciders)
-        if fmt == "json":
-            render.to_json(result, out)
-        elif fmt == "markdown":
-            render.diff_markdown(result, out)
-        else:
-            render.diff_table(result, out)
+        # one agreement table per framework: scores of different frameworks do not add up
+        results = []
+        for fid in ([args.framework] if args.framework is not None else frameworks):
+            group = [x for x in loaded if x[0].id == fid]
+            deciders: dict = {}
+            for _, lc, d in group:
+                deciders.update(_deciders(lc, d))
+            results.append(diff(group[0][0], [derive_object(p, lc, d) for p, lc, d in group], deciders))
+        if fmt == "json":  # one framework: its table; several: a list of them
+            render.to_json(results[0] if len(results) == 1 else results, out)
+            return 0
+        for i, result in enumerate(results):
+            if i:
+                out.write("\n")
+            render.diff_markdown(result, out) if fmt == "markdown" else render.diff_table(result, out)
         return 0
     if args.command == "consistency":
         from .compare import consistency

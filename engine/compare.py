@@ -42,6 +42,7 @@ def diff(pack: Pack, objects: list[dict[str, Any]], deciders: dict[tuple[str, st
                                       "ambiguous": ov["ambiguous"], "deciding_rows": []})
     compared = sum(r["compared"] for r in per.values())
     return {
+        "framework": pack.id,
         "cases": [o["case"] for o in objects],
         "statements": [{"id": sid, **r} for sid, r in per.items()],
         "total": {"compared": compared, "exact": sum(r["exact"] for r in per.values()),

@@ -96,7 +96,7 @@ def diff_table(result: dict[str, Any], out: TextIO) -> None:
     from rich.table import Table
 
     con = console(out)
-    t = Table(title=f"Agreement over {len(result['cases'])} case(s)", title_justify="left")
+    t = Table(title=f"Agreement over {len(result['cases'])} case(s) · {result['framework']}", title_justify="left")
     for col in ("statement", "compared", "exact", "within one"):
         t.add_column(col, justify="left" if col == "statement" else "right")
     for st in result["statements"]:
@@ -247,7 +247,7 @@ def progress(out: TextIO, total: int, label: str, enabled: bool = True):
 def diff_markdown(result: dict[str, Any], out: TextIO) -> None:
     """The agreement table as Markdown (for an issue, a pull request or a report)."""
     w = out.write
-    w(f"# Agreement of derived with published scores ({len(result['cases'])} cases)\n\n")
+    w(f"# Agreement of derived with published scores ({len(result['cases'])} cases, {result['framework']})\n\n")
     w("| statement | compared | exact | within one |\n|---|---:|---:|---:|\n")
     for st in result["statements"]:
         w(f"| {st['id']} | {st['compared']} | {st['exact']} | {st['within_one']} |\n")

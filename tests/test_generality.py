@@ -38,8 +38,15 @@ def test_ofsted_whatif_counterfactual_and_diff():
         assert s["result"]["overall"]["derived"] == "inadequate"
     d = run_json("diff", str(OFSTED))
     assert d["overall"]["compared"] == 1
-    code, _, err = run_cli("diff", str(OFSTED), str(CASES / "blackpool-2025.yaml"))
-    assert code == 2 and "one framework" in err
+    # cases of two frameworks: one agreement table each, never one that adds their scores up
+    both = run_json("diff", str(OFSTED), str(CASES / "blackpool-2025.yaml"))
+    assert [r["framework"] for r in both] == ["cqc-la", "ofsted-ilacs"]
+    assert both[0]["cases"] == ["blackpool-2025"] and both[1]["cases"] == ["blackpool-2020-ofsted-monitoring"]
+    assert both[0]["total"]["exact"] == 9 and both[1] == d
+    code, text, _ = run_cli("diff", str(OFSTED), str(CASES / "blackpool-2025.yaml"), "--format", "markdown")
+    assert code == 0 and "cases, cqc-la)" in text and "cases, ofsted-ilacs)" in text
+    only = run_json("diff", str(OFSTED), str(CASES / "blackpool-2025.yaml"), "--framework", "cqc-la")
+    assert only == both[0]
 
 
 def test_extract_recognises_the_monitoring_letter(tmp_path: Path):
