@@ -149,7 +149,7 @@ def test_batch_extract_and_agreement_table(tmp_path: Path):
     assert [f["report"].endswith("not-a-report.txt") for f in result["failed"]] == [True]
     assert "cannot tell which framework" in result["failed"][0]["error"]
     code, md, _ = run_cli("diff", str(outdir), "--format", "markdown")
-    assert code == 0 and md.startswith("# Agreement of derived with published scores (4 cases)")
+    assert code == 0 and md.startswith("# Agreement of derived with published scores (4 cases, cqc-la)")
     assert "| **all** | 20 |" in md
 
 
