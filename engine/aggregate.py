@@ -44,3 +44,10 @@ def apply(step: BandStep, scores: list[int], max_score: int) -> StepResult:
     ambiguous = readings["truncate"] != readings["round_half_up"]
     return StepResult(total, len(scores), round(percent, 2), readings[step.choose], ambiguous,
                       readings, step.choose)
+
+
+def counted_cells(sizes: list[int], min_items: int) -> list[bool]:
+    """Which cells of a statement count towards its score: those with at least `min_items`
+    evidence items, or every cell when none has that many (thin evidence is still evidence)."""
+    enough = [n >= min_items for n in sizes]
+    return enough if any(enough) else [True] * len(sizes)

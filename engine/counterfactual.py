@@ -162,6 +162,7 @@ def _score_many(s: Search, statement: str, group: list[tuple[ClassOp, ...]]) -> 
     whole = counts.sum(axis=1)
     kind_list = [(pol, tuple(sorted(tags)), band) for (pol, tags, band) in kinds]
     scores = np.zeros((m, ncat), dtype=np.int64)  # 0: no evidence in that cell
+    sizes = counts.sum(axis=2)  # items per (candidate, category)
     for c, cid in enumerate(cats):
         rows = np.nonzero(counts[:, c, :].sum(axis=1) > 0)[0]
         ct = pack.table_for(statement, cid)
@@ -174,8 +175,11 @@ def _score_many(s: Search, statement: str, group: list[tuple[ClassOp, ...]]) -> 
     step = pack.core.aggregation.category_to_statement
     top = max(pack.scores)
     out: list[int | None] = []
-    for row in scores:
-        got = [int(v) for v in row if v]
+    min_items = pack.core.aggregation.category_min_items
+    for row, size in zip(scores, sizes, strict=True):
+        present = [(int(v), int(n)) for v, n in zip(row, size, strict=True) if v]
+        counted = aggregate.counted_cells([n for _, n in present], min_items)
+        got = [v for (v, _), ok in zip(present, counted, strict=True) if ok]
         out.append(aggregate.apply(step, got, top).value if got else None)  # type: ignore[arg-type]
     return out
 

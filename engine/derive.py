@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import aggregate, features
 from .case import Item
@@ -37,6 +37,7 @@ class CellResult:
     features: dict[str, features.Value]
     feature_items: dict[str, tuple[str, ...]]
     items: tuple[str, ...]
+    counted: bool = True  # False: too few items to count towards the statement (pack's category_min_items)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,12 @@ def derive(pack: Pack, items: Sequence[Item]) -> Derivation:
                 tid = ct.table.id
             cells.append(CellResult(sid, cid, tid, score, kept, traces, values, used,
                                     tuple(it.id for it in cell_items)))
-        scored = [c.score for c in cells if c.score is not None]
+        # among the cells a table scored, those with too few items may be left out
+        is_scored = [c.score is not None for c in cells]
+        counted = iter(aggregate.counted_cells([len(c.items) for c in cells if c.score is not None],
+                                               pack.core.aggregation.category_min_items))
+        cells = [c if not ok or next(counted) else replace(c, counted=False) for c, ok in zip(cells, is_scored, strict=True)]
+        scored = [c.score for c in cells if c.score is not None and c.counted]
         step = aggregate.apply(pack.core.aggregation.category_to_statement, scored, max_score)
         results.append(StatementResult(sid, bool(scored), step.value if scored else None, step, tuple(cells)))  # type: ignore[arg-type]
     overall = aggregate.apply(pack.core.aggregation.statements_to_overall,

@@ -76,7 +76,12 @@ def explain_cell(pack: Pack, lc: LoadedCase, der: Derivation, cell: CellResult) 
         evidence.append({"id": it.id, "polarity": it.polarity, "tags": list(it.tags),
                          "quote": it.quote, "file": _rel(lc, it.source.file), "line": it.source.line,
                          **({"metric": it.metric.model_dump()} if it.metric else {})})
-    return {"category": cell.category, "score": cell.score, "table": cell.table,
+    agg = pack.core.aggregation
+    not_counted = None if cell.counted else (
+        f"{len(cell.items)} item(s), fewer than the {agg.category_min_items} a category needs to count towards its "
+        f"statement when another category has them" + (f" ({agg.category_min_items_reason})" if agg.category_min_items_reason else ""))
+    return {"category": cell.category, "score": cell.score, "table": cell.table, "counted": cell.counted,
+            "not_counted_because": not_counted,
             "hit_policy": ct.table.hit_policy if ct else None, "kept": cell.kept, "rows": rows,
             "features": dict(cell.features),
             "feature_items": {k: list(v) for k, v in cell.feature_items.items() if v},
@@ -90,7 +95,7 @@ def explain_statement(pack: Pack, lc: LoadedCase, der: Derivation, st: Statement
             if target_stmt not in pack.scores:
                 continue
             for cell in st.cells:
-                if cell.score is None:
+                if cell.score is None or not cell.counted:  # an uncounted cell cannot move the statement
                     continue
                 t = cell.score + (1 if direction == "up" else -1)
                 if t not in pack.scores:

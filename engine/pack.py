@@ -95,6 +95,10 @@ class BandStep(Strict):
 class Aggregation(Strict):
     category_to_statement: BandStep
     statements_to_overall: BandStep
+    # A category cell with fewer evidence items than this is scored and explained but left out
+    # of its statement's score, unless no cell of the statement has that many.
+    category_min_items: int = Field(default=1, ge=1)
+    category_min_items_reason: str | None = None
 
 
 class Framework(Strict):

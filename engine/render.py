@@ -45,7 +45,9 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
         t.add_column("published", justify="center")
         t.add_column("", justify="center")
         for st in obj["statements"]:
-            cells = [_score(st["categories"].get(c)) for c, _ in categories]
+            # a cell left out of the statement's score (too few items) shows in parentheses
+            cells = [f"({_score(st['categories'].get(c))})" if c in st.get("not_counted", ()) else _score(st["categories"].get(c))
+                     for c, _ in categories]
             pct = "" if st["percent"] is None else f"{st['percent']:.1f}" + ("?" if st["ambiguous"] else "")
             t.add_row(st["id"], *cells, pct, _score(st["derived"]) if st["assessed"] else "not assessed",
                       _score(st["published"]), _mark(st["match"]))
@@ -56,6 +58,8 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                          f" · {ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
         else:
             t.caption = f"overall: not derived, no statement has evidence · published {_score(ov['published'])}"
+        if any(st.get("not_counted") for st in obj["statements"]):
+            t.caption += "\n(n): a category with too few items to count towards its statement (see explain)"
         t.caption_justify = "left"
         con.print(t)
 
@@ -71,8 +75,9 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
         root = Tree(f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {_score(st['derived'])}, "
                     f"published {_score(st['published'])}{pct}{amb}")
         for cat in st["categories"]:
+            uncounted = f" [yellow]not counted: {escape(cat['not_counted_because'])}[/]" if not cat.get("counted", True) else ""
             node = root.add(f"[bold]{cat['category']}[/] = {_score(cat['score'])} "
-                            f"(table {cat['table']}, {cat['hit_policy']}, kept {cat['kept']})")
+                            f"(table {cat['table']}, {cat['hit_policy']}, kept {cat['kept']}){uncounted}")
             rows = node.add("rows")
             for r in cat["rows"]:
                 flag = "[green]kept[/]" if r["kept"] else ("fired" if r["fired"] else "[dim]no[/]")

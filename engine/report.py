@@ -21,6 +21,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "published": published,
             "match": (st.score == published) if published is not None and st.assessed else None,
             "categories": {c.category: c.score for c in st.cells},
+            "not_counted": [c.category for c in st.cells if not c.counted],  # too few items (pack's category_min_items)
             "percent": st.step.percent,
             "ambiguous": st.step.ambiguous,
             "readings": dict(st.step.readings),

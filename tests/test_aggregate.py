@@ -61,3 +61,11 @@ def test_not_assessed_left_out(pack):
 def test_truncate_reading_chosen_when_pack_says_so(pack):
     step = pack.core.aggregation.statements_to_overall.model_copy(update={"choose": "truncate"})
     assert aggregate.apply(step, [2, 2, 2, 2, 2, 1, 1, 1, 1], 4).value == "inadequate"
+
+
+def test_counted_cells_leave_out_thin_ones_unless_all_are_thin():
+    from engine.aggregate import counted_cells
+    assert counted_cells([3, 1, 2], 2) == [True, False, True]
+    assert counted_cells([1, 1], 2) == [True, True]
+    assert counted_cells([1, 5], 1) == [True, True]
+    assert counted_cells([], 2) == []
