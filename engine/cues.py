@@ -27,8 +27,9 @@ class Layout(Strict):
     skip_line: list[str] = []
     answer_line: list[str] = []
     answer_section: list[str] = []
-    # statement id -> the opening words of its fixed framework text (a statement of intent the framework prints on every report):
-    # a section starts there when its heading is missing or worded in a way not listed
+    # statement id -> the opening words of the fixed text the framework prints under that
+    # statement in every report: a section starts there when its heading is missing or
+    # worded in a way not listed
     commitment: dict[str, str] = {}
 
 
@@ -149,9 +150,10 @@ def _prefilter(patterns: list[str]) -> tuple[str, ...] | None:
 class _AnyOf:
     """Several patterns as one alternation: `search` finds whether any of them matches.
 
-    Python's regex engine tries every alternative at every position of the text; most
-    sentences contain none of the literal words the patterns open with, and a plain
-    substring test for those (`literals`) rules them out several times faster.
+    Python's regex engine tries every alternative at every position of the text. Every
+    match must contain one of a few literal strings read off the parsed patterns
+    (`literals`); most sentences contain none, and a plain substring test rules them out
+    several times faster.
     """
 
     def __init__(self, patterns: list[str]) -> None:

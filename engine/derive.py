@@ -122,10 +122,9 @@ def derive(pack: Pack, items: Sequence[Item]) -> Derivation:
             cells.append(CellResult(sid, cid, tid, score, kept, traces, values, used,
                                     tuple(it.id for it in cell_items)))
         # among the cells a table scored, those with too few items may be left out
-        is_scored = [c.score is not None for c in cells]
-        counted = iter(aggregate.counted_cells([len(c.items) for c in cells if c.score is not None],
-                                               pack.core.aggregation.category_min_items))
-        cells = [c if not ok or next(counted) else replace(c, counted=False) for c, ok in zip(cells, is_scored, strict=True)]
+        flags = iter(aggregate.counted_cells([len(c.items) for c in cells if c.score is not None],
+                                             pack.core.aggregation.category_min_items))
+        cells = [replace(c, counted=False) if c.score is not None and not next(flags) else c for c in cells]
         scored = [c.score for c in cells if c.score is not None and c.counted]
         step = aggregate.apply(pack.core.aggregation.category_to_statement, scored, max_score)
         results.append(StatementResult(sid, bool(scored), step.value if scored else None, step, tuple(cells)))  # type: ignore[arg-type]

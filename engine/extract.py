@@ -22,8 +22,6 @@ from .yamlio import read_text
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 
 
-
-
 @dataclass
 class Section:
     statement: str
