@@ -53,6 +53,7 @@ class Item(Evidence):
 
     quote: str = Field(min_length=1)
     source: SourceRef
+    heading: str | None = None  # the report's sub-heading the quote stands under (checked: it stands above the line)
     note: str | None = None
 
 
@@ -200,6 +201,10 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
         if ln > len(lines):
             yield doc.problem(base + ("source", "line"), f"line {ln} is past the end of {item.source.file} ({len(lines)} lines)")
             continue
+        if item.heading is not None:
+            wanted = fold(item.heading)
+            if not any(wanted in fold(above) for above in reversed(lines[: ln - 1])):
+                yield doc.problem(base + ("heading",), f"heading {item.heading!r} does not stand above {item.source.file}:{ln}")
         quote = fold(item.quote)
         if quote not in fold(lines[ln - 1]):
             hint = ""

@@ -98,10 +98,23 @@ def fold_text(text: str) -> str:
     return text.lower().translate(_QUOTES)
 
 
+def lower_pattern(pattern: str) -> str:
+    """The pattern for lower-cased text: its letters lower-cased, but never the letter of an
+    escape, whose case is its meaning (\\W is not \\w, \\S is not \\s, \\B is not \\b)."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+        else:
+            out.append(pattern[i].lower())
+            i += 1
+    return "".join(out)
+
+
 def _lower_rx(pattern: str) -> re.Pattern:
-    """Cue patterns match lower-cased text: Python's re is several times slower with IGNORECASE.
-    (No cue uses an upper-case escape such as \\S or \\W, whose meaning lower-casing would change.)"""
-    return re.compile(pattern.lower())
+    """Cue patterns match lower-cased text: Python's re is several times slower with IGNORECASE."""
+    return re.compile(lower_pattern(pattern))
 
 
 def _required_literals(seq: Any) -> set[str] | None:
@@ -138,7 +151,7 @@ def _prefilter(patterns: list[str]) -> tuple[str, ...] | None:
 
         out: set[str] = set()
         for p in patterns:
-            lits = _required_literals(_parser.parse(p.lower()))
+            lits = _required_literals(_parser.parse(lower_pattern(p)))
             if lits is None:
                 return None
             out |= lits

@@ -75,6 +75,7 @@ def explain_cell(pack: Pack, lc: LoadedCase, der: Derivation, cell: CellResult) 
         it = der.items[iid]
         evidence.append({"id": it.id, "polarity": it.polarity, "tags": list(it.tags),
                          "quote": it.quote, "file": _rel(lc, it.source.file), "line": it.source.line,
+                         **({"heading": it.heading} if it.heading else {}),
                          **({"metric": it.metric.model_dump()} if it.metric else {})})
     agg = pack.core.aggregation
     not_counted = None if cell.counted else (

@@ -75,7 +75,7 @@ def split_sentences(text: str) -> list[str]:
 
 def _is_heading(line: str) -> bool:
     s = line.strip()
-    return s.startswith("#") or (len(s.split()) <= 12 and not re.search(r"[.!?]$", s))
+    return s.startswith("#") or (len(s.split()) <= 12 and not re.search(r"[.!?][\"'’”)]*$", s))
 
 
 def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Metric | None]:
@@ -215,6 +215,7 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
     counters: dict[str, int] = {}
     for sec in sections(cues, lines):
         mode = "evidence"
+        heading: str | None = None  # the sub-heading the findings stand under
         for idx in range(sec.start + 1, sec.end):
             line = lines[idx]
             low = fold_text(line)
@@ -224,7 +225,11 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
             if cues.evidence_start.search_lower(low):
                 mode = "evidence"
                 continue
-            if not line.strip() or cues.skip.search_lower(low) or _is_heading(line):
+            if not line.strip() or cues.skip.search_lower(low):
+                continue
+            if _is_heading(line):
+                if mode == "evidence":
+                    heading = line.strip().lstrip("#").strip() or heading
                 continue
             if mode == "boilerplate":
                 if cues.boiler_line.rx is None or cues.boiler_line.search_lower(low):
@@ -239,7 +244,7 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
                 counters[sec.statement] = counters.get(sec.statement, 0) + 1
                 items.append(Item(id=f"{sec.statement}-{counters[sec.statement]:03d}", statement=sec.statement,
                                   category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
-                                  quote=sentence, source=SourceRef(file=source, line=idx + 1)))
+                                  quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading))
     return items
 
 
@@ -277,6 +282,8 @@ def _item_dict(it: Item) -> dict[str, Any]:
         d["metric"] = it.metric.model_dump(exclude_none=True)
     d["quote"] = it.quote
     d["source"] = {"file": it.source.file, "line": it.source.line}
+    if it.heading is not None:
+        d["heading"] = it.heading
     return d
 
 

@@ -88,7 +88,8 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
             ev = node.add(f"evidence ({len(cat['evidence'])})")
             for e in cat["evidence"]:
                 tags = f" [{', '.join(e['tags'])}]" if e["tags"] else ""
-                ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}\n"
+                under = f" [dim](under “{escape(e['heading'])}”)[/]" if e.get("heading") else ""
+                ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}{under}\n"
                        f"[italic]“{escape(e['quote'])}”[/]")
         if st["why_not"]:
             wn = root.add("why not")
