@@ -144,6 +144,13 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
     return "mixed" if neg else None
 
 
+def _score_on(cues: Cues, line: str) -> int | None:
+    for p in cues.score:
+        if (m := p.search(line)) and m.group(1).isdigit() and int(m.group(1)) in cues.pack.scores:
+            return int(m.group(1))
+    return None
+
+
 def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Published:
     """The answer: council-level rating and per-statement scores. Never used for evidence."""
     indicative = any(p.search(line) for line in lines for p in cues.indicative)
@@ -156,18 +163,18 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
         if date:
             break
     scores: dict[str, int | None] = {}
-    for sec in secs:
+    for n, sec in enumerate(secs):
         if sec.statement in scores:
             continue
-        # the score follows the heading; with no heading recognised, it is above the commitment
-        near = (lines[sec.start + 1: min(sec.end, sec.start + 8)] if sec.by_heading
-                else lines[max(0, sec.start - 8): sec.start])
-        for line in near:
-            for p in cues.score:
-                if (m := p.search(line)) and m.group(1).isdigit() and int(m.group(1)) in cues.pack.scores:
-                    scores[sec.statement] = int(m.group(1))
-                    break
-            if sec.statement in scores:
+        # the score follows the heading (on some pages it comes just before it); with no
+        # heading recognised, it is above the commitment; never inside another section
+        floor = secs[n - 1].end if n else 0
+        above = lines[max(floor, sec.start - (8 if not sec.by_heading else 3)): sec.start]
+        windows = [lines[sec.start + 1: min(sec.end, sec.start + 8)], above] if sec.by_heading else [above]
+        for line in (ln for window in windows for ln in window):
+            score = _score_on(cues, line)
+            if score is not None:
+                scores[sec.statement] = score
                 break
     rating = None
     labels = {r.label.casefold(): r.id for r in cues.pack.core.ratings}

@@ -363,3 +363,18 @@ def test_items_carry_the_sub_heading_they_stand_under_and_a_wrong_one_is_refused
     code, text, err = run_cli("check", str(out))
     assert code == 1 and "heading 'Direct payments and the moon' does not stand above" in text + err
     assert re.search(r"b\.yaml:\d+:\d+", text + err)
+
+
+def test_a_score_printed_just_before_the_statement_heading_is_read(tmp_path: Path):
+    page = PAGES / "blackpool-2025-partnerships-communities.txt"
+    lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+    head = lines.index("Partnerships and communities\n")
+    moved = tmp_path / page.name  # the score and its wording moved above the heading
+    moved.write_text("".join(lines[:head] + lines[head + 1: head + 3] + [lines[head]] + lines[head + 3:]))
+    assert moved.read_text().splitlines()[head:head + 3] == ["Score: 2", "2- Evidence shows some shortfalls",
+                                                              "Partnerships and communities"]
+    a, _ = _derived(page)
+    b, _ = _derived(moved)
+    assert b["published"]["scores"] == {"partnerships": 2}
+    assert [(i["category"], i["polarity"], i["quote"]) for i in a["items"]] == \
+           [(i["category"], i["polarity"], i["quote"]) for i in b["items"]]
