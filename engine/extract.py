@@ -256,11 +256,13 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
 
 
 def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | None:
-    """The framework whose detect cues, statement headings and commitment texts the report
-    shows most of (a page cut down to one statement may show no detect cue but its heading)."""
-    lines = text.splitlines()
-    scored = [(sum(bool(p.search(text)) for p in cues.detect) + len({s.statement for s in sections(cues, lines)}), fid)
-              for fid, cues in candidates]
+    """The framework whose detect cues the report shows most of; failing any, the one whose
+    statement headings and commitment texts it shows most of (a page cut down to one
+    statement may have lost the words that name the framework, but not its heading)."""
+    scored = [(sum(bool(p.search(text)) for p in cues.detect), fid) for fid, cues in candidates]
+    if not any(n for n, _ in scored):
+        lines = text.splitlines()
+        scored = [(len({s.statement for s in sections(cues, lines)}), fid) for fid, cues in candidates]
     scored = [s for s in scored if s[0] > 0]
     return max(scored)[1] if scored else None
 
