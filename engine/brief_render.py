@@ -87,7 +87,8 @@ def html(b: dict[str, Any]) -> str:
                      f"<td class='{e(c['status'])}'>{e(c['status'])}{' (process ground)' if c['process_ground'] else ''}</td>"
                      f"<td>{e(c['detail'])}")
         for d in c.get("deciding", []):
-            parts.append(f"<div><em>{e(d['category'])}</em> = {e(str(d['score']))} by row {e(str(d['row']))}: {e(d['reason'])}</div>")
+            uncounted = " (not counted: too few items beside the other categories)" if not d.get("counted", True) else ""
+            parts.append(f"<div><em>{e(d['category'])}</em> = {e(str(d['score']))}{uncounted} by row {e(str(d['row']))}: {e(d['reason'])}</div>")
             for q in d["quotes"]:
                 parts.append(f"<blockquote>“{e(q['quote'])}” <span class='meta'>({e(q['file'])}:{q['line']})</span></blockquote>")
         parts.append("</td></tr>")
@@ -123,7 +124,8 @@ def markdown(b: dict[str, Any]) -> str:
     lines += ["", "### Deciding rows and quotes", ""]
     for c in b["checks"]:
         for dd in c.get("deciding", []):
-            lines.append(f"- **{c['statement']}.{dd['category']} = {dd['score']}** by `{dd['row']}`: {_md(dd['reason'])}")
+            uncounted = " (not counted: too few items beside the other categories)" if not dd.get("counted", True) else ""
+            lines.append(f"- **{c['statement']}.{dd['category']} = {dd['score']}**{uncounted} by `{dd['row']}`: {_md(dd['reason'])}")
             for q in dd["quotes"]:
                 lines.append(f"  > “{_md(q['quote'])}” ({_md(q['file'])}:{q['line']})")
     lines += ["", "## Sensitivity", "", "| level | now | target | minimal changes | example |", "|---|---|---|---|---|"]

@@ -86,7 +86,7 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
                 reason = ct.table.default.reason if cell.kept == "default" and ct.table.default else next(
                     (cr.row.reason for cr in ct.rows if cr.row.id == cell.kept), "")
             deciding.append({"category": cell.category, "score": cell.score, "row": cell.kept, "reason": reason,
-                             "quotes": _quotes(lc, der, cell, ct)})
+                             "counted": cell.counted, "quotes": _quotes(lc, der, cell, ct)})
         supported = st.score == published
         out.append({"id": "statement_supported_by_evidence", "statement": st.id, "status": "pass" if supported else "differs",
                     "process_ground": False, "derived": st.score, "published": published, "deciding": deciding,

@@ -48,6 +48,8 @@ def test_checks_and_sensitivity(brief_json):
     assert overall["status"] == "pass" and not overall["process_ground"]
     supported = [c for c in obj["checks"] if c["id"] == "statement_supported_by_evidence"]
     assert len(supported) == 9 and all(c["deciding"] and c["deciding"][0]["quotes"] for c in supported)
+    equity = next(c for c in supported if c["statement"] == "equity")
+    assert [d["category"] for d in equity["deciding"] if not d["counted"]] == ["outcomes"]  # one item: not counted
     levels = {(s["level"], s["target"]) for s in obj["sensitivity"]}
     assert ("overall", "requires_improvement") in levels and ("learning", 2) in levels
     up = next(s for s in obj["sensitivity"] if s["level"] == "overall")
