@@ -7,7 +7,6 @@ expands one cell's trace into exactly the RowTrace tuple `evaluate_table` gives.
 """
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -15,15 +14,13 @@ import numpy as np
 
 from .derive import RowTrace
 from .errors import EvaluationError
-from .expr import Binary, Name, Node, Num, Unary
+from .expr import ARITHMETIC, COMPARISONS, Binary, Name, Node, Num, Unary
 from .features import item_kinds  # noqa: F401  (re-exported: the bench builds batches from it)
 from .pack import CompiledTable, Feature, Pack
 
 Arrays = Mapping[str, np.ndarray]
 NO_ROW, DEFAULT = -1, -2
 
-_CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 
 def compile_np(node: Node) -> Callable[[Arrays], np.ndarray]:
@@ -45,8 +42,8 @@ def compile_np(node: Node) -> Callable[[Arrays], np.ndarray]:
         return lambda env: np.asarray(left(env), dtype=bool) & np.asarray(right(env), dtype=bool)
     if node.op == "or":
         return lambda env: np.asarray(left(env), dtype=bool) | np.asarray(right(env), dtype=bool)
-    if node.op in _CMP:
-        cmp = _CMP[node.op]
+    if node.op in COMPARISONS:
+        cmp = COMPARISONS[node.op]
         return lambda env: cmp(left(env), right(env))
     if node.op == "/":
         def divide(env):
@@ -54,7 +51,7 @@ def compile_np(node: Node) -> Callable[[Arrays], np.ndarray]:
             out = np.zeros(np.broadcast(a, b).shape)
             return np.divide(a, b, out=out, where=b != 0)
         return divide
-    arith = _ARITH[node.op]
+    arith = ARITHMETIC[node.op]
     return lambda env: arith(left(env), right(env))
 
 

@@ -66,9 +66,10 @@ _BAD_CHARS = {".": "attribute access", "[": "subscripts", "]": "subscripts", "'"
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 _REFUSED_WORDS = {"lambda", "import", "__import__", "eval", "exec", "if", "else", "for", "in", "is",
                   "None", "def", "class", "yield", "await"}
-_CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-        ">": operator.gt, ">=": operator.ge}
-_ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+# the operators of the condition language; engine/batch.py applies the same ones to arrays
+COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+               ">": operator.gt, ">=": operator.ge}
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 
 @dataclass(frozen=True)
@@ -175,11 +176,11 @@ class _Parser:
     def _cmp(self) -> Node:
         left = self._sum()
         tok = self._peek()
-        if tok is not None and tok.text in _CMP:
+        if tok is not None and tok.text in COMPARISONS:
             self.i += 1
             right = self._sum()
             nxt = self._peek()
-            if nxt is not None and nxt.text in _CMP:
+            if nxt is not None and nxt.text in COMPARISONS:
                 raise self._error("chained comparisons are not allowed: join them with 'and'", nxt)
             return Binary(tok.text, left, right)
         return left
@@ -271,12 +272,12 @@ def compile_node(node: Node) -> Callable[[Mapping[str, Value]], Value]:
         return lambda env: bool(left(env)) and bool(right(env))
     if node.op == "or":
         return lambda env: bool(left(env)) or bool(right(env))
-    if node.op in _CMP:
-        cmp = _CMP[node.op]
+    if node.op in COMPARISONS:
+        cmp = COMPARISONS[node.op]
         return lambda env: cmp(left(env), right(env))
     if node.op == "/":
         return lambda env: (left(env) / r) if (r := right(env)) else 0.0
-    arith = _ARITH[node.op]
+    arith = ARITHMETIC[node.op]
     return lambda env: arith(left(env), right(env))
 
 
