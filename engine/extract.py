@@ -114,13 +114,13 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
     negation counts as a shortfall."""
     if cues.mixed.search_lower(sentence):
         return "mixed"
+    if cues.context.search_lower(sentence):
+        return None  # the area or its population, not the council's work
     pos = 0
     if cues.any_positive_phrase.search_lower(sentence):
         for p in cues.positive_phrase:
             sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
             pos += n
-    if cues.context.search_lower(sentence):
-        return None  # the area or its population, not the council's work
     neg = 0
     if cues.shortfall.may_match(sentence):
         for m in cues.shortfall.rx.finditer(sentence):  # type: ignore[union-attr]
@@ -169,7 +169,7 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
         # the score follows the heading (on some pages it comes just before it); with no
         # heading recognised, it is above the commitment; never inside another section
         floor = secs[n - 1].end if n else 0
-        above = lines[max(floor, sec.start - (8 if not sec.by_heading else 3)): sec.start]
+        above = lines[max(floor, sec.start - (3 if sec.by_heading else 8)): sec.start]
         windows = [lines[sec.start + 1: min(sec.end, sec.start + 8)], above] if sec.by_heading else [above]
         for line in (ln for window in windows for ln in window):
             score = _score_on(cues, line)
