@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.case import Item  # noqa: E402
-from engine.derive import derive  # noqa: E402
-from engine.extract import blind, extract, extract_items, load_cues, read_published, sections  # noqa: E402
-from engine.pack import load_pack  # noqa: E402
+from engine.evaluation.derive import derive  # noqa: E402
+from engine.ingest.extract import blind, extract, extract_items, load_cues, read_published, sections  # noqa: E402
+from engine.model.case import Item  # noqa: E402
+from engine.model.pack import load_pack  # noqa: E402
 
 FULL = [ROOT / "cases" / "sources" / "blackpool-2025-cqc-la-assessment.txt",
         ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt"]

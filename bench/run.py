@@ -21,10 +21,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.batch import BatchPack, batch_features, item_kinds  # noqa: E402
-from engine.derive import evaluate_table  # noqa: E402
-from engine.expr import Name, Num, Unary  # noqa: E402
-from engine.pack import load_pack  # noqa: E402
+from engine.evaluation.batch import BatchPack, batch_features, item_kinds  # noqa: E402
+from engine.evaluation.derive import evaluate_table  # noqa: E402
+from engine.model.expr import Name, Num, Unary  # noqa: E402
+from engine.model.pack import load_pack  # noqa: E402
 
 SEED = 20251125
 
@@ -250,11 +250,11 @@ def main() -> int:
     line("python_c_pass_s", f"{t_pass:.3f}")
     line("cold_derive_blackpool_s", f"{t_cold:.3f} (target < 0.5: {_met(t_cold < 0.5)}; {t_cold / t_pass:.1f}x python -c pass)")
 
-    from engine.case import Item, load_case
-    from engine.counterfactual import search
-    from engine.derive import derive
-    from engine.extract import extract, load_cues
-    from engine.locate import Packs
+    from engine.analysis.counterfactual import search
+    from engine.evaluation.derive import derive
+    from engine.ingest.extract import extract, load_cues
+    from engine.model.case import Item, load_case
+    from engine.model.locate import Packs
 
     report = ROOT / "cases" / "sources" / "blackpool-2025-cqc-la-assessment.txt"
     cues = load_cues(pack)

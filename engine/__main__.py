@@ -1,3 +1,3 @@
-from .cli import main_entry
+from engine.cli import main_entry
 
 main_entry()

@@ -36,20 +36,20 @@ def _no_color(monkeypatch):
 
 @pytest.fixture(scope="session")
 def pack():
-    from engine.pack import load_pack
+    from engine.model.pack import load_pack
 
     return load_pack(CQC)
 
 
 @pytest.fixture(scope="session")
 def packs():
-    from engine.locate import Packs
+    from engine.model.locate import Packs
 
     return Packs(RULES)
 
 
 def load(path: Path, packs):
-    from engine.case import load_case
+    from engine.model.case import load_case
 
     return load_case(path, packs.pack_for(path.parent))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from conftest import CQC
 from hypothesis import strategies as st
 
-from engine.case import Item, Metric, SourceRef
-from engine.pack import load_pack
+from engine.model.case import Item, Metric, SourceRef
+from engine.model.pack import load_pack
 
 PACK = load_pack(CQC)
 SRC = SourceRef(file="r.txt", line=1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import aggregate
+from engine.evaluation import aggregate
 
 
 def overall(pack, scores):
@@ -64,7 +64,7 @@ def test_truncate_reading_chosen_when_pack_says_so(pack):
 
 
 def test_counted_cells_leave_out_thin_ones_unless_all_are_thin():
-    from engine.aggregate import counted_cells
+    from engine.evaluation.aggregate import counted_cells
     assert counted_cells([3, 1, 2], 2) == [True, False, True]
     assert counted_cells([1, 1], 2) == [True, True]
     assert counted_cells([1, 5], 1) == [True, True]

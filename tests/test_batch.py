@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import CASES, ROOT, load
 
-from engine.batch import BatchPack, stack_features
-from engine.derive import derive, evaluate_table
-from engine.pack import load_pack
-from engine.ruletest import _items, find_test_files, load_tests
+from engine.authoring.ruletest import _items, find_test_files, load_tests
+from engine.evaluation.batch import BatchPack, stack_features
+from engine.evaluation.derive import derive, evaluate_table
+from engine.model.pack import load_pack
 
 PACK_DIRS = sorted(p for p in (ROOT / "rules").iterdir() if (p / "pack.yaml").is_file()) + [ROOT / "tests/fixtures/rules/toy"]
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.errors import ExpressionError, RederiveError
-from engine.expr import MAX_LENGTH, Condition, parse
+from engine.base.errors import ExpressionError, RederiveError
+from engine.model.expr import MAX_LENGTH, Condition, parse
 
 KNOWN = ["a", "b", "share", "flag"]
 

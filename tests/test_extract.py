@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import CASES, CQC, ROOT, run_cli, run_json
 
-from engine.case import Item
-from engine.derive import derive
-from engine.extract import extract
-from engine.pack import load_pack
+from engine.evaluation.derive import derive
+from engine.ingest.extract import extract
+from engine.model.case import Item
+from engine.model.pack import load_pack
 
 PACK = load_pack(CQC)
 SOURCES = CASES / "sources"
@@ -195,7 +195,7 @@ def test_a_page_whose_heading_is_not_recognised_is_placed_by_its_commitment(tmp_
     ("GOVERNANCE, MANAGEMENT AND SUSTAINABILITY", "governance"),
 ])
 def test_statement_headings_match_whatever_their_commas_case_and_ampersands(heading: str, sid: str):
-    from engine.extract import load_cues, sections
+    from engine.ingest.extract import load_cues, sections
     [sec] = sections(load_cues(PACK), ["Council: local authority assessment", heading, "Evidence text."])
     assert sec.statement == sid and sec.by_heading
 
@@ -203,8 +203,8 @@ def test_statement_headings_match_whatever_their_commas_case_and_ampersands(head
 def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_path: Path):
     import shutil
 
-    from engine.errors import LoadError
-    from engine.extract import load_cues
+    from engine.base.errors import LoadError
+    from engine.ingest.extract import load_cues
     root = tmp_path / "cqc-la"
     shutil.copytree(CQC, root)
     cues = root / "cues.yaml"
@@ -217,8 +217,8 @@ def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_p
 
 
 def _all_cue_sets():
-    from engine.cues import _AnyOf, load_cues
-    from engine.pack import load_pack as _load
+    from engine.ingest.cues import _AnyOf, load_cues
+    from engine.model.pack import load_pack as _load
     for root in (CQC, ROOT / "rules" / "ofsted-ilacs"):
         cues = load_cues(_load(root))
         named = [*vars(cues).items(), *cues.tags.items(), *cues.categories]
@@ -228,8 +228,8 @@ def _all_cue_sets():
 def test_the_literal_prefilter_never_hides_a_match():
     """`may_match` is a shortcut: on every line and sentence of every report, for every cue set
     of both packs, the filtered search answers exactly as the regex alone does."""
-    from engine.cues import fold_text
-    from engine.extract import split_sentences
+    from engine.ingest.cues import fold_text
+    from engine.ingest.extract import split_sentences
     texts: set[str] = set()
     for report in [*ALL_REPORTS, CASES / "sources" / "blackpool-2020-ofsted-ilacs-monitoring-visit.txt"]:
         for line in report.read_text(encoding="utf-8").splitlines():
@@ -256,7 +256,7 @@ def test_the_literal_prefilter_never_hides_a_match():
 def test_required_literals_of_a_pattern(pattern, literals):
     from re import _parser
 
-    from engine.cues import _required_literals
+    from engine.ingest.cues import _required_literals
     assert _required_literals(_parser.parse(pattern.lower())) == literals
 
 
@@ -283,7 +283,7 @@ def test_pages_cut_short_keep_agreeing_with_the_published_scores():
     spec = importlib.util.spec_from_file_location("agreement", ROOT / "bench" / "agreement.py")
     agreement = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(agreement)  # type: ignore[union-attr]
-    from engine.extract import load_cues
+    from engine.ingest.extract import load_cues
     cuts = agreement.cut(PACK, load_cues(PACK), list(FULL.values()))
     assert all(n == 18 for _, n in cuts.values())
     assert cuts[1][0] >= 16 and cuts[2][0] >= 16 and cuts[3][0] >= 16 and all(a >= 14 for a, _ in cuts.values()), cuts
@@ -322,7 +322,7 @@ def test_a_page_saved_with_a_byte_order_mark_and_crlf_lines_reads_the_same(tmp_p
 
 
 def test_upper_case_escapes_keep_their_meaning_when_cues_are_lower_cased():
-    from engine.cues import _AnyOf, lower_pattern
+    from engine.ingest.cues import _AnyOf, lower_pattern
     assert lower_pattern(r"^\W*(I|We) \S+ [A-Z]\.") == r"^\W*(i|we) \S+ [a-z]\."
     assert _AnyOf([r"^\W*we maximise"]).search("“We maximise the effectiveness")
     assert not _AnyOf([r"^\W*we maximise"]).search("Awe maximise")

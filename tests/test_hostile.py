@@ -12,10 +12,10 @@ from conftest import CQC, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.case import load_case
-from engine.errors import RederiveError
-from engine.locate import Packs
-from engine.pack import load_pack
+from engine.base.errors import RederiveError
+from engine.model.case import load_case
+from engine.model.locate import Packs
+from engine.model.pack import load_pack
 
 MINI = ROOT / "tests" / "bad" / "cases" / "sources" / "mini.txt"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import CQC, ROOT, run_cli
 
-from engine.lint import iter_findings
-from engine.pack import load_pack
+from engine.authoring.lint import iter_findings
+from engine.model.pack import load_pack
 
 TOY = ROOT / "tests" / "fixtures" / "rules" / "toy"
 

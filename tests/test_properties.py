@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import PACK, _unique, items
 
-from engine.derive import derive
+from engine.evaluation.derive import derive
 
 case_items = st.lists(items(), min_size=1, max_size=40).map(_unique)
 
@@ -57,7 +57,7 @@ def _check_monotone(its, extra, direction):
 def test_the_item_that_makes_a_category_count_can_move_its_statement_either_way():
     """A shortfall alone in people's experience (one item) is left out beside categories with
     two; a strength added there makes it count, and its score 2 lowers the statement."""
-    from engine.case import Item, SourceRef
+    from engine.model.case import Item, SourceRef
 
     def it(i, cat, pol):
         return Item(id=f"i{i}", statement="equity", category=cat, polarity=pol, quote="q",

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from conftest import CASES, RATINGS, load, run_cli, run_json
 
-from engine.case import fold
-from engine.derive import derive
+from engine.evaluation.derive import derive
+from engine.model.case import fold
 
 BLACKPOOL = CASES / "blackpool-2025.yaml"
 LINCOLNSHIRE = CASES / "lincolnshire-2023.yaml"
@@ -47,7 +47,7 @@ def test_every_explained_quote_is_on_its_line(case: Path):
                 lines = (case.parent / ev["file"]).read_text(encoding="utf-8").splitlines()
                 assert fold(ev["quote"]) in fold(lines[ev["line"] - 1])
                 seen += 1
-    assert seen == len(load(case, __import__("engine.locate", fromlist=["Packs"]).Packs()).case.items)
+    assert seen == len(load(case, __import__("engine.model.locate", fromlist=["Packs"]).Packs()).case.items)
 
 
 def test_explain_has_why_not_for_the_next_score(packs):

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import CASES, CQC, run_cli
 
-from engine.brief_render import html, markdown
-from engine.pack import load_pack
-from engine.review import draft, words, working_days_after
+from engine.analysis.review import draft, words, working_days_after
+from engine.model.pack import load_pack
+from engine.render.brief import html, markdown
 
 BLACKPOOL = CASES / "blackpool-2025.yaml"
 
@@ -64,7 +64,7 @@ def test_draft_is_counted_and_within_the_limit(brief_json):
 
 
 def test_draft_limit_is_enforced():
-    from engine.case import Case, LoadedCase, Published
+    from engine.model.case import Case, LoadedCase, Published
 
     pack = load_pack(CQC)
     lc = LoadedCase(Path("x.yaml"), Case(case="x", council="X Council", framework="cqc-la", sources=["s"],

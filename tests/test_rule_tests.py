@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from conftest import RULES, run_cli
 
-from engine.errors import LoadError
-from engine.pack import load_pack
-from engine.ruletest import _items, find_test_files, iter_outcomes, load_tests, pack_of
+from engine.authoring.ruletest import _items, find_test_files, iter_outcomes, load_tests, pack_of
+from engine.base.errors import LoadError
+from engine.model.pack import load_pack
 
 
 def _kept_rows(pack_dir: Path) -> set[tuple[str, str]]:
-    from engine.derive import derive
+    from engine.evaluation.derive import derive
 
     pack = load_pack(pack_dir)
     kept: set[tuple[str, str]] = set()

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from conftest import ROOT, run_cli
 
-from engine.schemas import generate, schema_for
-from engine.yamlio import load_yaml
+from engine.authoring.schemas import generate, schema_for
+from engine.base.yamlio import load_yaml
 
 SCHEMAS = ROOT / "schemas"
 YAML_FILES = sorted(p for p in ROOT.rglob("*.yaml")
@@ -49,7 +49,7 @@ def test_schemas_command_writes_atomically_and_never_overwrites(tmp_path: Path):
 
 
 def test_interrupted_write_leaves_no_half_file(tmp_path: Path, monkeypatch):
-    from engine import atomic
+    from engine.base import atomic
 
     target = tmp_path / "out.txt"
     target.write_text("old")

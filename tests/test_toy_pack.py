@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli, run_json
 
-from engine.case import Item, SourceRef
-from engine.derive import derive, evaluate_table
-from engine.errors import EvaluationError
-from engine.pack import load_pack
+from engine.base.errors import EvaluationError
+from engine.evaluation.derive import derive, evaluate_table
+from engine.model.case import Item, SourceRef
+from engine.model.pack import load_pack
 
 TOY_RULES = ROOT / "tests" / "fixtures" / "rules"
 TOY_CASE = str(ROOT / "tests" / "fixtures" / "cases" / "toy-case.yaml")
@@ -90,7 +90,7 @@ def _proper_names() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "engine").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "engine").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT / "engine")))
 def test_engine_names_no_framework(path: Path):
     """No pack id (statement, category, tag, rating, table, feature) as a string literal in the
     engine, and no framework or council name anywhere in its text."""

@@ -11,14 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import items as item_strategy
 
-from engine.case import Case, LoadedCase
-from engine.counterfactual import search
-from engine.derive import derive
-from engine.errors import LoadError
-from engine.pack import load_pack
-from engine.report import derive_object
-from engine.scenario import Change, Scenario, apply, inverse
-from engine.whatif import evidence_whatif
+from engine.analysis.counterfactual import search
+from engine.analysis.scenario import Change, Scenario, apply, inverse
+from engine.analysis.whatif import evidence_whatif
+from engine.base.errors import LoadError
+from engine.evaluation.derive import derive
+from engine.model.case import Case, LoadedCase
+from engine.model.pack import load_pack
+from engine.reports.derived import derive_object
 
 PACK = load_pack(CQC)
 BLACKPOOL = CASES / "blackpool-2025.yaml"
@@ -194,8 +194,14 @@ def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     """The compiled batch path of the counterfactual search against `derive` of the changed
     items themselves: every candidate of one change, and every fifth of two, on real cases
     (Lincolnshire's many one-item categories exercise which categories count)."""
-    from engine.case import load_case
-    from engine.counterfactual import _changes_for, _concrete_sets, _multisets, _score_many, build
+    from engine.analysis.counterfactual import (
+        _changes_for,
+        _concrete_sets,
+        _multisets,
+        _score_many,
+        build,
+    )
+    from engine.model.case import load_case
 
     path = BLACKPOOL.parent / case
     lc = load_case(path, packs.pack_for(path.parent))

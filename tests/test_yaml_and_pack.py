@@ -9,9 +9,9 @@ from conftest import CQC, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.errors import LoadError, RederiveError
-from engine.pack import iter_pack_problems, load_pack
-from engine.yamlio import parse_yaml
+from engine.base.errors import LoadError, RederiveError
+from engine.base.yamlio import parse_yaml
+from engine.model.pack import iter_pack_problems, load_pack
 
 
 def test_locations_are_kept():
@@ -35,7 +35,7 @@ def test_fuzz_yaml_only_own_errors(text):
 
 
 def test_size_limit(tmp_path: Path):
-    from engine.yamlio import MAX_FILE_BYTES, load_yaml
+    from engine.base.yamlio import MAX_FILE_BYTES, load_yaml
 
     big = tmp_path / "big.yaml"
     with big.open("wb") as f:

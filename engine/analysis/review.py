@@ -1,0 +1,205 @@
+"""The review-request brief: process checks, sensitivity, a draft on process grounds, the deadline.
+
+What counts as a ground, the deadline rule, the holiday calendar, the word limit and the
+draft wording all come from the pack's `review:` section; this module only applies them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from engine.analysis.counterfactual import search
+from engine.base.errors import RederiveError
+from engine.evaluation import aggregate
+from engine.evaluation.derive import Derivation
+from engine.model.case import LoadedCase
+from engine.model.pack import Pack
+
+
+def working_days_after(start: dt.date, days: int, country: str, subdiv: str | None) -> dt.date:
+    """The date `days` working days after `start`, skipping weekends and public holidays."""
+    import holidays  # a maintained calendar, not a hand-written list
+
+    cal = holidays.country_holidays(country, subdiv=subdiv, years=range(start.year, start.year + 2))
+    d, left = start, days
+    while left:
+        d += dt.timedelta(days=1)
+        if d.weekday() < 5 and d not in cal:
+            left -= 1
+    return d
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\S+", text))
+
+
+def _quotes(lc: LoadedCase, der: Derivation, cell, ct, limit: int = 2) -> list[dict[str, Any]]:
+    """Quotes of the items the kept row's conditions counted (strengths for a default)."""
+    names: set[str] = set()
+    if ct is not None and cell.kept not in (None, "default"):
+        row = next(cr for cr in ct.rows if cr.row.id == cell.kept)
+        for c in row.conditions:
+            names |= c.names
+    ids: list[str] = []
+    for n in sorted(names):
+        for i in cell.feature_items.get(n, ()):
+            if i not in ids:
+                ids.append(i)
+    if not ids:
+        ids = list(cell.items)
+    out = []
+    for i in ids[:limit]:
+        it = der.items[i]
+        out.append({"id": it.id, "polarity": it.polarity, "quote": it.quote, "file": it.source.file, "line": it.source.line})
+    return out
+
+
+def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
+    pub = lc.case.published
+    out: list[dict[str, Any]] = []
+    scores = [v for v in pub.scores.values() if v is not None]
+    if pub.rating is not None and scores:
+        r = aggregate.apply(pack.core.aggregation.statements_to_overall, scores, max(pack.scores))
+        follows = pub.rating in set(r.readings.values())
+        status = "ambiguous" if r.ambiguous else ("pass" if follows else "fail")
+        out.append({"id": "overall_follows_from_scores", "status": status, "process_ground": status != "pass",
+                    "detail": f"published scores sum to {r.total}/{r.count * max(pack.scores)} = {r.percent}%: "
+                              f"the published bands give {r.value}"
+                              + (f" (readings {r.readings})" if r.ambiguous else "")
+                              + f"; the published rating is {pub.rating}",
+                    "readings": r.readings})
+    for st in der.statements:
+        published = pub.scores.get(st.id)
+        if published is None:
+            continue
+        name = pack.statement(st.id).name
+        if not st.assessed:
+            out.append({"id": "statement_without_evidence", "statement": st.id, "status": "fail", "process_ground": True,
+                        "detail": f"{name} is published as {published} but the case holds no evidence for it"})
+            continue
+        deciding = []
+        for cell in st.cells:
+            ct = pack.table_for(st.id, cell.category)
+            reason = ""
+            if ct is not None:
+                reason = ct.table.default.reason if cell.kept == "default" and ct.table.default else next(
+                    (cr.row.reason for cr in ct.rows if cr.row.id == cell.kept), "")
+            deciding.append({"category": cell.category, "score": cell.score, "row": cell.kept, "reason": reason,
+                             "counted": cell.counted, "quotes": _quotes(lc, der, cell, ct)})
+        supported = st.score == published
+        out.append({"id": "statement_supported_by_evidence", "statement": st.id, "status": "pass" if supported else "differs",
+                    "process_ground": False, "derived": st.score, "published": published, "deciding": deciding,
+                    "detail": f"{name}: the rules give {st.score} from the report's evidence; published {published}"
+                              + ("" if supported else " (a difference of judgement is not a ground for review)")})
+        if st.step.ambiguous:
+            out.append({"id": "ambiguous_boundary", "statement": st.id, "status": "ambiguous", "process_ground": False,
+                        "detail": f"{name}: category scores give {st.step.percent}%, between bands (readings {st.step.readings})"})
+        missing = [c for c in pack.category_ids if c not in {x.category for x in st.cells}]
+        if missing:
+            out.append({"id": "categories_without_evidence", "statement": st.id, "status": "note", "process_ground": False,
+                        "detail": f"{name}: no evidence in {', '.join(missing)}"})
+    return out
+
+
+def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> list[dict[str, Any]]:
+    """The least change to the next score up and down, per statement and overall; `advance`
+    is called after each search (a progress bar's step)."""
+    from engine.analysis.counterfactual import build
+
+    out: list[dict[str, Any]] = []
+    order = [r.id for r in pack.core.ratings]
+    state = build(pack, list(lc.case.items))  # shared: each statement's options are computed once
+
+    def entry(level: str, current, target, res) -> dict[str, Any]:
+        first = res["sets"][0] if res["sets"] else None
+        return {"level": level, "current": current, "target": target, "minimal_changes": res["minimal_size"],
+                "sets": res["sets_total"], "example": first["changes"] if first else [],
+                "seconds": res["seconds"]}
+
+    for st in der.statements:
+        if st.score is None:
+            continue
+        for step in (1, -1):
+            t = st.score + step
+            if t in pack.scores:
+                res = search(pack, lc, (st.id, t), max_sets=1, state=state)
+                out.append(entry(st.id, st.score, t, res))
+                advance()
+    if der.overall.value in order:
+        i = order.index(der.overall.value)
+        for step in (1, -1):
+            if 0 <= i + step < len(order):
+                res = search(pack, lc, ("overall", order[i + step]), max_sets=1, state=state)
+                out.append(entry("overall", der.overall.value, order[i + step], res))
+                advance()
+    return out
+
+
+def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]]) -> dict[str, Any]:
+    rv = pack.core.review
+    assert rv is not None
+    pub = lc.case.published
+    fill = {"council": lc.case.council, "published_date": pub.date or "(date not given)",
+            "rating": pack.rating_label(pub.rating)}
+    grounds = [c for c in found if c["process_ground"]]
+    if grounds:
+        parts = [rv.draft_opening.format(**fill)]
+        for n, g in enumerate(grounds, start=1):
+            parts.append(f"{n}. {g['detail']}.")
+        if rv.draft_closing:
+            parts.append(rv.draft_closing.format(**fill))
+    else:
+        parts = [rv.draft_no_ground.format(**fill)]
+    text = "\n\n".join(p.strip() for p in parts)
+    while words(text) > rv.word_limit and len(parts) > 2:
+        parts.pop(-2)  # drop the last listed ground, keep opening and closing
+        text = "\n\n".join(p.strip() for p in parts)
+    n = words(text)
+    if n > rv.word_limit:
+        raise RederiveError(f"the draft has {n} words; the limit is {rv.word_limit}")
+    return {"text": text, "words": n, "limit": rv.word_limit, "grounds": len(grounds)}
+
+
+def brief(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> dict[str, Any]:
+    rv = pack.core.review
+    if rv is None:
+        raise RederiveError(f"framework pack {pack.id!r} has no 'review:' section: it defines no review process")
+    pub = lc.case.published
+    deadline = None
+    if pub.date:
+        deadline = working_days_after(dt.date.fromisoformat(pub.date), rv.working_days, rv.calendar.country,
+                                      rv.calendar.subdiv).isoformat()
+    found = checks(pack, lc, der)
+    from engine.reports.derived import derive_object
+
+    derived = derive_object(pack, lc, der)
+    return {"case": lc.slug, "council": lc.case.council, "framework": pack.id,
+            "published": {"date": pub.date, "rating": pub.rating, "indicative": pub.indicative},
+            "bands": [{"rating": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
+                      for r in pack.core.ratings],
+            "next_rating": next_rating(pack, der),
+            "max_changes": pack.core.counterfactual.max_changes,
+            "deadline": deadline,
+            "deadline_rule": f"{rv.working_days} working days after publication, skipping weekends and public holidays"
+                             f" ({rv.calendar.country}{'-' + rv.calendar.subdiv if rv.calendar.subdiv else ''})",
+            "ground": rv.ground, "not_grounds": rv.not_grounds, "who": rv.who,
+            "draft": draft(pack, lc, found), "checks": found, "sensitivity": sensitivity(pack, lc, der, advance),
+            "derive": derived}
+
+
+def next_rating(pack: Pack, der: Derivation) -> dict[str, Any] | None:
+    """The least sum of statement scores that gives the next rating up, under the pack's reading."""
+    order = [r.id for r in pack.core.ratings]
+    ov = der.overall
+    if ov.value not in order or order.index(ov.value) + 1 >= len(order):
+        return None
+    want = order[order.index(ov.value) + 1]
+    top = ov.count * max(pack.scores)
+    step = pack.core.aggregation.statements_to_overall
+    for total in range(ov.total + 1, top + 1):
+        res = aggregate.apply(step, [total], top)  # one pseudo-score `total` out of `top`: the same percentage
+        if res.value == want:
+            return {"rating": want, "label": pack.rating_label(want), "sum": total, "out_of": top,
+                    "points": total - ov.total, "percent": round(100.0 * total / top, 2), "ambiguous": res.ambiguous}
+    return None

@@ -1,0 +1,73 @@
+"""`rederive extract REPORT|DIR`: read published reports into case files of cited evidence."""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+from typing import Any, TextIO
+
+from engine.base.errors import RederiveError, UsageError
+from engine.cli.common import common
+
+HELP = "read a published report (or a folder of them) and write case files"
+REPORT_SUFFIXES = (".txt", ".md")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("report", metavar="REPORT|DIR")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="CASE.yaml|OUTDIR")
+    p.add_argument("--force", action="store_true", help="replace existing case files")
+    p.add_argument("--framework", default=None, help="pack id (default: detected from the report's wording)")
+    common(p)
+
+
+def slug(path: Path) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+
+
+def _targets(src: Path, output: Path | None) -> list[tuple[Path, Path]]:
+    if not src.exists():
+        raise UsageError(f"no such file or folder: {src}")
+    if not src.is_dir():
+        return [(src, output or Path(f"{slug(src)}.yaml"))]
+    reports = sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+    if not reports:
+        raise UsageError(f"no reports ({', '.join('*' + s for s in REPORT_SUFFIXES)}) in {src}")
+    if output is None:
+        raise UsageError("extracting a folder needs -o OUTDIR")
+    return [(r, output / f"{slug(r)}.yaml") for r in reports]
+
+
+def _print(results: list[dict[str, Any]], failed: list[dict[str, str]], out: TextIO) -> None:
+    for r in results:
+        out.write(f"wrote {r['case_file']}: {r['items']} items in {r['assessed']} statement(s)"
+                  f" (framework {r['framework']})\n")
+    for f in failed:
+        out.write(f"not extracted: {f['report']}: {f['error']}\n")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.ingest.extract import write_extracted
+    from engine.render import terminal as render
+
+    src = Path(args.report)
+    targets = _targets(src, args.output)
+    existing = [str(t) for _, t in targets if t.exists()]
+    if existing and not args.force:
+        raise UsageError(f"{', '.join(existing[:3])}{' ...' if len(existing) > 3 else ''} exists: not overwritten (use --force)")
+    results: list[dict] = []
+    failed: list[dict] = []
+    with render.progress(out, len(targets), "extracting", enabled=args.format != "json" and len(targets) > 1) as advance:
+        for report, target in targets:
+            try:
+                results.append(write_extracted(report, target, args.rules, args.framework, force=args.force))
+            except RederiveError as exc:
+                if not src.is_dir():
+                    raise
+                failed.append({"report": str(report), "error": str(exc.problems[0].message if exc.problems else exc)})
+            advance()
+    if args.format == "json":
+        render.to_json({"written": results, "failed": failed} if src.is_dir() else results[0], out)
+    else:
+        _print(results, failed, out)
+    return 1 if failed else 0

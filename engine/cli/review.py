@@ -1,0 +1,43 @@
+"""`rederive review CASE [-o BRIEF.md|BRIEF.html]`: the review-request brief."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from engine.base.errors import UsageError
+from engine.cli.common import common, load
+
+HELP = "the review-request brief: process checks, sensitivity, draft, deadline"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="BRIEF.md|BRIEF.html")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    common(p)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.analysis.review import brief
+    from engine.base.atomic import write_text
+    from engine.render import terminal as render
+    from engine.render.brief import html, markdown
+
+    [(pack, lc, der)] = load(args, [args.case])
+    if args.output is not None and args.output.suffix.lower() not in (".md", ".html", ".htm"):
+        raise UsageError(f"-o: write a .md or .html file, not {args.output.name!r}")
+    if args.output is not None and args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} exists: not overwritten (use --force to replace it)")
+    steps = 2 * len(pack.statement_ids) + 2
+    with render.progress(sys.stderr, steps, "sensitivity", enabled=args.format != "json") as advance:
+        b = brief(pack, lc, der, advance)
+    if args.output is not None:
+        text = markdown(b) if args.output.suffix.lower() == ".md" else html(b)
+        write_text(args.output, text, force=args.force)
+    if args.format == "json":
+        render.to_json({k: b[k] for k in ("case", "deadline", "draft", "checks", "sensitivity")}, out)
+    else:
+        render.review_text(b, out, args.output)
+    return 0

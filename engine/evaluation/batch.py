@@ -1,0 +1,170 @@
+"""Compiled batch evaluation: a decision table over arrays of feature values, trace kept as arrays.
+
+The same pack, the same conditions, the same hit policies as `derive.evaluate_table`, but one
+pass of numpy operations per condition over a whole batch of cells. The trace is three arrays
+(which rows fired, the first failing condition of each row, the kept row); `row_traces`
+expands one cell's trace into exactly the RowTrace tuple `evaluate_table` gives.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.base.errors import EvaluationError
+from engine.evaluation.derive import RowTrace
+from engine.evaluation.features import item_kinds  # noqa: F401  (re-exported: the bench builds batches from it)
+from engine.model.expr import ARITHMETIC, COMPARISONS, Binary, Name, Node, Num, Unary
+from engine.model.pack import CompiledTable, Feature, Pack
+
+Arrays = Mapping[str, np.ndarray]
+NO_ROW, DEFAULT = -1, -2
+
+
+
+def compile_np(node: Node) -> Callable[[Arrays], np.ndarray]:
+    """A parsed condition as a function of feature arrays (same semantics as expr.compile_node)."""
+    if isinstance(node, Num):
+        v = node.value
+        return lambda env: v  # type: ignore[return-value]
+    if isinstance(node, Name):
+        key = node.name
+        return lambda env: env[key]
+    if isinstance(node, Unary):
+        f = compile_np(node.operand)
+        if node.op == "not":
+            return lambda env: ~np.asarray(f(env), dtype=bool)
+        return lambda env: -f(env)
+    assert isinstance(node, Binary)
+    left, right = compile_np(node.left), compile_np(node.right)
+    if node.op == "and":
+        return lambda env: np.asarray(left(env), dtype=bool) & np.asarray(right(env), dtype=bool)
+    if node.op == "or":
+        return lambda env: np.asarray(left(env), dtype=bool) | np.asarray(right(env), dtype=bool)
+    if node.op in COMPARISONS:
+        cmp = COMPARISONS[node.op]
+        return lambda env: cmp(left(env), right(env))
+    if node.op == "/":
+        def divide(env):
+            a, b = np.asarray(left(env), dtype=float), np.asarray(right(env), dtype=float)
+            out = np.zeros(np.broadcast(a, b).shape)
+            return np.divide(a, b, out=out, where=b != 0)
+        return divide
+    arith = ARITHMETIC[node.op]
+    return lambda env: arith(left(env), right(env))
+
+
+@dataclass
+class BatchTrace:
+    scores: np.ndarray  # int; 0 where nothing applied
+    kept: np.ndarray  # row index, DEFAULT or NO_ROW
+    fired: np.ndarray  # bool, rows x cells
+    failed: np.ndarray  # int, rows x cells: first failing condition, -1 where the row fired
+
+
+class BatchTable:
+    """One decision table compiled for batches."""
+
+    def __init__(self, ct: CompiledTable) -> None:
+        self.ct = ct
+        self.rows = [[compile_np(c.node) for c in cr.conditions] for cr in ct.rows]
+        self.row_scores = np.array([cr.row.score for cr in ct.rows])
+
+    def evaluate(self, env: Arrays, n: int) -> BatchTrace:
+        rows = len(self.rows)
+        fired = np.ones((rows, n), dtype=bool)
+        failed = np.full((rows, n), -1, dtype=np.int16)
+        for r, conds in enumerate(self.rows):
+            alive = fired[r]
+            for c_i, cond in enumerate(conds):
+                ok = np.broadcast_to(np.asarray(cond(env), dtype=bool), (n,))
+                newly = alive & ~ok
+                failed[r, newly] = c_i
+                alive = alive & ok
+            fired[r] = alive
+        policy = self.ct.table.hit_policy
+        any_fired = fired.any(axis=0)
+        if policy == "unique" and (fired.sum(axis=0) > 1).any():
+            i = int(np.argmax(fired.sum(axis=0) > 1))
+            ids = ", ".join(self.ct.rows[r].row.id for r in range(rows) if fired[r, i])
+            raise EvaluationError(f"table {self.ct.table.id!r} has hit policy 'unique' but rows {ids} all fired")
+        if policy in ("first", "unique"):
+            kept = np.argmax(fired, axis=0)
+        else:
+            big = np.iinfo(np.int64).max
+            masked = np.where(fired, self.row_scores[:, None], big if policy == "collect_min" else -big)
+            best = masked.min(axis=0) if policy == "collect_min" else masked.max(axis=0)
+            kept = np.argmax(fired & (self.row_scores[:, None] == best[None, :]), axis=0)
+        scores = np.where(any_fired, self.row_scores[kept], 0)
+        kept = np.where(any_fired, kept, NO_ROW)
+        d = self.ct.table.default
+        if d is not None:
+            scores = np.where(any_fired, scores, d.score)
+            kept = np.where(any_fired, kept, DEFAULT)
+        return BatchTrace(scores, kept, fired, failed)
+
+    def row_traces(self, trace: BatchTrace, i: int) -> tuple[int | None, str | None, tuple[RowTrace, ...]]:
+        """One cell's (score, kept row id, row traces), exactly as evaluate_table gives them."""
+        k = int(trace.kept[i])
+        rows = tuple(RowTrace(cr.index, cr.row.id, cr.row.score, bool(trace.fired[r, i]), r == k,
+                              None if trace.fired[r, i] else int(trace.failed[r, i]))
+                     for r, cr in enumerate(self.ct.rows))
+        if k == NO_ROW:
+            return None, None, rows
+        if k == DEFAULT:
+            return int(trace.scores[i]), "default", rows
+        return int(trace.scores[i]), self.ct.rows[k].row.id, rows
+
+
+def _matches(f: Feature, sig: tuple[str, frozenset[str], int | None]) -> bool:
+    """Whether a feature's filter takes items of this (polarity, tags, metric band)."""
+    pol, tags, band = sig
+    w = f.where
+    if w.polarity is not None and pol not in w.polarity:
+        return False
+    if w.tags_any is not None and not any(t in tags for t in w.tags_any):
+        return False
+    return not (w.has_metric is not None and (band is not None) != w.has_metric)
+
+
+class BatchPack:
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.tables = {ct.table.id: BatchTable(ct) for ct in pack.tables}
+
+
+def stack_features(pack: Pack, values: list[Mapping[str, float | int | bool]]) -> dict[str, np.ndarray]:
+    """Per-cell feature dicts as one array per feature."""
+    return {f.name: np.array([v[f.name] for v in values]) for f in pack.features}
+
+
+def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],
+                   cell: np.ndarray, statement: np.ndarray) -> dict[str, np.ndarray]:
+    """Feature arrays for a batch of cells given item-kind counts (cells x kinds); the same values
+    `features.compute` gives for the same items."""
+    out: dict[str, np.ndarray] = {}
+    bands = np.array([np.nan if b is None else b for _, _, b in kinds], dtype=float)
+    for f in pack.features:
+        if f.kind == "expr":
+            raw = compile_np(pack.expr_conditions[f.name].node)(out)
+            out[f.name] = np.asarray(raw, dtype=bool) if f.type == "bool" else np.asarray(raw, dtype=float)
+            continue
+        counts = cell if f.scope == "category" else statement
+        match = np.array([_matches(f, (pol, frozenset(tags), band)) for pol, tags, band in kinds])
+        if f.kind in ("count", "share"):
+            w = np.array([f.weights.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)])
+            total = counts @ w
+            if f.kind == "share":
+                n = counts.sum(axis=1)
+                total = np.divide(total, n, out=np.zeros_like(total), where=n > 0)
+            out[f.name] = np.round(total, 6) if f.type == "number" else total.astype(np.int64)
+        elif f.kind == "any":
+            out[f.name] = (counts[:, match] > 0).any(axis=1)
+        else:
+            present = (counts > 0) & match[None, :] & ~np.isnan(bands)[None, :]
+            fill = np.inf if f.kind == "worst_metric" else -np.inf
+            vals = np.where(present, bands[None, :], fill)
+            best = vals.min(axis=1) if f.kind == "worst_metric" else vals.max(axis=1)
+            out[f.name] = np.where(np.isfinite(best), best, f.default)
+    return out

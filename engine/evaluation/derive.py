@@ -1,0 +1,133 @@
+"""Derivation: evidence items -> feature values -> decision-table rows -> category scores
+-> statement scores -> overall rating. The published block is never read here.
+
+The trace kept is small and plain (row indices, feature values, item ids); `explain`
+expands it into a tree when one is asked for.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from engine.base.errors import EvaluationError
+from engine.evaluation import aggregate, features
+from engine.model.case import Item
+from engine.model.pack import CompiledTable, Pack
+
+
+@dataclass(frozen=True)
+class RowTrace:
+    index: int
+    id: str
+    score: int
+    fired: bool
+    kept: bool
+    failed: int | None  # index of the first condition that failed, None if fired
+
+
+@dataclass(frozen=True)
+class CellResult:
+    statement: str
+    category: str
+    table: str | None
+    score: int | None
+    kept: str | None  # row id, "default", or None when nothing applied
+    rows: tuple[RowTrace, ...]
+    features: dict[str, features.Value]
+    feature_items: dict[str, tuple[str, ...]]
+    items: tuple[str, ...]
+    counted: bool = True  # False: too few items to count towards the statement (pack's category_min_items)
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    id: str
+    assessed: bool
+    score: int | None
+    step: aggregate.StepResult
+    cells: tuple[CellResult, ...]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    framework: str
+    statements: tuple[StatementResult, ...]
+    overall: aggregate.StepResult
+    items: dict[str, Item] = field(default_factory=dict)
+
+    def statement(self, sid: str) -> StatementResult:
+        return next(s for s in self.statements if s.id == sid)
+
+
+def evaluate_table(ct: CompiledTable, env: dict[str, features.Value]) -> tuple[int | None, str | None, tuple[RowTrace, ...]]:
+    """Apply a decision table's hit policy; return (score, kept row id, row traces)."""
+    policy = ct.table.hit_policy
+    fired: list[int] = []
+    failed_at: list[int | None] = []
+    for cr in ct.rows:
+        fail: int | None = None
+        for c_i, cond in enumerate(cr.conditions):
+            if not cond(env):
+                fail = c_i
+                break
+        failed_at.append(fail)
+        if fail is None:
+            fired.append(cr.index)
+    kept: int | None = None
+    if fired:
+        if policy == "first":
+            kept = fired[0]
+        elif policy == "unique":
+            if len(fired) > 1:
+                ids = ", ".join(ct.rows[i].row.id for i in fired)
+                raise EvaluationError(f"table {ct.table.id!r} has hit policy 'unique' but rows {ids} all fired")
+            kept = fired[0]
+        else:
+            pick = min if policy == "collect_min" else max
+            best = pick(ct.rows[i].row.score for i in fired)
+            kept = next(i for i in fired if ct.rows[i].row.score == best)
+    traces = []
+    for cr, fail in zip(ct.rows, failed_at, strict=True):
+        traces.append(RowTrace(cr.index, cr.row.id, cr.row.score, fail is None, cr.index == kept, fail))
+    if kept is not None:
+        return ct.rows[kept].row.score, ct.rows[kept].row.id, tuple(traces)
+    if ct.table.default is not None:
+        return ct.table.default.score, "default", tuple(traces)
+    return None, None, tuple(traces)
+
+
+def derive(pack: Pack, items: Sequence[Item]) -> Derivation:
+    """Derive every score from evidence items alone."""
+    by_cell: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    by_statement: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        by_cell[(it.statement, it.category)].append(it)
+        by_statement[it.statement].append(it)
+    max_score = max(pack.scores)
+    results: list[StatementResult] = []
+    for sid in pack.statement_ids:
+        cells: list[CellResult] = []
+        for cid in pack.category_ids:
+            cell_items = by_cell.get((sid, cid))
+            if not cell_items:
+                continue
+            values, used = features.compute(pack, cell_items, by_statement[sid])
+            ct = pack.table_for(sid, cid)
+            if ct is None:
+                score, kept, traces, tid = None, None, (), None
+            else:
+                score, kept, traces = evaluate_table(ct, values)
+                tid = ct.table.id
+            cells.append(CellResult(sid, cid, tid, score, kept, traces, values, used,
+                                    tuple(it.id for it in cell_items)))
+        # among the cells a table scored, those with too few items may be left out
+        flags = iter(aggregate.counted_cells([len(c.items) for c in cells if c.score is not None],
+                                             pack.core.aggregation.category_min_items))
+        cells = [replace(c, counted=False) if c.score is not None and not next(flags) else c for c in cells]
+        scored = [c.score for c in cells if c.score is not None and c.counted]
+        step = aggregate.apply(pack.core.aggregation.category_to_statement, scored, max_score)
+        results.append(StatementResult(sid, bool(scored), step.value if scored else None, step, tuple(cells)))  # type: ignore[arg-type]
+    overall = aggregate.apply(pack.core.aggregation.statements_to_overall,
+                              [s.score for s in results if s.score is not None], max_score)
+    return Derivation(pack.id, tuple(results), overall, {it.id: it for it in items})

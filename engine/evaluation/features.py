@@ -1,0 +1,86 @@
+"""Feature values of one cell (a statement and an evidence category), from its evidence items.
+
+Each feature is declared in the pack (`features.yaml`) as a kind over a filter of items;
+this module only knows the kinds, never the names.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.model.case import Item, fold
+from engine.model.pack import Feature, Pack
+
+Value = int | float | bool
+
+
+def _matches(feature: Feature, item: Item) -> bool:
+    w = feature.where
+    if w.polarity is not None and item.polarity not in w.polarity:
+        return False
+    if w.tags_any is not None and not any(t in item.tags for t in w.tags_any):
+        return False
+    if w.has_metric is not None and (item.metric is not None) != w.has_metric:
+        return False
+    return True
+
+
+def metric_band(pack: Pack, item: Item) -> int | None:
+    if item.metric is None:
+        return None
+    c = item.metric.comparison
+    band = pack.comparison_band.get(fold(c).lower())
+    return band if band is not None else pack.comparison_ids.get(c)
+
+
+def statement_values(pack: Pack, statement_items: Sequence[Item]) -> tuple[Value, ...]:
+    """The values of the statement-scope features only (a cell's context)."""
+    values, _ = _compute(pack, pack.statement_features, (), statement_items)
+    return tuple(values[f.name] for f in pack.statement_features)
+
+
+def compute(pack: Pack, cell_items: Sequence[Item], statement_items: Sequence[Item]) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
+    """Return (feature values, ids of the items each feature counted)."""
+    return _compute(pack, pack.features, cell_items, statement_items)
+
+
+def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item],
+             statement_items: Sequence[Item]) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
+    values: dict[str, Value] = {}
+    used: dict[str, tuple[str, ...]] = {}
+    for f in feats:
+        if f.kind == "expr":
+            raw = pack.expr_conditions[f.name].fn(values)
+            values[f.name] = bool(raw) if f.type == "bool" else raw
+            used[f.name] = ()
+            continue
+        items = cell_items if f.scope == "category" else statement_items
+        hit = [it for it in items if _matches(f, it)]
+        used[f.name] = tuple(it.id for it in hit)
+        if f.kind == "count" or f.kind == "share":
+            total = sum(f.weights.get(it.polarity, 1.0) for it in hit)
+            if f.kind == "share":
+                total = total / len(items) if items else 0.0
+            values[f.name] = round(total, 6) if f.type == "number" else int(total)
+        elif f.kind == "any":
+            values[f.name] = bool(hit)
+        else:
+            bands = [b for it in hit if (b := metric_band(pack, it)) is not None]
+            if bands:
+                values[f.name] = min(bands) if f.kind == "worst_metric" else max(bands)
+            else:
+                values[f.name] = f.default
+    return values, used
+
+
+
+def item_kinds(pack: Pack) -> list[tuple[str, tuple[str, ...], int | None]]:
+    """Every distinguishable item: polarity x (no tag or one allowed tag) x (no metric or a band)."""
+    bands = sorted({c.band for c in pack.core.comparisons.bands})
+    out = []
+    for pol in ("strength", "shortfall", "mixed"):
+        tags = [t.id for t in pack.core.tags if pol == "mixed" or t.applies_to in ("any", pol)]
+        ok = [None] + [b for b in bands if (pol != "strength" or b >= 0) and (pol != "shortfall" or b <= 0)]
+        for tag in [(), *((t,) for t in tags)]:
+            for band in ok:
+                out.append((pol, tag, band))
+    return out

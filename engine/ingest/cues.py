@@ -1,0 +1,282 @@
+"""A framework's cue lexicon (`cues.yaml` in its pack), validated and compiled.
+
+How the framework's reports are laid out and worded: headings, boilerplate, the answer
+lines, who is speaking, shortfall and strength cues, tags, national-data comparisons.
+Patterns are matched against lower-cased text with curly quotes made straight; each set of
+patterns is one alternation behind a substring prefilter (`_AnyOf`).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.base.errors import LoadError, Problem
+from engine.base.models import Strict, problems_from_validation
+from engine.base.yamlio import load_yaml
+from engine.model.expr import suggest
+from engine.model.pack import Pack
+
+
+class Layout(Strict):
+    section_end: list[str] = []
+    boilerplate_start: list[str] = []
+    boilerplate_line: list[str] = []  # lines boilerplate consists of; any other paragraph ends it
+    evidence_start: list[str] = []
+    skip_line: list[str] = []
+    answer_line: list[str] = []
+    answer_section: list[str] = []
+    # statement id -> the opening words of the fixed text the framework prints under that
+    # statement in every report: a section starts there when its heading is missing or
+    # worded in a way not listed
+    commitment: dict[str, str] = {}
+
+
+class FindingCue(Strict):
+    pattern: str
+    label: str
+
+
+class PublishedCues(Strict):
+    council: list[str] = []
+    date: list[str] = []
+    indicative: list[str] = []
+    score: list[str] = []
+    rating_heading: list[str] = []
+    rating: list[str] = []  # a pattern whose first group is a rating's label, anywhere in the text
+    finding: list[FindingCue] = []
+
+
+class CategoryCue(Strict):
+    category: str
+    cues: list[str]
+
+
+class Sentences(Strict):
+    min_words: int = 5
+
+
+class PolarityCues(Strict):
+    shortfall: list[str]
+    strength: list[str]
+    mixed: list[str] = []  # wording that is itself a mixed finding ("mixed feedback")
+    positive_phrase: list[str] = []  # negative words that make a positive finding ("no delays"): count as strengths
+    negation: str = r"\b(not|no|lack of|limited|without|never|little|less)\b[^.;,]{0,25}$"  # before a strength cue
+    intention: list[str] = []  # plans and aims: not evidence unless a shortfall cue is present
+    purpose: str = r"\bto (ensure|plan|make|provide|promote|support|achieve|deliver|improve|develop|enable|be)\b[^.;]{0,40}$"
+    # Before a shortfall cue: the problem is what an action aims at ("to reduce delays"), not a finding.
+    remedy: str = r"$^"
+    # Description of the area or its population, not of the council's work ("high levels of
+    # deprivation"): such a sentence is not evidence unless it carries a data comparison.
+    context: list[str] = []
+
+
+class MetricCue(Strict):
+    pattern: str
+    category: str  # where a national-data comparison belongs
+
+
+class CueFile(Strict):
+    source: str
+    detect: list[str] = []
+    layout: Layout = Layout()
+    published: PublishedCues = PublishedCues()
+    sentences: Sentences = Sentences()
+    categories: list[CategoryCue] = []
+    default_category: str
+    polarity: PolarityCues
+    tags: dict[str, list[str]] = {}
+    metric: MetricCue | None = None
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def fold_text(text: str) -> str:
+    """Lower case, curly quotes made straight (same length): what cue patterns match against."""
+    return text.lower().translate(_QUOTES)
+
+
+def lower_pattern(pattern: str) -> str:
+    """The pattern for lower-cased text: its letters lower-cased, but never the letter of an
+    escape, whose case is its meaning (\\W is not \\w, \\S is not \\s, \\B is not \\b)."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+        else:
+            out.append(pattern[i].lower())
+            i += 1
+    return "".join(out)
+
+
+def _lower_rx(pattern: str) -> re.Pattern:
+    """Cue patterns match lower-cased text: Python's re is several times slower with IGNORECASE."""
+    return re.compile(lower_pattern(pattern))
+
+
+def _required_literals(seq: Any) -> set[str] | None:
+    """Strings one of which every match of the parsed pattern `seq` contains, or None when
+    that cannot be told. Every item of a sequence is required, so each literal run in it is a
+    candidate, and so is a group whose every branch has one; the candidate whose shortest
+    string is longest filters best."""
+    from re import _constants as c  # the parser's node kinds; any other node is passed over
+
+    candidates: list[set[str]] = []
+    run = ""
+    for op, arg in [*seq, (None, None)]:
+        if op is c.LITERAL:
+            run += chr(arg)
+            continue
+        if run:
+            candidates.append({run})
+            run = ""
+        sub = None
+        if op is c.SUBPATTERN:
+            sub = _required_literals(arg[3])
+        elif op is c.BRANCH:
+            branches = [_required_literals(b) for b in arg[1]]
+            if all(b is not None for b in branches):
+                sub = set().union(*branches)  # type: ignore[arg-type]
+        if sub:
+            candidates.append(sub)
+    return max(candidates, key=lambda cand: min(map(len, cand))) if candidates else None
+
+
+def _prefilter(patterns: list[str]) -> tuple[str, ...] | None:
+    try:
+        from re import _parser
+
+        out: set[str] = set()
+        for p in patterns:
+            lits = _required_literals(_parser.parse(lower_pattern(p)))
+            if lits is None:
+                return None
+            out |= lits
+        return tuple(sorted(out))
+    except Exception:  # a private parser that changed shape: search without the filter
+        return None
+
+
+class _AnyOf:
+    """Several patterns as one alternation: `search` finds whether any of them matches.
+
+    Python's regex engine tries every alternative at every position of the text. Every
+    match must contain one of a few literal strings read off the parsed patterns
+    (`literals`); most sentences contain none, and a plain substring test rules them out
+    several times faster.
+    """
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        self.literals = _prefilter(patterns) if patterns else None
+
+    def may_match(self, low: str) -> bool:
+        """False only when no pattern can match the lower-cased text."""
+        return self.rx is not None and (self.literals is None or any(map(low.__contains__, self.literals)))
+
+    def search(self, text: str) -> bool:
+        return self.search_lower(fold_text(text))
+
+    def search_lower(self, low: str) -> bool:
+        """`search` on text the caller has already lower-cased."""
+        return self.may_match(low) and self.rx.search(low) is not None  # type: ignore[union-attr]
+
+
+class Cues:
+    """A cue file with every pattern compiled (case-insensitive) and checked against the pack."""
+
+    def __init__(self, pack: Pack, data: CueFile) -> None:
+        self.pack = pack
+        self.data = data
+        c = lambda pats: [re.compile(p, re.IGNORECASE) for p in pats]  # noqa: E731
+        lay = data.layout
+        a = _AnyOf
+        self.section_end, self.boiler, self.evidence_start = a(lay.section_end), a(lay.boilerplate_start), a(lay.evidence_start)
+        self.boiler_line = a(lay.boilerplate_line)
+        self.skip, self.answer_line, self.answer_section = a(lay.skip_line), a(lay.answer_line), a(lay.answer_section)
+        pub = data.published
+        self.council, self.date, self.indicative = c(pub.council), c(pub.date), c(pub.indicative)
+        self.score, self.rating_heading = c(pub.score), c(pub.rating_heading)
+        self.rating = c(pub.rating)
+        self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
+        self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
+        self.mixed, self.intention = a(data.polarity.mixed), a(data.polarity.intention)
+        self.positive_phrase = [_lower_rx(p) for p in data.polarity.positive_phrase]
+        # one search that tells whether any positive phrase can match: most sentences skip the list
+        self.any_positive_phrase = _AnyOf(data.polarity.positive_phrase)
+        # each polarity's cues as one alternation: a sentence's count is its non-overlapping matches
+        self.shortfall = _AnyOf(data.polarity.shortfall)
+        self.strength = _AnyOf(data.polarity.strength)
+        self.negation = _lower_rx(data.polarity.negation)
+        self.purpose = _lower_rx(data.polarity.purpose)
+        self.remedy = _lower_rx(data.polarity.remedy)
+        self.context = a(data.polarity.context)
+        self.tags = {t: a(p) for t, p in data.tags.items()}
+        self.tag_rule = {t.id: t.applies_to for t in pack.core.tags}
+        self.metric = _lower_rx(data.metric.pattern) if data.metric else None
+        self.detect = c(data.detect)
+        names: dict[str, str] = {}
+        for st in pack.core.statements:
+            for n in [st.name, *st.aliases]:
+                names[heading_key(n)] = st.id
+        self.headings = names
+        self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
+
+    def commitment_of(self, low: str) -> str | None:
+        """The statement whose commitment text opens this lower-cased line, if any."""
+        return next((sid for sid, rx in self.commitment if rx.search(low)), None)
+
+
+def heading_key(line: str) -> str:
+    """A heading as compared with statement names: case, punctuation, '&' and spacing ignored
+    ("Care provision, integration, and continuity" is "Care provision, integration and continuity")."""
+    text = line.strip().lstrip("#").strip().rstrip(":").replace("&", " and ").replace(",", " ")
+    return " ".join(text.split()).casefold()
+
+
+def load_cues(pack: Pack) -> Cues:
+    path = pack.root / "cues.yaml"
+    if not path.is_file():
+        msg = f"framework pack {pack.id!r} has no cues.yaml: it does not say how to read its reports"
+        raise LoadError(msg, [Problem(str(path), None, None, "", msg)])
+    doc = load_yaml(path)
+    try:
+        data = CueFile.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = problems_from_validation(doc, exc)
+        raise LoadError(problems[0].message, problems) from None
+    problems = []
+    for i, cc in enumerate(data.categories):
+        if cc.category not in pack.category_ids:
+            problems.append(doc.problem(("categories", i, "category"), f"unknown category {cc.category!r}{suggest(cc.category, pack.category_ids)}"))
+    if data.metric is not None and data.metric.category not in pack.category_ids:
+        problems.append(doc.problem(("metric", "category"), f"unknown category {data.metric.category!r}"))
+    if data.default_category not in pack.category_ids:
+        problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
+    for sid in data.layout.commitment:
+        if sid not in pack.statement_ids:
+            problems.append(doc.problem(("layout", "commitment", sid), f"unknown statement {sid!r}{suggest(sid, pack.statement_ids)}"))
+    for t in data.tags:
+        if t not in pack.tag_ids:
+            problems.append(doc.problem(("tags", t), f"unknown tag {t!r}{suggest(t, sorted(pack.tag_ids))}"))
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, str) and path and path[0] not in ("source", "default_category") and path[-1] != "category":
+            try:
+                re.compile(node)
+            except re.error as exc:
+                problems.append(doc.problem(path, f"not a valid regular expression: {exc}"))
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + (i,))
+
+    walk(doc.data, ())
+    if problems:
+        raise LoadError(problems[0].message, problems)
+    return Cues(pack, data)

@@ -1,0 +1,351 @@
+"""Extraction: read a published report and write a case file of cited evidence items.
+
+How a framework's reports are laid out and worded (headings, boilerplate, who is speaking,
+shortfall and strength cues, tags, national-data comparisons) is data in the pack's
+`cues.yaml`. Evidence extraction is blind to the answer: lines that carry scores, score
+wording or the rating are blanked before any evidence is read, and only the separate
+published-block reader looks at them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.base.errors import LoadError, Problem
+from engine.base.yamlio import read_text
+from engine.ingest.cues import Cues, fold_text, heading_key, load_cues
+from engine.model.case import Item, Metric, Published, SourceRef
+from engine.model.pack import Pack
+
+MAX_REPORT_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class Section:
+    statement: str
+    start: int  # index of the heading line
+    end: int  # index one past the last line
+    by_heading: bool = True  # False: opened by the statement's commitment text, its heading unrecognised
+
+
+def blind(cues: Cues, lines: list[str]) -> list[str]:
+    """The report with every answer line and answer section blanked (same line numbers)."""
+    out = list(lines)
+    in_answer = False
+    for i, line in enumerate(lines):
+        low = fold_text(line)
+        if cues.answer_section.search_lower(low):
+            in_answer = True
+        elif in_answer and (cues.section_end.search_lower(low) or len(line) > 300):
+            in_answer = False
+        if in_answer or cues.answer_line.search_lower(low):
+            out[i] = ""
+    return out
+
+
+def sections(cues: Cues, lines: list[str]) -> list[Section]:
+    found: list[Section] = []
+    for i, line in enumerate(lines):
+        low = fold_text(line)
+        sid = cues.headings.get(heading_key(line)) if line.strip() else None
+        by_heading = sid is not None
+        if sid is None and cues.commitment and line.strip():
+            sid = cues.commitment_of(low)
+            if sid is not None and found and found[-1].end == -1 and found[-1].statement == sid:
+                sid = None  # the commitment of the section its heading already opened
+        ends = cues.section_end.search_lower(low)
+        if (sid or ends) and found and found[-1].end == -1:
+            found[-1].end = i
+        if sid:
+            found.append(Section(sid, i, -1, by_heading))
+    if found and found[-1].end == -1:
+        found[-1].end = len(lines)
+    return found
+
+
+# the cheap test first: most positions do not follow a full stop, and fail there
+_SENT = re.compile(r"(?<=[.!?])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bNo)[\"'’”)]*\s+(?=[A-Z0-9‘“\"'(])")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT.split(text) if s.strip()]
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip()
+    return s.startswith("#") or (len(s.split()) <= 12 and not re.search(r"[.!?][\"'’”)]*$", s))
+
+
+def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Metric | None]:
+    """(polarity or None, category, tags, metric) for one sentence."""
+    metric = None
+    polarity: str | None = None
+    low = fold_text(sentence)
+    if cues.metric is not None and (m := cues.metric.search(low)):
+        wording = m.group(1).lower()
+        band = cues.pack.comparison_band.get(wording)
+        if band is not None:
+            num = re.search(r"(\d+(?:\.\d+)?)%", sentence)
+            metric = Metric(name="national data comparison", value=float(num.group(1)) if num else wording,
+                            comparison=wording)
+            polarity = "shortfall" if band < 0 else "strength"
+    if polarity is None:
+        polarity = _polarity(cues, low)
+    category = cues.data.default_category
+    if metric is not None and cues.data.metric is not None:
+        category = cues.data.metric.category
+    else:
+        for cat, pats in cues.categories:
+            if pats.search_lower(low):
+                category = cat
+                break
+    if polarity is None:
+        return None, category, [], None
+    rule = cues.tag_rule
+    tags = [t for t, pats in cues.tags.items() if (polarity == "mixed" or rule[t] in ("any", polarity))
+            and pats.search_lower(low)]
+    return polarity, category, tags, metric
+
+
+def _polarity(cues: Cues, sentence: str) -> str | None:
+    """Count shortfall and strength cues in a lower-cased sentence; a strength cue just after a
+    negation counts as a shortfall."""
+    if cues.mixed.search_lower(sentence):
+        return "mixed"
+    if cues.context.search_lower(sentence):
+        return None  # the area or its population, not the council's work
+    pos = 0
+    if cues.any_positive_phrase.search_lower(sentence):
+        for p in cues.positive_phrase:
+            sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
+            pos += n
+    neg = 0
+    if cues.shortfall.may_match(sentence):
+        for m in cues.shortfall.rx.finditer(sentence):  # type: ignore[union-attr]
+            if not cues.remedy.search(sentence[max(0, m.start() - 40): m.start()]):
+                neg += 1
+    if cues.strength.may_match(sentence):
+        for m in cues.strength.rx.finditer(sentence):  # type: ignore[union-attr]
+            before = sentence[max(0, m.start() - 60): m.start()]
+            if cues.negation.search(before[-40:]):
+                neg += 1
+            elif cues.purpose.search(before):
+                continue  # "to ensure ... effective": an aim, not a finding
+            else:
+                pos += 1
+    if neg == 0 and cues.intention.search_lower(sentence):
+        return None  # an aim or a plan, not a finding
+    if neg > pos:
+        return "shortfall"
+    if pos > neg:
+        return "strength"
+    return "mixed" if neg else None
+
+
+def _score_on(cues: Cues, line: str) -> int | None:
+    for p in cues.score:
+        if (m := p.search(line)) and m.group(1).isdigit() and int(m.group(1)) in cues.pack.scores:
+            return int(m.group(1))
+    return None
+
+
+def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Published:
+    """The answer: council-level rating and per-statement scores. Never used for evidence."""
+    indicative = any(p.search(line) for line in lines for p in cues.indicative)
+    date = None
+    for line in lines:
+        for p in cues.date:
+            if m := p.search(line):
+                date = _iso_date(m.group(1))
+                break
+        if date:
+            break
+    scores: dict[str, int | None] = {}
+    for n, sec in enumerate(secs):
+        if sec.statement in scores:
+            continue
+        # the score follows the heading (on some pages it comes just before it); with no
+        # heading recognised, it is above the commitment; never inside another section
+        floor = secs[n - 1].end if n else 0
+        above = lines[max(floor, sec.start - (3 if sec.by_heading else 8)): sec.start]
+        windows = [lines[sec.start + 1: min(sec.end, sec.start + 8)], above] if sec.by_heading else [above]
+        for line in (ln for window in windows for ln in window):
+            score = _score_on(cues, line)
+            if score is not None:
+                scores[sec.statement] = score
+                break
+    rating = None
+    labels = {r.label.casefold(): r.id for r in cues.pack.core.ratings}
+    for i, line in enumerate(lines):
+        if any(p.search(line) for p in cues.rating_heading):
+            for nxt in lines[i + 1: i + 8]:
+                head = nxt.strip().lstrip("#").strip().split(":")[0].strip().casefold()
+                if head in labels:
+                    rating = labels[head]
+                    break
+            if rating:
+                break
+    if rating is None:
+        for line in lines:
+            for p in cues.rating:
+                if (m := p.search(line)) and m.group(1).casefold() in labels:
+                    rating = labels[m.group(1).casefold()]
+                    break
+            if rating:
+                break
+    finding = next((label for line in lines for p, label in cues.finding if p.search(line)), None)
+    return Published(rating=rating, scores=scores, date=date, indicative=indicative, finding=finding)
+
+
+def _iso_date(text: str) -> str | None:
+    import datetime as dt
+
+    try:
+        return dt.datetime.strptime(text.strip(), "%d %B %Y").date().isoformat()
+    except ValueError:
+        return None
+
+
+def council_name(cues: Cues, lines: list[str]) -> str | None:
+    for line in lines[:12]:
+        for p in cues.council:
+            if m := p.search(line.strip()):
+                return m.group(1).strip()
+    return None
+
+
+def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
+    """Evidence items from the report's statement sections; `lines` must already be blinded."""
+    items: list[Item] = []
+    counters: dict[str, int] = {}
+    for sec in sections(cues, lines):
+        mode = "evidence"
+        heading: str | None = None  # the sub-heading the findings stand under
+        for idx in range(sec.start + 1, sec.end):
+            line = lines[idx]
+            low = fold_text(line)
+            if cues.boiler.search_lower(low):
+                mode = "boilerplate"
+                continue
+            if cues.evidence_start.search_lower(low):
+                mode = "evidence"
+                continue
+            if not line.strip() or cues.skip.search_lower(low):
+                continue
+            if _is_heading(line):
+                if mode == "evidence":
+                    heading = line.strip().lstrip("#").strip() or heading
+                continue
+            if mode == "boilerplate":
+                if cues.boiler_line.rx is None or cues.boiler_line.search_lower(low):
+                    continue
+                mode = "evidence"  # a paragraph that is not boilerplate: the findings have begun
+            for sentence in split_sentences(line):
+                if len(sentence.split()) < cues.data.sentences.min_words:
+                    continue
+                polarity, category, tags, metric = classify(cues, sentence)
+                if polarity is None:
+                    continue
+                counters[sec.statement] = counters.get(sec.statement, 0) + 1
+                items.append(Item(id=f"{sec.statement}-{counters[sec.statement]:03d}", statement=sec.statement,
+                                  category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
+                                  quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading))
+    return items
+
+
+def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | None:
+    """The framework whose detect cues the report shows most of; failing any, the one whose
+    statement headings and commitment texts it shows most of (a page cut down to one
+    statement may have lost the words that name the framework, but not its heading)."""
+    scored = [(sum(bool(p.search(text)) for p in cues.detect), fid) for fid, cues in candidates]
+    if not any(n for n, _ in scored):
+        lines = text.splitlines()
+        scored = [(len({s.statement for s in sections(cues, lines)}), fid) for fid, cues in candidates]
+    scored = [s for s in scored if s[0] > 0]
+    return max(scored)[1] if scored else None
+
+
+def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None,
+            text: str | None = None) -> dict[str, Any]:
+    """The case, as plain data ready to be written, from one report file."""
+    cues = cues or load_cues(pack)
+    if text is None:
+        text = read_text(report, str(report), MAX_REPORT_BYTES)
+    lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
+    evidence_lines = blind(cues, lines)
+    items = extract_items(cues, evidence_lines, f"sources/{source_name}")
+    pub = read_published(cues, lines, sections(cues, lines))
+    council = council_name(cues, lines) or report.stem
+    return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": council,
+            "framework": pack.id, "sources": [f"sources/{source_name}"],
+            "published": pub.model_dump(exclude_none=True), "items": [_item_dict(it) for it in items]}
+
+
+def _item_dict(it: Item) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": it.id, "statement": it.statement, "category": it.category, "polarity": it.polarity}
+    if it.tags:
+        d["tags"] = list(it.tags)
+    if it.metric is not None:
+        d["metric"] = it.metric.model_dump(exclude_none=True)
+    d["quote"] = it.quote
+    d["source"] = {"file": it.source.file, "line": it.source.line}
+    if it.heading is not None:
+        d["heading"] = it.heading
+    return d
+
+
+def case_yaml(data: dict[str, Any], schema_rel: str) -> str:
+    import yaml
+
+    head = (f"# yaml-language-server: $schema={schema_rel}\n"
+            "# Extracted by `rederive extract`: review it before relying on it (extract -> review -> derive).\n")
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_extracted(report: Path, target: Path, rules_dir: Path | None, framework: str | None,
+                    force: bool = False) -> dict[str, Any]:
+    """Extract one report into `target`, copying the report unchanged to `sources/` beside it."""
+    import os
+
+    from engine.base.atomic import write_text
+    from engine.model.case import load_case
+    from engine.model.locate import Packs
+
+    packs = Packs(rules_dir)
+    text = read_text(report, str(report), MAX_REPORT_BYTES)
+    cues = None
+    if framework is None:
+        candidates = []
+        for rules in packs.candidates(target.parent):
+            for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
+                try:
+                    candidates.append((root.name, load_cues(packs.get(root.name, target.parent))))
+                except LoadError:
+                    continue
+        framework = detect_framework(text, candidates)
+        if framework is None:
+            msg = "cannot tell which framework this report follows: name it with --framework"
+            raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
+        cues = dict(candidates)[framework]
+    pack = packs.get(framework, target.parent)
+    data = extract(pack, report, report.name, cues, text)
+    data["case"] = target.stem
+    sources = target.parent / "sources"
+    copy = sources / report.name
+    raw = report.read_bytes()
+    if copy.exists() and copy.read_bytes() != raw and not force:
+        msg = f"{copy} exists with other content: not overwritten (use --force)"
+        raise LoadError(msg, [Problem(str(copy), None, None, "", msg)])
+    if not copy.exists() or copy.read_bytes() != raw:
+        sources.mkdir(parents=True, exist_ok=True)
+        tmp = copy.with_name(f".{copy.name}.tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, copy)
+    schema = os.path.relpath(Path(__file__).resolve().parent.parent / "schemas" / "case.schema.json", target.parent.resolve())
+    write_text(target, case_yaml(data, schema), force=force)
+    lc = load_case(target, packs.pack_for(target.parent))  # the written case must pass check
+    return {"case_file": str(target), "case": lc.slug, "framework": framework, "items": len(lc.case.items),
+            "assessed": len({it.statement for it in lc.case.items}),
+            "published": lc.case.published.model_dump(exclude_none=True)}

@@ -1,0 +1,112 @@
+"""Agreement across cases (diff) and internal consistency of published results."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from engine.base.errors import LoadError, Problem
+from engine.evaluation import aggregate
+from engine.model.expr import suggest
+from engine.model.pack import Pack
+
+
+def diff(pack: Pack, objects: list[dict[str, Any]], deciders: dict[tuple[str, str], list[dict[str, Any]]]) -> dict[str, Any]:
+    """Agreement of derived with published scores over derive objects of many cases."""
+    per: dict[str, dict[str, int]] = {sid: {"compared": 0, "exact": 0, "within_one": 0} for sid in pack.statement_ids}
+    scores = pack.scores
+    confusion = {str(p): {str(d): 0 for d in scores} for p in scores}
+    disagreements = []
+    overall = {"compared": 0, "agree": 0}
+    for obj in objects:
+        for st in obj["statements"]:
+            if st["published"] is None or not st["assessed"]:
+                continue
+            d, p = st["derived"], st["published"]
+            row = per[st["id"]]
+            row["compared"] += 1
+            row["exact"] += d == p
+            row["within_one"] += abs(d - p) <= 1
+            confusion[str(p)][str(d)] += 1
+            if d != p:
+                disagreements.append({"case": obj["case"], "statement": st["id"], "derived": d, "published": p,
+                                      "categories": st["categories"],
+                                      "deciding_rows": deciders.get((obj["case"], st["id"]), [])})
+        ov = obj["overall"]
+        if ov["published"] is not None:
+            overall["compared"] += 1
+            overall["agree"] += ov["derived"] == ov["published"]
+            if ov["derived"] != ov["published"]:
+                disagreements.append({"case": obj["case"], "statement": "overall", "derived": ov["derived"],
+                                      "published": ov["published"], "percent": ov["percent"],
+                                      "ambiguous": ov["ambiguous"], "deciding_rows": []})
+    compared = sum(r["compared"] for r in per.values())
+    return {
+        "framework": pack.id,
+        "cases": [o["case"] for o in objects],
+        "statements": [{"id": sid, **r} for sid, r in per.items()],
+        "total": {"compared": compared, "exact": sum(r["exact"] for r in per.values()),
+                  "within_one": sum(r["within_one"] for r in per.values())},
+        "overall": overall,
+        "confusion": {"rows": "published", "columns": "derived", "matrix": confusion},
+        "disagreements": disagreements,
+    }
+
+
+def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
+    """Does each published overall rating follow from its own published scores?"""
+    name = str(csv_path)
+    try:
+        text = csv_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(str(exc), [Problem(name, None, None, "", f"cannot read ratings table: {exc}")]) from None
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    missing = [s for s in pack.statement_ids if s not in header]
+    problems = []
+    if "overall" not in header:
+        problems.append(Problem(name, 1, 1, "", "missing column 'overall'"))
+    for m in missing:
+        problems.append(Problem(name, 1, 1, "", f"missing column {m!r} (one per statement id){suggest(m, header)}"))
+    if problems:
+        raise LoadError(problems[0].message, problems)
+    labels = {r.label.lower(): r.id for r in pack.core.ratings} | {r.id: r.id for r in pack.core.ratings}
+    step = pack.core.aggregation.statements_to_overall
+    max_score = max(pack.scores)
+    total = agree = 0
+    ambiguous, exceptions = [], []
+    for line_no, row in enumerate(reader, start=2):
+        who = row.get("council") or row.get("report_slug") or f"line {line_no}"
+        scores: list[int] = []
+        bad = []
+        for sid in pack.statement_ids:
+            raw = (row.get(sid) or "").strip()
+            if raw in ("", "-", "NA", "n/a"):
+                continue  # statement not assessed: left out, as the published method says
+            try:
+                v = int(raw)
+            except ValueError:
+                v = -1
+            if v not in pack.scores:
+                bad.append(f"{sid}={raw!r}")
+            else:
+                scores.append(v)
+        rating_raw = (row.get("overall") or "").strip()
+        published = labels.get(rating_raw.lower())
+        if bad or published is None:
+            msg = (f"scores out of range: {', '.join(bad)}" if bad else
+                   f"unknown rating {rating_raw!r}: expected one of {sorted(labels)}")
+            raise LoadError(msg, [Problem(name, line_no, 1, who, msg)])
+        res = aggregate.apply(step, scores, max_score)
+        total += 1
+        entry = {"council": who, "line": line_no, "sum": res.total, "out_of": res.count * max_score, "assessed": res.count,
+                 "percent": res.percent, "published": published, "derived": res.value,
+                 "readings": dict(res.readings)}
+        if res.ambiguous:
+            ambiguous.append(entry)
+        follows = published in set(res.readings.values()) if res.ambiguous else published == res.value
+        if follows:
+            agree += 1
+        else:
+            exceptions.append(entry)
+    return {"total": total, "agree": agree, "ambiguous": ambiguous, "exceptions": exceptions}

@@ -1,0 +1,57 @@
+"""The derive object: a derivation beside the published result, as the stable JSON shape."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.evaluation.derive import Derivation
+from engine.model.case import LoadedCase
+from engine.model.pack import Pack
+
+
+def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]:
+    pub = lc.case.published
+    statements = []
+    for st in der.statements:
+        published = pub.scores.get(st.id)
+        statements.append({
+            "id": st.id,
+            "name": pack.statement(st.id).name,
+            "assessed": st.assessed,
+            "derived": st.score,
+            "published": published,
+            "match": (st.score == published) if published is not None and st.assessed else None,
+            "categories": {c.category: c.score for c in st.cells},
+            "not_counted": [c.category for c in st.cells if not c.counted],  # too few items (pack's category_min_items)
+            "percent": st.step.percent,
+            "ambiguous": st.step.ambiguous,
+            "readings": dict(st.step.readings),
+        })
+    ov = der.overall
+    assessed = [s.id for s in der.statements if s.assessed]
+    finding = None
+    if pack.core.findings is not None:
+        band = next((f for f in pack.core.findings.from_overall if f.rating == ov.value), None)
+        derived_finding = band.label if band else None
+        finding = {"derived": derived_finding, "published": pub.finding,
+                   "match": (derived_finding == pub.finding) if pub.finding is not None and derived_finding else None}
+    return {
+        "case": lc.slug,
+        "council": lc.case.council,
+        "framework": pack.id,
+        "indicative": pub.indicative,
+        "statements": statements,
+        "overall": {
+            "derived": ov.value,
+            "published": pub.rating,
+            "match": (ov.value == pub.rating) if pub.rating is not None else None,
+            "percent": ov.percent,
+            "sum": ov.total,
+            "out_of": ov.count * max(pack.scores),
+            "assessed": len(assessed),
+            "of": len(der.statements),
+            "ambiguous": ov.ambiguous,
+            "readings": dict(ov.readings),
+            "chosen": ov.chosen,
+        },
+        **({"finding": finding} if finding is not None else {}),
+    }
