@@ -254,10 +254,49 @@ def test_the_literal_prefilter_never_hides_a_match():
     (r"^\W*$", None),
 ])
 def test_required_literals_of_a_pattern(pattern, literals):
-    from re import _parser
+    from engine.ingest.literals import required_literals
+    assert required_literals(pattern.lower()) == literals
 
-    from engine.ingest.cues import _required_literals
-    assert _required_literals(_parser.parse(pattern.lower())) == literals
+
+@pytest.mark.parametrize("pattern, literals", [
+    (r"colou?r", {"colo"}),                 # the optional letter ends the run
+    (r"(?:very )+good", {"very "}),           # a repeated group still requires its text once (longest candidate)
+    (r"\.{3}|x", {".", "x"}),  # a repeated character is required once
+    (r"(?=people) told", {" told"}),          # a look-ahead requires nothing of its own
+    (r"[abc]+ staff", {" staff"}),
+    (r"(a)\1", None),                        # a back-reference: not read, no filter
+    (r"(?i)risk", None),                      # inline flags: not read, no filter
+    (r"(unbalanced", None),
+])
+def test_required_literals_refuses_what_it_does_not_read(pattern, literals):
+    from engine.ingest.literals import required_literals
+    assert required_literals(pattern) == literals
+
+
+def test_required_literals_never_hide_a_match_of_generated_patterns():
+    """Property: wherever a generated pattern matches, one of its literals is in the text."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as hst
+
+    from engine.ingest.literals import required_literals
+    atoms = hst.sampled_from(["a", "b", "ab", "\\b", "\\s", ".", "[ab]", " ", "\\."])
+    def grow(inner):
+        return hst.one_of(
+            hst.lists(inner, min_size=1, max_size=4).map("".join),
+            hst.tuples(inner, inner).map(lambda t: f"(?:{t[0]}|{t[1]})"),
+            hst.tuples(inner, hst.sampled_from(["?", "*", "+", "{2}", "{1,2}", ""])).map(lambda t: f"(?:{t[0]}){t[1]}"))
+    patterns = hst.recursive(atoms, grow, max_leaves=8)
+
+    @settings(max_examples=400, deadline=None)
+    @given(patterns, hst.text(alphabet="ab .", max_size=12))
+    def check(pattern, text):
+        lits = required_literals(pattern)
+        if lits is not None and re.search(pattern, text):
+            assert any(lit in text for lit in lits), (pattern, text, lits)
+
+    check()
 
 
 def test_the_literal_prefilter_never_hides_a_match_on_generated_text():

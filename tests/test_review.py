@@ -118,9 +118,20 @@ def test_html_renders_in_a_real_browser(brief_json, tmp_path):
              f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([exe, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert "Review brief: Blackpool Council" in dom.stdout
-    assert "<svg" in dom.stdout and "Deadline: 2025-08-28" in dom.stdout
+    assert "<svg" in dom.stdout and "Deadline: Thursday 28 August 2025" in dom.stdout
     shot = tmp_path / "brief.png"
     subprocess.run([exe, *flags, "--window-size=1100,1400", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, timeout=120)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a blank page is far smaller
+
+
+def test_the_brief_states_its_deadline_as_a_person_reads_it(brief_json, tmp_path):
+    """Markdown and HTML say "Thursday 28 August 2025"; JSON keeps the ISO date."""
+    obj, html_out = brief_json
+    assert obj["deadline"] == "2025-08-28"
+    assert "Deadline: Thursday 28 August 2025" in html_out.read_text()
+    md = tmp_path / "brief.md"
+    code, _, err = run_cli("review", str(BLACKPOOL), "-o", str(md), "--format", "json")
+    assert code == 0, err
+    assert "**Deadline: Thursday 28 August 2025**" in md.read_text()

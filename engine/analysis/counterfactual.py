@@ -19,262 +19,29 @@ is reached by that or better, a worse target by that or worse.
 from __future__ import annotations
 
 import itertools
-import math
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from engine.analysis.scenario import AddItem, Change, apply
+from engine.analysis.candidates import (  # noqa: F401  (build: the shared state of several searches)
+    ClassOp,
+    Search,
+    _changes_for,
+    _concrete_count,
+    _concrete_sets,
+    _multisets,
+    _score_many,
+    build,
+)
+from engine.analysis.scenario import apply
 from engine.base.errors import UsageError
+from engine.evaluation.aggregate import apply as band
 from engine.evaluation.derive import derive
-from engine.evaluation.features import metric_band
-from engine.model.case import Item, LoadedCase
+from engine.model.case import LoadedCase
 from engine.model.expr import suggest
 from engine.model.pack import Pack
 from engine.reports.derived import derive_object
-
-
-@dataclass(frozen=True)
-class ClassOp:
-    """A change to any one item of a group of interchangeable items (or an added item)."""
-
-    op_id: str
-    kind: str
-    statement: str
-    category: str
-    group: tuple | None  # the interchangeable-item group it draws from; None for additions
-    to: str | None  # new polarity, new comparison id, or added polarity
-
-    def describe(self) -> str:
-        if self.kind == "add_item":
-            return f"add a {self.to} item to {self.statement}.{self.category}"
-        what = {"flip_polarity": f"read as {self.to}", "drop_item": "leave out",
-                "shift_metric": f"read the comparison as {self.to}"}[self.kind]
-        return f"{what}: an item of {self.statement}.{self.category}"
-
-
-@dataclass
-class Search:
-    pack: Pack
-    items: list[Item]
-    groups: dict[tuple, list[Item]] = field(default_factory=dict)
-    ops: dict[str, list[ClassOp]] = field(default_factory=dict)
-    evaluations: int = 0
-    cells: dict[str, dict[str, Counter]] = field(default_factory=dict)
-    batch: Any = None
-    # a statement's reachable scores by number of changes do not depend on the target:
-    # kept here, they serve every search on the same case (review's twenty searches)
-    options: dict[tuple[str, int], dict[int | None, list[tuple[ClassOp, ...]]]] = field(default_factory=dict)
-
-
-def _signature(pack: Pack, it: Item) -> tuple:
-    return (it.statement, it.category, it.polarity, tuple(sorted(it.tags)), metric_band(pack, it))
-
-
-def _tags_for(pack: Pack, tags: list[str], polarity: str) -> list[str]:
-    rule = {t.id: t.applies_to for t in pack.core.tags}
-    return [t for t in tags if polarity == "mixed" or rule[t] in ("any", polarity)]
-
-
-def build(pack: Pack, items: list[Item]) -> Search:
-    s = Search(pack, items)
-    for it in items:
-        s.groups.setdefault(_signature(pack, it), []).append(it)
-        s.cells.setdefault(it.statement, {}).setdefault(it.category, Counter())[
-            (it.polarity, frozenset(it.tags), metric_band(pack, it))] += 1
-    band_ids = sorted((c.band, c.id) for c in pack.core.comparisons.bands)
-    by_band = {b: cid for b, cid in band_ids}
-    ops: dict[str, list[ClassOp]] = defaultdict(list)
-    for op in pack.core.counterfactual.operations:
-        if op.op == "add_item":
-            for sid in pack.statement_ids:
-                for cid in pack.category_ids:
-                    ops[sid].append(ClassOp(op.id, op.op, sid, cid, None, op.polarity or "strength"))
-            continue
-        for sig in s.groups:
-            sid, cid, pol, _tags, band = sig
-            if op.op == "drop_item":
-                ops[sid].append(ClassOp(op.id, op.op, sid, cid, sig, None))
-            elif op.op == "flip_polarity":
-                targets = {"strength": ["shortfall"], "shortfall": ["strength"], "mixed": ["strength", "shortfall"]}[pol]
-                for to in targets:
-                    if band is not None and ((band < 0 and to == "strength") or (band > 0 and to == "shortfall")):
-                        continue  # the metric contradicts the new reading: a metric shift must come first
-                    ops[sid].append(ClassOp(op.id, op.op, sid, cid, sig, to))
-            elif op.op == "shift_metric" and band is not None:
-                for nb in (band - 1, band + 1):
-                    if nb in by_band and not ((nb < 0 and pol == "strength") or (nb > 0 and pol == "shortfall")):
-                        ops[sid].append(ClassOp(op.id, op.op, sid, cid, sig, by_band[nb]))
-    s.ops = dict(ops)
-    return s
-
-
-def _score_many(s: Search, statement: str, group: list[tuple[ClassOp, ...]]) -> list[int | None]:
-    """The statement's score after each candidate, all candidates at once (compiled batch).
-
-    Each candidate's cells become rows of signature counts; features, tables and the
-    category step run as array operations over all rows. Exact: the batch evaluator gives
-    the same values and rows as the one-at-a-time path (tests/test_batch.py), and a test
-    checks this function against `derive` of the changed items on a real case's candidates.
-    """
-    import numpy as np
-
-    from engine.evaluation import aggregate
-    from engine.evaluation.batch import BatchPack, batch_features
-
-    if not group:
-        return []
-    pack = s.pack
-    if s.batch is None:
-        s.batch = BatchPack(pack)
-    band_of = {c.id: c.band for c in pack.core.comparisons.bands}
-    cats = list(pack.category_ids)
-    cidx = {c: i for i, c in enumerate(cats)}
-    kinds: dict[tuple, int] = {}
-
-    def kind(sig: tuple) -> int:
-        if sig not in kinds:
-            kinds[sig] = len(kinds)
-        return kinds[sig]
-
-    base_entries = [(cidx[cid], kind(sig), n) for cid, c in s.cells.get(statement, {}).items() for sig, n in c.items()]
-    deltas: list[tuple[int, int, int, int]] = []  # candidate, category, kind, +-1
-    for ci, picks in enumerate(group):
-        for op in picks:
-            if op.kind == "add_item":
-                deltas.append((ci, cidx[op.category], kind((op.to, frozenset(), None)), 1))
-                continue
-            _, _, pol, tags, band = op.group  # type: ignore[misc]
-            deltas.append((ci, cidx[op.category], kind((pol, frozenset(tags), band)), -1))
-            if op.kind == "flip_polarity":
-                deltas.append((ci, cidx[op.category], kind((op.to, frozenset(_tags_for(pack, list(tags), str(op.to))), band)), 1))
-            elif op.kind == "shift_metric":
-                deltas.append((ci, cidx[op.category], kind((pol, frozenset(tags), band_of[str(op.to)])), 1))
-    m, ncat, k = len(group), len(cats), len(kinds)
-    counts = np.zeros((m, ncat, k), dtype=np.int64)
-    for c, kk, n in base_entries:
-        counts[:, c, kk] += n
-    if deltas:
-        d = np.array(deltas)
-        np.add.at(counts, (d[:, 0], d[:, 1], d[:, 2]), d[:, 3])
-    whole = counts.sum(axis=1)
-    kind_list = [(pol, tuple(sorted(tags)), band) for (pol, tags, band) in kinds]
-    scores = np.zeros((m, ncat), dtype=np.int64)  # 0: no evidence in that cell
-    sizes = counts.sum(axis=2)  # items per (candidate, category)
-    for c, cid in enumerate(cats):
-        rows = np.nonzero(counts[:, c, :].sum(axis=1) > 0)[0]
-        ct = pack.table_for(statement, cid)
-        if rows.size == 0 or ct is None:
-            continue
-        feats = batch_features(pack, kind_list, counts[rows, c, :], whole[rows])
-        trace = s.batch.tables[ct.table.id].evaluate(feats, rows.size)
-        scores[rows, c] = trace.scores
-    s.evaluations += m
-    step = pack.core.aggregation.category_to_statement
-    top = max(pack.scores)
-    out: list[int | None] = []
-    min_items = pack.core.aggregation.category_min_items
-    for row, size in zip(scores, sizes, strict=True):
-        present = [(int(v), int(n)) for v, n in zip(row, size, strict=True) if v]
-        counted = aggregate.counted_cells([n for _, n in present], min_items)
-        got = [v for (v, _), ok in zip(present, counted, strict=True) if ok]
-        out.append(aggregate.apply(step, got, top).value if got else None)  # type: ignore[arg-type]
-    return out
-
-
-def _multisets(s: Search, statement: str, size: int) -> Iterator[tuple[ClassOp, ...]]:
-    ops = s.ops.get(statement, [])
-    for combo in itertools.combinations_with_replacement(range(len(ops)), size):
-        picks = tuple(ops[i] for i in combo)
-        need: dict[tuple, int] = defaultdict(int)
-        for op in picks:
-            if op.group is not None:
-                need[op.group] += 1
-        if all(n <= len(s.groups[g]) for g, n in need.items()):
-            yield picks
-
-
-def _concrete_count(s: Search, picks: tuple[ClassOp, ...]) -> int:
-    """How many concrete change sets one class-level pick stands for."""
-    total = 1
-    by_group: dict[tuple, list[ClassOp]] = defaultdict(list)
-    for op in picks:
-        if op.group is not None:
-            by_group[op.group].append(op)
-    for g, ops in by_group.items():
-        n = len(s.groups[g])
-        counts = defaultdict(int)
-        for op in ops:
-            counts[(op.kind, op.to)] += 1
-        remaining = n
-        for c in counts.values():
-            total *= math.comb(remaining, c)
-            remaining -= c
-    return total
-
-
-def _concrete_sets(s: Search, picks: tuple[ClassOp, ...]) -> Iterator[dict[tuple, list[Item]]]:
-    """Each concrete choice of items for the class-level picks, as group -> items in pick order."""
-    by_group: dict[tuple, list[ClassOp]] = defaultdict(list)
-    for op in picks:
-        if op.group is not None:
-            by_group[op.group].append(op)
-    groups = list(by_group)
-
-    def choices(g):
-        pool = s.groups[g]
-        ops = by_group[g]
-        for chosen in itertools.permutations(pool, len(ops)):
-            # one ordering per set: items of the same operation in id order
-            ok = all(not (ops[i] == ops[i + 1] and chosen[i].id > chosen[i + 1].id) for i in range(len(ops) - 1))
-            if ok:
-                yield list(chosen)
-
-    for combo in itertools.product(*(list(choices(g)) for g in groups)):
-        yield dict(zip(groups, combo, strict=True))
-
-
-_STEP = Change(op="drop", item="(step)")  # marks where one pick's changes begin
-
-
-def _changes_for(s: Search, picks: tuple[ClassOp, ...], expand: dict[tuple, list[Item]]) -> tuple[list[Change], list[str]]:
-    """The scenario changes for concrete picks, and one readable label per pick."""
-    used: dict[tuple, int] = defaultdict(int)
-    out: list[Change] = []
-    labels: list[str] = []
-    n_add = 0
-    for op in picks:
-        out.append(_STEP)
-        if op.kind == "add_item":
-            n_add += 1
-            out.append(Change(op="add", items=[AddItem(id=f"cf-add-{n_add}", statement=op.statement,
-                                                        category=op.category, polarity=op.to)]))  # type: ignore[arg-type]
-            labels.append(f"{op.op_id}: add a {op.to} item to {op.statement}.{op.category}")
-            continue
-        it = expand[op.group][used[op.group]]  # type: ignore[index]
-        used[op.group] += 1  # type: ignore[index]
-        labels.append({"drop_item": f"{op.op_id}: leave out {it.id} ({it.polarity}, {it.statement}.{it.category})",
-                       "flip_polarity": f"{op.op_id}: read {it.id} as {op.to}, not {it.polarity} ({it.statement}.{it.category})",
-                       "shift_metric": f"{op.op_id}: read {it.id}'s comparison as {op.to}"
-                                       f" ({it.metric.comparison if it.metric else ''})"}[op.kind])
-        if op.kind == "drop_item":
-            out.append(Change(op="drop", item=it.id))
-        elif op.kind == "flip_polarity":
-            kept = _tags_for(s.pack, it.tags, str(op.to))
-            if kept != list(it.tags):  # tags first: a subset stays valid for the old reading
-                out.append(Change(op="set", item=it.id, field="tags", value=kept))
-            out.append(Change(op="set", item=it.id, field="polarity", value=op.to))
-        else:
-            out.append(Change(op="set", item=it.id, field="metric.comparison", value=op.to))
-    steps: list[list[Change]] = []
-    for ch in out:
-        if ch is _STEP:
-            steps.append([])
-        else:
-            steps[-1].append(ch)
-    return steps, labels
 
 
 def parse_target(pack: Pack, text: str) -> tuple[str, str | int]:
@@ -293,70 +60,72 @@ def parse_target(pack: Pack, text: str) -> tuple[str, str | int]:
     return key, int(value)
 
 
-def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_changes: int | None = None,
-           max_sets: int = 50, state: Search | None = None) -> dict[str, Any]:
-    """`state`, from `build(pack, items of lc)`, may be passed to share work between searches."""
-    t0 = time.perf_counter()
-    k_max = pack.core.counterfactual.max_changes if max_changes is None else max_changes
-    items = list(lc.case.items)
-    base = derive(pack, items)
-    s = state if state is not None else build(pack, items)
-    considered = 0
-    order = [r.id for r in pack.core.ratings]
-    key, goal = target
-    combinations = 0
-
+def _goal(pack: Pack, base, key: str, goal: str | int) -> tuple[int, Callable[[dict[str, int | None]], bool], list[str]]:
+    """The direction to move (1 up, -1 down, 0 already there), the test that a set of
+    statement scores reaches the target, and the statements whose changes can matter."""
     if key == "overall":
+        order = [r.id for r in pack.core.ratings]
         now = order.index(base.overall.value) if base.overall.value in order else None
         want = order.index(goal)  # type: ignore[arg-type]
         direction = 0 if now == want else (1 if now is None or want > now else -1)
 
         def reached(scores: dict[str, int | None]) -> bool:
-            from engine.evaluation.aggregate import apply as band
-
             r = band(pack.core.aggregation.statements_to_overall, [v for v in scores.values() if v is not None], max(pack.scores))
             if r.value is None:
                 return False
             got = order.index(r.value)
             return got >= want if direction > 0 else got <= want
-        statements = list(pack.statement_ids)
-    else:
-        now_s = base.statement(key).score
-        direction = 0 if now_s == goal else (1 if now_s is None or goal > now_s else -1)  # type: ignore[operator]
+        return direction, reached, list(pack.statement_ids)
+    now_s = base.statement(key).score
+    direction = 0 if now_s == goal else (1 if now_s is None or goal > now_s else -1)  # type: ignore[operator]
 
-        def reached(scores: dict[str, int | None]) -> bool:
-            v = scores[key]
-            return v is not None and (v >= goal if direction > 0 else v <= goal)  # type: ignore[operator]
-        statements = [key]
+    def reached_statement(scores: dict[str, int | None]) -> bool:
+        v = scores[key]
+        return v is not None and (v >= goal if direction > 0 else v <= goal)  # type: ignore[operator]
+    return direction, reached_statement, [key]
 
-    baseline = {st.id: st.score for st in base.statements}
-    found: list[tuple[ClassOp, ...]] = []
-    minimal = 0 if direction == 0 else None
-    if direction != 0:
-        options = s.options
-        for k in range(1, k_max + 1):
-            for sid in statements:
-                if (sid, k) not in options:
-                    opts: dict[int | None, list] = defaultdict(list)
-                    group = list(_multisets(s, sid, k))
-                    for picks, score in zip(group, _score_many(s, sid, group), strict=True):
-                        opts[score].append(picks)
-                    options[(sid, k)] = dict(opts)
-                considered += sum(len(v) for v in options[(sid, k)].values())
-            for alloc in _allocations(statements, k):
-                per = [list(options[(sid, n)].items()) for sid, n in alloc]
-                for combo in itertools.product(*per):
-                    combinations += 1
-                    scores = dict(baseline)
-                    for (sid, _), (score, _) in zip(alloc, combo, strict=True):
-                        scores[sid] = score
-                    if reached(scores):
-                        for parts in itertools.product(*(lists for _, lists in combo)):
-                            found.append(tuple(op for part in parts for op in part))
-            if found:
-                minimal = k
-                break
 
+def _statement_options(s: Search, sid: str, k: int) -> dict[int | None, list[tuple[ClassOp, ...]]]:
+    """Statement `sid`'s score after each multiset of k changes, grouped by score (cached in `s`)."""
+    if (sid, k) not in s.options:
+        opts: dict[int | None, list] = defaultdict(list)
+        group = list(_multisets(s, sid, k))
+        for picks, score in zip(group, _score_many(s, sid, group), strict=True):
+            opts[score].append(picks)
+        s.options[(sid, k)] = dict(opts)
+    return s.options[(sid, k)]
+
+
+def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | None],
+                  reached: Callable[[dict[str, int | None]], bool], k_max: int
+                  ) -> tuple[list[tuple[ClassOp, ...]], int | None, int, int]:
+    """Every multiset of changes of the least size k <= k_max that reaches the target: try
+    every size in turn, each spread of k changes over the statements, each combination of
+    the statements' reachable scores. Returns (sets, k or None, evaluations, combinations)."""
+    considered = combinations = 0
+    for k in range(1, k_max + 1):
+        found: list[tuple[ClassOp, ...]] = []
+        for sid in statements:
+            considered += sum(len(v) for v in _statement_options(s, sid, k).values())
+        for alloc in _allocations(statements, k):
+            per = [list(s.options[(sid, n)].items()) for sid, n in alloc]
+            for combo in itertools.product(*per):
+                combinations += 1
+                scores = dict(baseline)
+                for (sid, _), (score, _) in zip(alloc, combo, strict=True):
+                    scores[sid] = score
+                if reached(scores):
+                    for parts in itertools.product(*(lists for _, lists in combo)):
+                        found.append(tuple(op for part in parts for op in part))
+        if found:
+            return found, k, considered, combinations
+    return [], None, considered, combinations
+
+
+def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassOp, ...]], title: str,
+                 max_sets: int) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+    """The first `max_sets` concrete sets in full (scenario and derived result), the exact
+    number of concrete sets, and how many of them touch each statement."""
     sets_out, total = [], 0
     touched: dict[str, int] = defaultdict(int)
     for picks in found:
@@ -370,16 +139,34 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
                 break
             steps, labels = _changes_for(s, picks, expand)
             changes = [c for step in steps for c in step]
-            after = derive(pack, apply(pack, items, changes, "counterfactual"))
+            after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"))
             sets_out.append({
                 "changes": labels,
                 "operations": [op.op_id for op in picks],
                 "statements": sorted({op.statement for op in picks}),
                 "steps": [[c.model_dump(exclude_none=True) for c in step] for step in steps],
-                "scenario": {"name": f"counterfactual {key}={goal}", "description": "; ".join(op.describe() for op in picks),
+                "scenario": {"name": f"counterfactual {title}", "description": "; ".join(op.describe() for op in picks),
                              "changes": [c.model_dump(exclude_none=True) for c in changes]},
                 "result": derive_object(pack, lc, after),
             })
+    return sets_out, total, touched
+
+
+def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_changes: int | None = None,
+           max_sets: int = 50, state: Search | None = None) -> dict[str, Any]:
+    """`state`, from `build(pack, items of lc)`, may be passed to share work between searches."""
+    t0 = time.perf_counter()
+    k_max = pack.core.counterfactual.max_changes if max_changes is None else max_changes
+    items = list(lc.case.items)
+    base = derive(pack, items)
+    s = state if state is not None else build(pack, items)
+    key, goal = target
+    direction, reached, statements = _goal(pack, base, key, goal)
+    baseline = {st.id: st.score for st in base.statements}
+    found, minimal, considered, combinations = [], 0, 0, 0
+    if direction != 0:
+        found, minimal, considered, combinations = _find_minimal(s, statements, baseline, reached, k_max)
+    sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets)
     return {"case": lc.slug, "target": f"{key}={goal}", "direction": {1: "at_least", -1: "at_most", 0: "already"}[direction],
             "baseline": base.overall.value if key == "overall" else base.statement(key).score,
             "minimal_size": minimal, "max_changes": k_max, "sets_total": total, "sets_listed": len(sets_out),

@@ -20,7 +20,8 @@ from engine.evaluation.derive import evaluate_table
 from engine.evaluation.features import compute, item_kinds
 from engine.model.case import Item, Metric, SourceRef
 from engine.model.expr import Condition
-from engine.model.pack import Feature, Pack
+from engine.model.pack import Pack
+from engine.model.packfiles import Feature
 
 RANDOM_CELLS = 3000
 GRID_LIMIT = 200_000
@@ -106,21 +107,20 @@ def _used_names(pack: Pack) -> set[str]:
     return used
 
 
-def iter_findings(pack: Pack) -> Iterator[Finding]:
-    fdoc = load_yaml(pack.root / "features.yaml")
-    tdoc = load_yaml(pack.root / "tables.yaml")
-    pdoc = load_yaml(pack.root / "pack.yaml")
+def _at(doc, path, severity, code, message) -> Finding:
+    return Finding.of(doc.problem(path, message), severity, code)
 
-    def at(doc, path, severity, code, message):
-        return Finding.of(doc.problem(path, message), severity, code)
 
-    envs = generated_envs(pack)
+def _domains(pack: Pack, envs: list[dict]) -> dict[str, list]:
     domains = {f.name: _domain(pack, f) for f in pack.features}
     for f in pack.features:
         if not domains[f.name]:
             domains[f.name] = sorted({e[f.name] for e in envs})
+    return domains
 
-    never_true: set[tuple[int, int]] = set()
+
+def _never_true(pack: Pack, domains: dict[str, list], tdoc, never_true: set[tuple[int, int]]) -> Iterator[Finding]:
+    """Conditions false at every point of their features' domains (grids up to GRID_LIMIT)."""
     for t_i, ct in enumerate(pack.tables):
         for cr in ct.rows:
             for c_i, cond in enumerate(cr.conditions):
@@ -132,64 +132,81 @@ def iter_findings(pack: Pack) -> Iterator[Finding]:
                     continue
                 if not any(cond(dict(zip(names, vals, strict=True))) for vals in itertools.product(*(domains[n] for n in names))):
                     never_true.add((t_i, cr.index))
-                    yield at(tdoc, ("tables", t_i, "rows", cr.index, "when", c_i), "warning", "never-true",
-                             f"condition {cond.text!r} can never be true over the features' domains")
+                    yield _at(tdoc, ("tables", t_i, "rows", cr.index, "when", c_i), "warning", "never-true",
+                              f"condition {cond.text!r} can never be true over the features' domains")
 
-    for t_i, ct in enumerate(pack.tables):
-        policy = ct.table.hit_policy
-        fired = [0] * len(ct.rows)
-        kept = [0] * len(ct.rows)
-        overlap: dict[tuple[int, int], dict] = {}
-        gap: dict | None = None
-        for env in envs:
-            hits = [cr.index for cr in ct.rows if all(c(env) for c in cr.conditions)]
-            for h in hits:
-                fired[h] += 1
-            if policy == "unique" and len(hits) > 1:
-                overlap.setdefault((hits[0], hits[1]), env)
-                continue
-            try:
-                _, kept_id, traces = evaluate_table(ct, env)
-            except EvaluationError:
-                continue
-            for tr in traces:
-                kept[tr.index] += tr.kept
-            if kept_id is None and gap is None:
-                gap = env
-        for cr in ct.rows:
-            path = ("tables", t_i, "rows", cr.index)
-            if (t_i, cr.index) in never_true:
-                continue
-            if not fired[cr.index]:
-                yield at(tdoc, path, "warning", "never-fires",
-                         f"row {cr.row.id!r} fired in none of {len(envs)} generated cells")
-            elif not kept[cr.index] and policy != "unique":
-                yield at(tdoc, path, "warning", "unreachable",
-                         f"row {cr.row.id!r} fires ({fired[cr.index]} cells) but hit policy {policy!r} never keeps it")
-        for (a, b), env in overlap.items():
-            names = sorted(set().union(*(c.names for c in ct.rows[a].conditions + ct.rows[b].conditions)))
-            example = ", ".join(f"{n}={env[n]}" for n in names)
-            yield at(tdoc, ("tables", t_i, "rows", b), "error", "overlap",
-                     f"rows {ct.rows[a].row.id!r} and {ct.rows[b].row.id!r} both fire under hit policy 'unique', e.g. {example}")
-        if gap is not None and ct.table.default is None:
-            names = sorted(set().union(*(c.names for cr in ct.rows for c in cr.conditions)))
-            example = ", ".join(f"{n}={gap[n]}" for n in names)
-            yield at(tdoc, ("tables", t_i), "warning", "gap", f"table {ct.table.id!r} has no default and no row covers {example}")
 
+def _table_findings(t_i: int, ct, envs: list[dict], never_true: set[tuple[int, int]], tdoc) -> Iterator[Finding]:
+    """Rows that never fire or are never kept, overlaps under 'unique', a gap with no default."""
+    policy = ct.table.hit_policy
+    fired = [0] * len(ct.rows)
+    kept = [0] * len(ct.rows)
+    overlap: dict[tuple[int, int], dict] = {}
+    gap: dict | None = None
+    for env in envs:
+        hits = [cr.index for cr in ct.rows if all(c(env) for c in cr.conditions)]
+        for h in hits:
+            fired[h] += 1
+        if policy == "unique" and len(hits) > 1:
+            overlap.setdefault((hits[0], hits[1]), env)
+            continue
+        try:
+            _, kept_id, traces = evaluate_table(ct, env)
+        except EvaluationError:
+            continue
+        for tr in traces:
+            kept[tr.index] += tr.kept
+        if kept_id is None and gap is None:
+            gap = env
+    for cr in ct.rows:
+        path = ("tables", t_i, "rows", cr.index)
+        if (t_i, cr.index) in never_true:
+            continue
+        if not fired[cr.index]:
+            yield _at(tdoc, path, "warning", "never-fires", f"row {cr.row.id!r} fired in none of {len(envs)} generated cells")
+        elif not kept[cr.index] and policy != "unique":
+            yield _at(tdoc, path, "warning", "unreachable",
+                      f"row {cr.row.id!r} fires ({fired[cr.index]} cells) but hit policy {policy!r} never keeps it")
+    for (a, b), env in overlap.items():
+        names = sorted(set().union(*(c.names for c in ct.rows[a].conditions + ct.rows[b].conditions)))
+        example = ", ".join(f"{n}={env[n]}" for n in names)
+        yield _at(tdoc, ("tables", t_i, "rows", b), "error", "overlap",
+                  f"rows {ct.rows[a].row.id!r} and {ct.rows[b].row.id!r} both fire under hit policy 'unique', e.g. {example}")
+    if gap is not None and ct.table.default is None:
+        names = sorted(set().union(*(c.names for cr in ct.rows for c in cr.conditions)))
+        example = ", ".join(f"{n}={gap[n]}" for n in names)
+        yield _at(tdoc, ("tables", t_i), "warning", "gap", f"table {ct.table.id!r} has no default and no row covers {example}")
+
+
+def _vocabulary_findings(pack: Pack, fdoc, pdoc, tdoc) -> Iterator[Finding]:
+    """Features no row uses, tags no feature reads, cells no table covers."""
     used = _used_names(pack)
     for i, f in enumerate(pack.features):
         if f.name not in used:
-            yield at(fdoc, ("features", i, "name"), "info", "unused-feature",
-                     f"feature {f.name!r} is used by no row (it still shows in explanations)")
+            yield _at(fdoc, ("features", i, "name"), "info", "unused-feature",
+                      f"feature {f.name!r} is used by no row (it still shows in explanations)")
     used_tags = {t for f in pack.features for t in (f.where.tags_any or [])}
     for i, t in enumerate(pack.core.tags):
         if t.id not in used_tags:
-            yield at(pdoc, ("tags", i, "id"), "info", "unused-tag",
-                     f"tag {t.id!r} is read by no feature (it still documents evidence)")
+            yield _at(pdoc, ("tags", i, "id"), "info", "unused-tag",
+                      f"tag {t.id!r} is read by no feature (it still documents evidence)")
     for sid in pack.statement_ids:
         for cid in pack.category_ids:
             if pack.table_for(sid, cid) is None:
-                yield at(tdoc, ("tables",), "warning", "no-table", f"no table covers statement {sid!r}, category {cid!r}")
+                yield _at(tdoc, ("tables",), "warning", "no-table", f"no table covers statement {sid!r}, category {cid!r}")
+
+
+def iter_findings(pack: Pack) -> Iterator[Finding]:
+    """Every finding of the pack: conditions never true, then each table's rows, then vocabulary."""
+    fdoc = load_yaml(pack.root / "features.yaml")
+    tdoc = load_yaml(pack.root / "tables.yaml")
+    pdoc = load_yaml(pack.root / "pack.yaml")
+    envs = generated_envs(pack)
+    never_true: set[tuple[int, int]] = set()
+    yield from _never_true(pack, _domains(pack, envs), tdoc, never_true)
+    for t_i, ct in enumerate(pack.tables):
+        yield from _table_findings(t_i, ct, envs, never_true, tdoc)
+    yield from _vocabulary_findings(pack, fdoc, pdoc, tdoc)
 
 
 def lint_paths(paths: list[Path], packs) -> list[Finding]:

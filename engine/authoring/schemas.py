@@ -21,7 +21,7 @@ def models() -> dict[str, type[BaseModel]]:
     from engine.authoring.ruletest import RuleTestFile
     from engine.ingest.cues import CueFile
     from engine.model.case import Case
-    from engine.model.pack import FeatureFile, PackCore, TableFile
+    from engine.model.packfiles import FeatureFile, PackCore, TableFile
 
     return {"pack": PackCore, "features": FeatureFile, "tables": TableFile, "case": Case,
             "rule-test": RuleTestFile, "scenario": Scenario, "rule-override": RuleOverride, "cues": CueFile}

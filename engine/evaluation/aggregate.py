@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.model.pack import BandStep
+from engine.model.packfiles import BandStep
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from engine.base.errors import EvaluationError
 from engine.evaluation.derive import RowTrace
 from engine.evaluation.features import item_kinds  # noqa: F401  (re-exported: the bench builds batches from it)
 from engine.model.expr import ARITHMETIC, COMPARISONS, Binary, Name, Node, Num, Unary
-from engine.model.pack import CompiledTable, Feature, Pack
+from engine.model.pack import CompiledTable, Pack
+from engine.model.packfiles import Feature
 
 Arrays = Mapping[str, np.ndarray]
 NO_ROW, DEFAULT = -1, -2

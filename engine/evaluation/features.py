@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.model.case import Item, fold
-from engine.model.pack import Feature, Pack
+from engine.model.pack import Pack
+from engine.model.packfiles import Feature
 
 Value = int | float | bool
 

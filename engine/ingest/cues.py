@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from engine.base.errors import LoadError, Problem
 from engine.base.models import Strict, problems_from_validation
 from engine.base.yamlio import load_yaml
+from engine.ingest.literals import required_literals
 from engine.model.expr import suggest
 from engine.model.pack import Pack
 
@@ -117,47 +118,14 @@ def _lower_rx(pattern: str) -> re.Pattern:
     return re.compile(lower_pattern(pattern))
 
 
-def _required_literals(seq: Any) -> set[str] | None:
-    """Strings one of which every match of the parsed pattern `seq` contains, or None when
-    that cannot be told. Every item of a sequence is required, so each literal run in it is a
-    candidate, and so is a group whose every branch has one; the candidate whose shortest
-    string is longest filters best."""
-    from re import _constants as c  # the parser's node kinds; any other node is passed over
-
-    candidates: list[set[str]] = []
-    run = ""
-    for op, arg in [*seq, (None, None)]:
-        if op is c.LITERAL:
-            run += chr(arg)
-            continue
-        if run:
-            candidates.append({run})
-            run = ""
-        sub = None
-        if op is c.SUBPATTERN:
-            sub = _required_literals(arg[3])
-        elif op is c.BRANCH:
-            branches = [_required_literals(b) for b in arg[1]]
-            if all(b is not None for b in branches):
-                sub = set().union(*branches)  # type: ignore[arg-type]
-        if sub:
-            candidates.append(sub)
-    return max(candidates, key=lambda cand: min(map(len, cand))) if candidates else None
-
-
 def _prefilter(patterns: list[str]) -> tuple[str, ...] | None:
-    try:
-        from re import _parser
-
-        out: set[str] = set()
-        for p in patterns:
-            lits = _required_literals(_parser.parse(lower_pattern(p)))
-            if lits is None:
-                return None
-            out |= lits
-        return tuple(sorted(out))
-    except Exception:  # a private parser that changed shape: search without the filter
-        return None
+    out: set[str] = set()
+    for p in patterns:
+        lits = required_literals(lower_pattern(p))
+        if lits is None:
+            return None
+        out |= lits
+    return tuple(sorted(out))
 
 
 class _AnyOf:

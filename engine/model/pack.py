@@ -9,224 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import ValidationError
 
 from engine.base.errors import ExpressionError, LoadError, Problem, value_or_raise
-from engine.base.models import Strict, problems_from_validation
+from engine.base.models import problems_from_validation
 from engine.base.yamlio import Document, load_yaml
 from engine.model.expr import Condition, suggest
+from engine.model.packfiles import Feature, FeatureFile, PackCore, Row, Statement, Table, TableFile
 
 PACK_FILES = ("pack.yaml", "features.yaml", "tables.yaml")
-
-
-class Theme(Strict):
-    id: str
-    name: str
-    statements: list[str]
-
-
-class Statement(Strict):
-    id: str
-    name: str
-    theme: str
-    aliases: list[str] = []
-
-
-class ScaleLevel(Strict):
-    score: int
-    wording: str
-    label: str | None = None
-
-
-class Scale(Strict):
-    source: str
-    levels: list[ScaleLevel]
-
-
-class Rating(Strict):
-    id: str
-    label: str
-    min_percent: float
-    max_percent: float
-
-
-class Category(Strict):
-    id: str
-    name: str
-    short: str | None = None  # column heading in tables
-    doc: str = ""
-
-
-class Tag(Strict):
-    id: str
-    applies_to: Literal["shortfall", "strength", "any"]
-    doc: str
-
-
-class Comparison(Strict):
-    id: str
-    band: int
-    wording: list[str]
-
-
-class Comparisons(Strict):
-    source: str
-    bands: list[Comparison]
-
-
-class Band(Strict):
-    score: int | None = None
-    rating: str | None = None
-    min_percent: float
-    max_percent: float
-
-
-class BandStep(Strict):
-    """Percentage bands with whole-number edges; a percentage between two bands is ambiguous."""
-
-    source: str
-    bands: list[Band]
-    choose: Literal["round_half_up", "truncate"]
-    choose_reason: str
-
-
-class Aggregation(Strict):
-    category_to_statement: BandStep
-    statements_to_overall: BandStep
-    # A category cell with fewer evidence items than this is scored and explained but left out
-    # of its statement's score, unless no cell of the statement has that many.
-    category_min_items: int = Field(default=1, ge=1)
-    category_min_items_reason: str | None = None
-
-
-class Framework(Strict):
-    id: str
-    name: str
-    source: str
-    note: str = ""
-    unit: str = "statement"
-
-
-class Operation(Strict):
-    """A change the counterfactual search may make to the evidence."""
-
-    id: str
-    op: Literal["flip_polarity", "drop_item", "shift_metric", "add_item"]
-    polarity: Literal["strength", "shortfall", "mixed"] | None = None  # add_item: the polarity added
-    doc: str = ""
-
-
-class Counterfactual(Strict):
-    source: str = ""
-    max_changes: int = 3
-    operations: list[Operation] = []
-
-
-class Calendar(Strict):
-    country: str
-    subdiv: str | None = None
-
-
-class Review(Strict):
-    """How a rating review is requested: grounds, deadline, word limit, draft wording."""
-
-    source: str
-    working_days: int
-    calendar: Calendar
-    word_limit: int
-    ground: str
-    not_grounds: list[str] = []
-    who: str = ""
-    draft_opening: str
-    draft_no_ground: str
-    draft_closing: str = ""
-
-
-class FindingBand(Strict):
-    rating: str
-    id: str
-    label: str
-
-
-class Findings(Strict):
-    """A worded finding derived from the overall rating (e.g. a monitoring visit's progress)."""
-
-    source: str
-    from_overall: list[FindingBand]
-
-
-class PackCore(Strict):
-    framework: Framework
-    themes: list[Theme]
-    statements: list[Statement]
-    scale: Scale
-    ratings: list[Rating]
-    ratings_source: str
-    categories: list[Category]
-    tags: list[Tag]
-    comparisons: Comparisons
-    aggregation: Aggregation
-    counterfactual: Counterfactual = Counterfactual()
-    review: Review | None = None
-    findings: Findings | None = None
-
-
-class Where(Strict):
-    polarity: list[Literal["strength", "shortfall", "mixed"]] | None = None
-    tags_any: list[str] | None = None
-    has_metric: bool | None = None
-
-
-class Feature(Strict):
-    name: str
-    type: Literal["int", "number", "bool"]
-    doc: str
-    kind: Literal["count", "share", "any", "worst_metric", "best_metric", "expr"]
-    where: Where = Where()
-    weights: dict[Literal["strength", "shortfall", "mixed"], float] = {}
-    scope: Literal["category", "statement"] = "category"
-    expr: str | None = None
-    default: float = 0
-
-    @model_validator(mode="after")
-    def _expr_needed(self) -> Feature:
-        if (self.kind == "expr") != (self.expr is not None):
-            raise ValueError("'expr' is given exactly when kind is 'expr'")
-        return self
-
-
-class FeatureFile(Strict):
-    features: list[Feature]
-
-
-class Row(Strict):
-    id: str
-    score: int
-    when: list[str] = Field(min_length=1)
-    reason: str
-    source: str | None = None
-
-
-class Default(Strict):
-    score: int
-    reason: str
-
-
-class Table(Strict):
-    id: str
-    doc: str = ""
-    categories: list[str] | Literal["*"] = "*"
-    statements: list[str] | Literal["*"] = "*"
-    hit_policy: Literal["first", "unique", "collect_min", "collect_max"]
-    rows: list[Row] = Field(min_length=1)
-    default: Default | None = None
-    source: str
-
-
-class TableFile(Strict):
-    tables: list[Table]
 
 
 class CompiledRow:
@@ -318,90 +110,118 @@ def _read(root: Path, name: str) -> Document:
     return load_yaml(path, display)
 
 
-def iter_pack_problems(root: Path, transform: Callable[[dict[str, Document]], list[Problem]] | None = None
-                       ) -> Iterator[Problem | Pack]:
-    """Yield every problem in the pack at `root`; yield the Pack last if there were none.
-
-    `transform` may change the parsed documents (a rule what-if) before validation; it
-    returns the problems it found, located in its own input.
-    """
+def _read_all(root: Path) -> tuple[dict[str, Document], list[Problem]]:
     docs: dict[str, Document] = {}
+    problems: list[Problem] = []
     for name in PACK_FILES:
         try:
             docs[name] = _read(root, name)
         except LoadError as exc:
-            yield from exc.problems
-    if len(docs) < len(PACK_FILES):
-        return
-    if transform is not None:
-        found = transform(docs)
-        if found:
-            yield from found
-            return
+            problems.extend(exc.problems)
+    return docs, problems
+
+
+def _parse_all(docs: dict[str, Document]) -> tuple[dict[str, object], list[Problem]]:
     parsed: dict[str, object] = {}
+    problems: list[Problem] = []
     for name, model in (("pack.yaml", PackCore), ("features.yaml", FeatureFile), ("tables.yaml", TableFile)):
         doc = docs[name]
         if not isinstance(doc.data, dict):
-            yield doc.problem((), "expected a mapping at the top of the file")
+            problems.append(doc.problem((), "expected a mapping at the top of the file"))
             continue
         try:
             parsed[name] = model.model_validate(doc.data)
         except ValidationError as exc:
-            yield from problems_from_validation(doc, exc)
-    if len(parsed) < len(PACK_FILES):
-        return
-    core: PackCore = parsed["pack.yaml"]  # type: ignore[assignment]
-    feats: list[Feature] = parsed["features.yaml"].features  # type: ignore[attr-defined]
-    tables: list[Table] = parsed["tables.yaml"].tables  # type: ignore[attr-defined]
-    pdoc, fdoc, tdoc = docs["pack.yaml"], docs["features.yaml"], docs["tables.yaml"]
-    problems: list[Problem] = []
+            problems.extend(problems_from_validation(doc, exc))
+    return parsed, problems
 
+
+def _core_problems(core: PackCore, pdoc: Document) -> Iterator[Problem]:
+    """pack.yaml against itself: themes and statements, bands on the scale, unique ids."""
     statement_ids = [s.id for s in core.statements]
-    category_ids = [c.id for c in core.categories]
-    tag_ids = [t.id for t in core.tags]
     scores = [lv.score for lv in core.scale.levels]
     rating_ids = [r.id for r in core.ratings]
     theme_ids = [t.id for t in core.themes]
     for i, s in enumerate(core.statements):
         if s.theme not in theme_ids:
-            problems.append(pdoc.problem(("statements", i, "theme"), f"unknown theme {s.theme!r}{suggest(s.theme, theme_ids)}"))
+            yield pdoc.problem(("statements", i, "theme"), f"unknown theme {s.theme!r}{suggest(s.theme, theme_ids)}")
     for i, t in enumerate(core.themes):
         for j, sid in enumerate(t.statements):
             if sid not in statement_ids:
-                problems.append(pdoc.problem(("themes", i, "statements", j), f"unknown statement {sid!r}{suggest(sid, statement_ids)}"))
+                yield pdoc.problem(("themes", i, "statements", j), f"unknown statement {sid!r}{suggest(sid, statement_ids)}")
     for step_name in ("category_to_statement", "statements_to_overall"):
         step = getattr(core.aggregation, step_name)
         for i, b in enumerate(step.bands):
             path = ("aggregation", step_name, "bands", i)
             if b.score is not None and b.score not in scores:
-                problems.append(pdoc.problem(path + ("score",), f"score {b.score} is not on the scale {scores}"))
+                yield pdoc.problem(path + ("score",), f"score {b.score} is not on the scale {scores}")
             if b.rating is not None and b.rating not in rating_ids:
-                problems.append(pdoc.problem(path + ("rating",), f"unknown rating {b.rating!r}{suggest(b.rating, rating_ids)}"))
+                yield pdoc.problem(path + ("rating",), f"unknown rating {b.rating!r}{suggest(b.rating, rating_ids)}")
             if (b.score is None) == (b.rating is None):
-                problems.append(pdoc.problem(path, "a band names exactly one of 'score' or 'rating'"))
-    for kind, ids in (("statement", statement_ids), ("category", category_ids), ("tag", tag_ids),
-                      ("score", scores), ("rating", rating_ids)):
+                yield pdoc.problem(path, "a band names exactly one of 'score' or 'rating'")
+    for kind, ids in (("statement", statement_ids), ("category", [c.id for c in core.categories]),
+                      ("tag", [t.id for t in core.tags]), ("score", scores), ("rating", rating_ids)):
         seen: set[object] = set()
         for x in ids:
             if x in seen:
-                problems.append(pdoc.problem((), f"duplicate {kind} id {x!r}"))
+                yield pdoc.problem((), f"duplicate {kind} id {x!r}")
             seen.add(x)
 
-    # Features: filters name known tags; expressions name earlier features only (no cycles).
+
+def _feature_problems(feats: list[Feature], fdoc: Document, tag_ids: list[str]) -> Iterator[Problem]:
+    """Filters name known tags; expressions name earlier features only (so no cycles)."""
     known: list[str] = []
     for i, f in enumerate(feats):
         if f.name in known:
-            problems.append(fdoc.problem(("features", i, "name"), f"duplicate feature {f.name!r}"))
+            yield fdoc.problem(("features", i, "name"), f"duplicate feature {f.name!r}")
         for j, tag in enumerate(f.where.tags_any or []):
             if tag not in tag_ids:
-                problems.append(fdoc.problem(("features", i, "where", "tags_any", j), f"unknown tag {tag!r}{suggest(tag, tag_ids)}"))
+                yield fdoc.problem(("features", i, "where", "tags_any", j), f"unknown tag {tag!r}{suggest(tag, tag_ids)}")
         if f.expr is not None:
             try:
                 Condition.build(f.expr, known)
             except ExpressionError as exc:
-                problems.append(fdoc.problem(("features", i, "expr"), f"{exc} (an expr feature may use features defined above it)"))
+                yield fdoc.problem(("features", i, "expr"), f"{exc} (an expr feature may use features defined above it)")
         known.append(f.name)
 
+
+def _table_scope_problems(t: Table, tpath: tuple, tdoc: Document, core: PackCore) -> Iterator[Problem]:
+    for key, universe, label in (("categories", [c.id for c in core.categories], "category"),
+                                 ("statements", [s.id for s in core.statements], "statement")):
+        value = getattr(t, key)
+        if value != "*":
+            for j, x in enumerate(value):
+                if x not in universe:
+                    yield tdoc.problem(tpath + (key, j), f"unknown {label} {x!r}{suggest(x, universe)}")
+
+
+def _compile_table(t: Table, tpath: tuple, tdoc: Document, scores: list[int], known: list[str],
+                   problems: list[Problem]) -> CompiledTable:
+    """Each row's conditions compiled against the declared features; problems appended."""
+    if t.default is not None and t.default.score not in scores:
+        problems.append(tdoc.problem(tpath + ("default", "score"), f"score {t.default.score} is not on the scale {scores}"))
+    rows: list[CompiledRow] = []
+    row_ids: set[str] = set()
+    for r_i, row in enumerate(t.rows):
+        rpath = tpath + ("rows", r_i)
+        if row.id in row_ids:
+            problems.append(tdoc.problem(rpath + ("id",), f"duplicate row id {row.id!r} in table {t.id!r}"))
+        row_ids.add(row.id)
+        if row.score not in scores:
+            problems.append(tdoc.problem(rpath + ("score",), f"score {row.score} is not on the scale {scores}"))
+        conds: list[Condition] = []
+        for c_i, text in enumerate(row.when):
+            try:
+                conds.append(Condition.build(text, known))
+            except ExpressionError as exc:
+                problems.append(tdoc.problem(rpath + ("when", c_i), str(exc)))
+        rows.append(CompiledRow(row, conds, r_i))
+    return CompiledTable(t, rows)
+
+
+def _compile_tables(tables: list[Table], tdoc: Document, core: PackCore, known: list[str],
+                    problems: list[Problem]) -> list[CompiledTable]:
+    scores = [lv.score for lv in core.scale.levels]
     compiled: list[CompiledTable] = []
     table_ids: set[str] = set()
     for i, t in enumerate(tables):
@@ -409,31 +229,36 @@ def iter_pack_problems(root: Path, transform: Callable[[dict[str, Document]], li
         if t.id in table_ids:
             problems.append(tdoc.problem(tpath + ("id",), f"duplicate table id {t.id!r}"))
         table_ids.add(t.id)
-        for key, universe, label in (("categories", category_ids, "category"), ("statements", statement_ids, "statement")):
-            value = getattr(t, key)
-            if value != "*":
-                for j, x in enumerate(value):
-                    if x not in universe:
-                        problems.append(tdoc.problem(tpath + (key, j), f"unknown {label} {x!r}{suggest(x, universe)}"))
-        if t.default is not None and t.default.score not in scores:
-            problems.append(tdoc.problem(tpath + ("default", "score"), f"score {t.default.score} is not on the scale {scores}"))
-        rows: list[CompiledRow] = []
-        row_ids: set[str] = set()
-        for r_i, row in enumerate(t.rows):
-            rpath = tpath + ("rows", r_i)
-            if row.id in row_ids:
-                problems.append(tdoc.problem(rpath + ("id",), f"duplicate row id {row.id!r} in table {t.id!r}"))
-            row_ids.add(row.id)
-            if row.score not in scores:
-                problems.append(tdoc.problem(rpath + ("score",), f"score {row.score} is not on the scale {scores}"))
-            conds: list[Condition] = []
-            for c_i, text in enumerate(row.when):
-                try:
-                    conds.append(Condition.build(text, known))
-                except ExpressionError as exc:
-                    problems.append(tdoc.problem(rpath + ("when", c_i), str(exc)))
-            rows.append(CompiledRow(row, conds, r_i))
-        compiled.append(CompiledTable(t, rows))
+        problems.extend(_table_scope_problems(t, tpath, tdoc, core))
+        compiled.append(_compile_table(t, tpath, tdoc, scores, known, problems))
+    return compiled
+
+
+def iter_pack_problems(root: Path, transform: Callable[[dict[str, Document]], list[Problem]] | None = None
+                       ) -> Iterator[Problem | Pack]:
+    """Yield every problem in the pack at `root`; yield the Pack last if there were none.
+
+    Read the three files, let `transform` change the parsed documents (a rule what-if; it
+    returns the problems it found, located in its own input), validate each file, then check
+    the cross-references and compile every condition.
+    """
+    docs, problems = _read_all(root)
+    if problems:
+        yield from problems
+        return
+    if transform is not None and (found := transform(docs)):
+        yield from found
+        return
+    parsed, problems = _parse_all(docs)
+    if problems:
+        yield from problems
+        return
+    core: PackCore = parsed["pack.yaml"]  # type: ignore[assignment]
+    feats: list[Feature] = parsed["features.yaml"].features  # type: ignore[attr-defined]
+    tables: list[Table] = parsed["tables.yaml"].tables  # type: ignore[attr-defined]
+    problems = list(_core_problems(core, docs["pack.yaml"]))
+    problems.extend(_feature_problems(feats, docs["features.yaml"], [t.id for t in core.tags]))
+    compiled = _compile_tables(tables, docs["tables.yaml"], core, [f.name for f in feats], problems)
     if problems:
         yield from problems
         return

@@ -8,6 +8,16 @@ from html import escape
 from typing import Any
 
 
+def long_date(value: Any) -> str:
+    """A date as a person reads it, "Thursday 28 August 2025"; JSON keeps the ISO date."""
+    import datetime as dt
+
+    if value is None:
+        return "not known (no publication date)"
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def chart_svg(b: dict[str, Any]) -> str:
     sts = b["derive"]["statements"]
     row_h, left, width = 26, 300, 680
@@ -77,7 +87,7 @@ def html(b: dict[str, Any]) -> str:
              f"<h1>Review brief: {e(b['council'])}</h1>",
              f"<p class='meta'>Case {e(b['case'])} · framework {e(b['framework'])} · published {e(str(pub['date']))} "
              f"· rating {e(str(pub['rating']))}</p>",
-             f"<p><strong>Deadline: {e(str(b['deadline']))}</strong> ({e(b['deadline_rule'])}). "
+             f"<p><strong>Deadline: {e(long_date(b['deadline']))}</strong> ({e(b['deadline_rule'])}). "
              f"Submitted by {e(b['who'])}.</p>",
              f"<p>The only ground: {e(b['ground'])}. Not grounds: {e('; '.join(b['not_grounds']))}.</p>",
              "<h2>Derived and published scores</h2>", chart_svg(b),
@@ -114,7 +124,7 @@ def markdown(b: dict[str, Any]) -> str:
     pub = b["published"]
     lines = [f"# Review brief: {_md(b['council'])}", "",
              f"Case `{b['case']}` · framework `{b['framework']}` · published {pub['date']} · rating {pub['rating']}", "",
-             f"**Deadline: {b['deadline']}** ({b['deadline_rule']}). Submitted by {b['who']}.", "",
+             f"**Deadline: {long_date(b['deadline'])}** ({b['deadline_rule']}). Submitted by {b['who']}.", "",
              f"The only ground: {b['ground']}. Not grounds: {'; '.join(b['not_grounds'])}.", "",
              "## Process checks", "", "| check | status | finding |", "|---|---|---|"]
     for c in b["checks"]:

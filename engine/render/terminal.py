@@ -21,6 +21,13 @@ def console(out: TextIO):
                    no_color=plain, **kwargs)
 
 
+def number(v: Any) -> str:
+    """A feature value as a person reads it: floats to four decimals, 0.4 not 0.39999999999999997."""
+    if isinstance(v, float):
+        return f"{round(v, 4):g}" if abs(v) < 1e15 else str(v)
+    return str(v)
+
+
 def _mark(match: bool | None) -> str:
     return "[green]✓[/]" if match else ("[red]✗[/]" if match is False else "·")
 
@@ -83,7 +90,7 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
                 flag = "[green]kept[/]" if r["kept"] else ("fired" if r["fired"] else "[dim]no[/]")
                 fail = f" [dim]— fails: {escape(r['failing'])}[/]" if r.get("failing") else ""
                 rows.add(f"{flag} {r['id']} → {r['score']}: {escape(r['reason'])}{fail}")
-            feats = ", ".join(f"{k}={v}" for k, v in cat["features"].items())
+            feats = ", ".join(f"{k}={number(v)}" for k, v in cat["features"].items())
             node.add(f"features: {escape(feats)}")
             ev = node.add(f"evidence ({len(cat['evidence'])})")
             for e in cat["evidence"]:
@@ -132,17 +139,45 @@ def diff_table(result: dict[str, Any], out: TextIO) -> None:
         con.print("No disagreements.")
 
 
+def _short(rating: Any) -> str:
+    """A rating id by its initials (requires_improvement: RI), for narrow columns."""
+    return "".join(w[0] for w in str(rating).split("_") if w).upper() if rating else "–"
+
+
+def _margin(m: dict[str, Any] | None, arrow: str) -> str:
+    return "" if m is None else f"{arrow}{m['points']} {_short(m['rating'])}"
+
+
 def consistency_table(result: dict[str, Any], out: TextIO) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     con = console(out)
+    table = Table(title="Published overall ratings and the margin to the next rating", title_justify="left")
+    for col in ("line", "council", "sum", "%", "pub", "der", "up", "down", ""):
+        table.add_column(col, justify="right" if col in ("line", "sum", "%") else "left", no_wrap=col != "council")
+    exceptions = {e["line"] for e in result["exceptions"]}
+    seen: set[str] = set()
+    for c in result.get("councils", []):
+        flag = "✗" if c["line"] in exceptions else ("≈" if c["readings"].get("truncate") != c["readings"].get("round_half_up") else "")
+        seen |= {str(c["published"]), str(c["derived"])}
+        table.add_row(str(c["line"]), escape(c["council"]), f"{c['sum']}/{c['out_of']}", f"{c['percent']}",
+                      _short(c["published"]), _short(c["derived"]), _margin(c["to_next"]["up"], "↑"),
+                      _margin(c["to_next"]["down"], "↓"), flag)
+    if result.get("councils"):
+        con.print(table)
+        con.print("pub: published, der: derived; " + ", ".join(f"{_short(r)} {r}" for r in sorted(seen)))
     con.print(f"{result['agree']} of {result['total']} published overall ratings follow from their own scores.")
     for label, rows in (("Ambiguous sums", result["ambiguous"]), ("Exceptions", result["exceptions"])):
         if rows:
             con.print(f"[bold]{label}[/] ({len(rows)}):")
             for e in rows:
-                con.print(f"  line {e['line']} {e['council']}: sum {e['sum']}/{e['out_of']} = {e['percent']}% → "
+                con.print(f"  line {e['line']} {escape(e['council'])}: sum {e['sum']}/{e['out_of']} = {e['percent']}% → "
                           f"{e['derived']} (readings {e['readings']}), published {e['published']}")
         else:
             con.print(f"{label}: none.")
+    con.print(f"{result.get('within_one_point', 0)} of {result['total']} councils are within one statement score point "
+              "of another rating (↑ up, ↓ down; ≈ an ambiguous sum, ✗ an exception).")
 
 
 def problems_text(problems: list[Any], out: TextIO) -> None:

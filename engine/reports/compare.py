@@ -74,7 +74,7 @@ def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
     step = pack.core.aggregation.statements_to_overall
     max_score = max(pack.scores)
     total = agree = 0
-    ambiguous, exceptions = [], []
+    ambiguous, exceptions, councils = [], [], []
     for line_no, row in enumerate(reader, start=2):
         who = row.get("council") or row.get("report_slug") or f"line {line_no}"
         scores: list[int] = []
@@ -101,7 +101,9 @@ def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
         total += 1
         entry = {"council": who, "line": line_no, "sum": res.total, "out_of": res.count * max_score, "assessed": res.count,
                  "percent": res.percent, "published": published, "derived": res.value,
-                 "readings": dict(res.readings)}
+                 "readings": dict(res.readings), "to_next": to_next(pack, scores),
+                 "scores": {sid: _score_or_none(row.get(sid)) for sid in pack.statement_ids}}
+        councils.append(entry)
         if res.ambiguous:
             ambiguous.append(entry)
         follows = published in set(res.readings.values()) if res.ambiguous else published == res.value
@@ -109,4 +111,42 @@ def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
             agree += 1
         else:
             exceptions.append(entry)
-    return {"total": total, "agree": agree, "ambiguous": ambiguous, "exceptions": exceptions}
+    near = sum(1 for c in councils if any(m and m["points"] == 1 for m in c["to_next"].values()))
+    return {"total": total, "agree": agree, "ambiguous": ambiguous, "exceptions": exceptions,
+            "within_one_point": near, "councils": councils}
+
+
+def _score_or_none(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def to_next(pack: Pack, scores: list[int]) -> dict[str, dict[str, Any] | None]:
+    """The least number of statement score points that moves the overall rating up, and
+    down, under the pack's reading of ambiguous sums: {"rating", "points"}, or None where no
+    rating lies beyond. Each point moves one statement by one within the scale, so every sum
+    between the lowest and the highest the assessed statements allow can be reached, and the
+    rating depends on the scores only through their sum."""
+    step = pack.core.aggregation.statements_to_overall
+    lo, hi = min(pack.scores), max(pack.scores)
+    order = [r.id for r in pack.core.ratings]  # worst first
+    now = aggregate.apply(step, scores, hi).value
+    total, n = sum(scores), len(scores)
+    result: dict[str, dict[str, Any] | None] = {"up": None, "down": None}
+    if now not in order:
+        return result
+    for direction, sums in (("up", range(total + 1, n * hi + 1)), ("down", range(total - 1, n * lo - 1, -1))):
+        for s in sums:
+            rating = aggregate.apply(step, _spread(s, n, lo, hi), hi).value
+            better = rating in order and order.index(rating) > order.index(now)
+            worse = rating in order and order.index(rating) < order.index(now)
+            if (better and direction == "up") or (worse and direction == "down"):
+                result[direction] = {"rating": rating, "points": abs(s - total)}
+                break
+    return result
+
+
+def _spread(total: int, n: int, lo: int, hi: int) -> list[int]:
+    """n scores within [lo, hi] that add up to `total` (only the sum matters to the band)."""
+    base, extra = divmod(total - n * lo, hi - lo) if hi > lo else (0, 0)
+    return [hi] * base + ([lo + extra] if base < n else []) + [lo] * max(0, n - base - 1)

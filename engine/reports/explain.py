@@ -14,6 +14,11 @@ from engine.model.case import LoadedCase
 from engine.model.pack import Pack
 
 
+def _num(v: object) -> object:
+    """Rounded for prose: 0.4, not 0.39999999999999997."""
+    return round(v, 4) if isinstance(v, float) else v
+
+
 def _rel(case: LoadedCase, file: str) -> str:
     """A source path as the JSON interface gives it: relative to the case file's folder."""
     return file if not os.path.isabs(file) else os.path.relpath(file, case.folder)
@@ -30,7 +35,7 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
         rt = fired[0]
         blockers = [b for b in cell.rows if b.fired and b.score != target and b.score == cell.score]
         detail = "; ".join(
-            f"{b.id}: " + ", ".join(f"{c.text} ({', '.join(f'{n} = {cell.features[n]}' for n in sorted(c.names))})"
+            f"{b.id}: " + ", ".join(f"{c.text} ({', '.join(f'{n} = {_num(cell.features[n])}' for n in sorted(c.names))})"
                                     for c in ct.rows[b.index].conditions)
             for b in blockers)
         return {**base, "row": rt.id, "fired": True, "failing": None,

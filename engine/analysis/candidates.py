@@ -1,0 +1,261 @@
+"""The candidates of a counterfactual search: the pack's change operations over groups of
+interchangeable items, and a statement's score after any multiset of them.
+
+Items of one cell with the same polarity, tags and metric band give identical features, so
+an operation is applied to "any one item of a group" (a ClassOp); the sets found are then
+expanded to concrete items, and their number is counted exactly by combinatorics.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.analysis.scenario import AddItem, Change
+from engine.evaluation.features import metric_band
+from engine.model.case import Item
+from engine.model.pack import Pack
+
+
+@dataclass(frozen=True)
+class ClassOp:
+    """A change to any one item of a group of interchangeable items (or an added item)."""
+
+    op_id: str
+    kind: str
+    statement: str
+    category: str
+    group: tuple | None  # the interchangeable-item group it draws from; None for additions
+    to: str | None  # new polarity, new comparison id, or added polarity
+
+    def describe(self) -> str:
+        if self.kind == "add_item":
+            return f"add a {self.to} item to {self.statement}.{self.category}"
+        what = {"flip_polarity": f"read as {self.to}", "drop_item": "leave out",
+                "shift_metric": f"read the comparison as {self.to}"}[self.kind]
+        return f"{what}: an item of {self.statement}.{self.category}"
+
+
+@dataclass
+class Search:
+    pack: Pack
+    items: list[Item]
+    groups: dict[tuple, list[Item]] = field(default_factory=dict)
+    ops: dict[str, list[ClassOp]] = field(default_factory=dict)
+    evaluations: int = 0
+    cells: dict[str, dict[str, Counter]] = field(default_factory=dict)
+    batch: Any = None
+    # a statement's reachable scores by number of changes do not depend on the target:
+    # kept here, they serve every search on the same case (review's twenty searches)
+    options: dict[tuple[str, int], dict[int | None, list[tuple[ClassOp, ...]]]] = field(default_factory=dict)
+
+
+def _signature(pack: Pack, it: Item) -> tuple:
+    return (it.statement, it.category, it.polarity, tuple(sorted(it.tags)), metric_band(pack, it))
+
+
+def _tags_for(pack: Pack, tags: list[str], polarity: str) -> list[str]:
+    rule = {t.id: t.applies_to for t in pack.core.tags}
+    return [t for t in tags if polarity == "mixed" or rule[t] in ("any", polarity)]
+
+
+def build(pack: Pack, items: list[Item]) -> Search:
+    s = Search(pack, items)
+    for it in items:
+        s.groups.setdefault(_signature(pack, it), []).append(it)
+        s.cells.setdefault(it.statement, {}).setdefault(it.category, Counter())[
+            (it.polarity, frozenset(it.tags), metric_band(pack, it))] += 1
+    band_ids = sorted((c.band, c.id) for c in pack.core.comparisons.bands)
+    by_band = {b: cid for b, cid in band_ids}
+    ops: dict[str, list[ClassOp]] = defaultdict(list)
+    for op in pack.core.counterfactual.operations:
+        if op.op == "add_item":
+            for sid in pack.statement_ids:
+                for cid in pack.category_ids:
+                    ops[sid].append(ClassOp(op.id, op.op, sid, cid, None, op.polarity or "strength"))
+            continue
+        for sig in s.groups:
+            sid, cid, pol, _tags, band = sig
+            if op.op == "drop_item":
+                ops[sid].append(ClassOp(op.id, op.op, sid, cid, sig, None))
+            elif op.op == "flip_polarity":
+                targets = {"strength": ["shortfall"], "shortfall": ["strength"], "mixed": ["strength", "shortfall"]}[pol]
+                for to in targets:
+                    if band is not None and ((band < 0 and to == "strength") or (band > 0 and to == "shortfall")):
+                        continue  # the metric contradicts the new reading: a metric shift must come first
+                    ops[sid].append(ClassOp(op.id, op.op, sid, cid, sig, to))
+            elif op.op == "shift_metric" and band is not None:
+                for nb in (band - 1, band + 1):
+                    if nb in by_band and not ((nb < 0 and pol == "strength") or (nb > 0 and pol == "shortfall")):
+                        ops[sid].append(ClassOp(op.id, op.op, sid, cid, sig, by_band[nb]))
+    s.ops = dict(ops)
+    return s
+
+
+def _score_many(s: Search, statement: str, group: list[tuple[ClassOp, ...]]) -> list[int | None]:
+    """The statement's score after each candidate, all candidates at once (compiled batch).
+
+    Each candidate's cells become rows of signature counts; features, tables and the
+    category step run as array operations over all rows. Exact: the batch evaluator gives
+    the same values and rows as the one-at-a-time path (tests/test_batch.py), and a test
+    checks this function against `derive` of the changed items on a real case's candidates.
+    """
+    import numpy as np
+
+    from engine.evaluation import aggregate
+    from engine.evaluation.batch import BatchPack, batch_features
+
+    if not group:
+        return []
+    pack = s.pack
+    if s.batch is None:
+        s.batch = BatchPack(pack)
+    band_of = {c.id: c.band for c in pack.core.comparisons.bands}
+    cats = list(pack.category_ids)
+    cidx = {c: i for i, c in enumerate(cats)}
+    kinds: dict[tuple, int] = {}
+
+    def kind(sig: tuple) -> int:
+        if sig not in kinds:
+            kinds[sig] = len(kinds)
+        return kinds[sig]
+
+    base_entries = [(cidx[cid], kind(sig), n) for cid, c in s.cells.get(statement, {}).items() for sig, n in c.items()]
+    deltas: list[tuple[int, int, int, int]] = []  # candidate, category, kind, +-1
+    for ci, picks in enumerate(group):
+        for op in picks:
+            if op.kind == "add_item":
+                deltas.append((ci, cidx[op.category], kind((op.to, frozenset(), None)), 1))
+                continue
+            _, _, pol, tags, band = op.group  # type: ignore[misc]
+            deltas.append((ci, cidx[op.category], kind((pol, frozenset(tags), band)), -1))
+            if op.kind == "flip_polarity":
+                deltas.append((ci, cidx[op.category], kind((op.to, frozenset(_tags_for(pack, list(tags), str(op.to))), band)), 1))
+            elif op.kind == "shift_metric":
+                deltas.append((ci, cidx[op.category], kind((pol, frozenset(tags), band_of[str(op.to)])), 1))
+    m, ncat, k = len(group), len(cats), len(kinds)
+    counts = np.zeros((m, ncat, k), dtype=np.int64)
+    for c, kk, n in base_entries:
+        counts[:, c, kk] += n
+    if deltas:
+        d = np.array(deltas)
+        np.add.at(counts, (d[:, 0], d[:, 1], d[:, 2]), d[:, 3])
+    whole = counts.sum(axis=1)
+    kind_list = [(pol, tuple(sorted(tags)), band) for (pol, tags, band) in kinds]
+    scores = np.zeros((m, ncat), dtype=np.int64)  # 0: no evidence in that cell
+    sizes = counts.sum(axis=2)  # items per (candidate, category)
+    for c, cid in enumerate(cats):
+        rows = np.nonzero(counts[:, c, :].sum(axis=1) > 0)[0]
+        ct = pack.table_for(statement, cid)
+        if rows.size == 0 or ct is None:
+            continue
+        feats = batch_features(pack, kind_list, counts[rows, c, :], whole[rows])
+        trace = s.batch.tables[ct.table.id].evaluate(feats, rows.size)
+        scores[rows, c] = trace.scores
+    s.evaluations += m
+    step = pack.core.aggregation.category_to_statement
+    top = max(pack.scores)
+    out: list[int | None] = []
+    min_items = pack.core.aggregation.category_min_items
+    for row, size in zip(scores, sizes, strict=True):
+        present = [(int(v), int(n)) for v, n in zip(row, size, strict=True) if v]
+        counted = aggregate.counted_cells([n for _, n in present], min_items)
+        got = [v for (v, _), ok in zip(present, counted, strict=True) if ok]
+        out.append(aggregate.apply(step, got, top).value if got else None)  # type: ignore[arg-type]
+    return out
+
+
+def _multisets(s: Search, statement: str, size: int) -> Iterator[tuple[ClassOp, ...]]:
+    ops = s.ops.get(statement, [])
+    for combo in itertools.combinations_with_replacement(range(len(ops)), size):
+        picks = tuple(ops[i] for i in combo)
+        need: dict[tuple, int] = defaultdict(int)
+        for op in picks:
+            if op.group is not None:
+                need[op.group] += 1
+        if all(n <= len(s.groups[g]) for g, n in need.items()):
+            yield picks
+
+
+def _concrete_count(s: Search, picks: tuple[ClassOp, ...]) -> int:
+    """How many concrete change sets one class-level pick stands for."""
+    total = 1
+    by_group: dict[tuple, list[ClassOp]] = defaultdict(list)
+    for op in picks:
+        if op.group is not None:
+            by_group[op.group].append(op)
+    for g, ops in by_group.items():
+        n = len(s.groups[g])
+        counts = defaultdict(int)
+        for op in ops:
+            counts[(op.kind, op.to)] += 1
+        remaining = n
+        for c in counts.values():
+            total *= math.comb(remaining, c)
+            remaining -= c
+    return total
+
+
+def _concrete_sets(s: Search, picks: tuple[ClassOp, ...]) -> Iterator[dict[tuple, list[Item]]]:
+    """Each concrete choice of items for the class-level picks, as group -> items in pick order."""
+    by_group: dict[tuple, list[ClassOp]] = defaultdict(list)
+    for op in picks:
+        if op.group is not None:
+            by_group[op.group].append(op)
+    groups = list(by_group)
+
+    def choices(g):
+        pool = s.groups[g]
+        ops = by_group[g]
+        for chosen in itertools.permutations(pool, len(ops)):
+            # one ordering per set: items of the same operation in id order
+            ok = all(not (ops[i] == ops[i + 1] and chosen[i].id > chosen[i + 1].id) for i in range(len(ops) - 1))
+            if ok:
+                yield list(chosen)
+
+    for combo in itertools.product(*(list(choices(g)) for g in groups)):
+        yield dict(zip(groups, combo, strict=True))
+
+
+_STEP = Change(op="drop", item="(step)")  # marks where one pick's changes begin
+
+
+def _changes_for(s: Search, picks: tuple[ClassOp, ...], expand: dict[tuple, list[Item]]) -> tuple[list[Change], list[str]]:
+    """The scenario changes for concrete picks, and one readable label per pick."""
+    used: dict[tuple, int] = defaultdict(int)
+    out: list[Change] = []
+    labels: list[str] = []
+    n_add = 0
+    for op in picks:
+        out.append(_STEP)
+        if op.kind == "add_item":
+            n_add += 1
+            out.append(Change(op="add", items=[AddItem(id=f"cf-add-{n_add}", statement=op.statement,
+                                                        category=op.category, polarity=op.to)]))  # type: ignore[arg-type]
+            labels.append(f"{op.op_id}: add a {op.to} item to {op.statement}.{op.category}")
+            continue
+        it = expand[op.group][used[op.group]]  # type: ignore[index]
+        used[op.group] += 1  # type: ignore[index]
+        labels.append({"drop_item": f"{op.op_id}: leave out {it.id} ({it.polarity}, {it.statement}.{it.category})",
+                       "flip_polarity": f"{op.op_id}: read {it.id} as {op.to}, not {it.polarity} ({it.statement}.{it.category})",
+                       "shift_metric": f"{op.op_id}: read {it.id}'s comparison as {op.to}"
+                                       f" ({it.metric.comparison if it.metric else ''})"}[op.kind])
+        if op.kind == "drop_item":
+            out.append(Change(op="drop", item=it.id))
+        elif op.kind == "flip_polarity":
+            kept = _tags_for(s.pack, it.tags, str(op.to))
+            if kept != list(it.tags):  # tags first: a subset stays valid for the old reading
+                out.append(Change(op="set", item=it.id, field="tags", value=kept))
+            out.append(Change(op="set", item=it.id, field="polarity", value=op.to))
+        else:
+            out.append(Change(op="set", item=it.id, field="metric.comparison", value=op.to))
+    steps: list[list[Change]] = []
+    for ch in out:
+        if ch is _STEP:
+            steps.append([])
+        else:
+            steps[-1].append(ch)
+    return steps, labels

@@ -1,0 +1,218 @@
+"""The YAML files of a framework pack as models: `pack.yaml` (PackCore), `features.yaml`
+(FeatureFile) and `tables.yaml` (TableFile). Validation of each file alone lives here;
+cross-references between them are checked when the pack is loaded (engine.model.pack)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from engine.base.models import Strict
+
+
+class Theme(Strict):
+    id: str
+    name: str
+    statements: list[str]
+
+
+class Statement(Strict):
+    id: str
+    name: str
+    theme: str
+    aliases: list[str] = []
+
+
+class ScaleLevel(Strict):
+    score: int
+    wording: str
+    label: str | None = None
+
+
+class Scale(Strict):
+    source: str
+    levels: list[ScaleLevel]
+
+
+class Rating(Strict):
+    id: str
+    label: str
+    min_percent: float
+    max_percent: float
+
+
+class Category(Strict):
+    id: str
+    name: str
+    short: str | None = None  # column heading in tables
+    doc: str = ""
+
+
+class Tag(Strict):
+    id: str
+    applies_to: Literal["shortfall", "strength", "any"]
+    doc: str
+
+
+class Comparison(Strict):
+    id: str
+    band: int
+    wording: list[str]
+
+
+class Comparisons(Strict):
+    source: str
+    bands: list[Comparison]
+
+
+class Band(Strict):
+    score: int | None = None
+    rating: str | None = None
+    min_percent: float
+    max_percent: float
+
+
+class BandStep(Strict):
+    """Percentage bands with whole-number edges; a percentage between two bands is ambiguous."""
+
+    source: str
+    bands: list[Band]
+    choose: Literal["round_half_up", "truncate"]
+    choose_reason: str
+
+
+class Aggregation(Strict):
+    category_to_statement: BandStep
+    statements_to_overall: BandStep
+    # A category cell with fewer evidence items than this is scored and explained but left out
+    # of its statement's score, unless no cell of the statement has that many.
+    category_min_items: int = Field(default=1, ge=1)
+    category_min_items_reason: str | None = None
+
+
+class Framework(Strict):
+    id: str
+    name: str
+    source: str
+    note: str = ""
+    unit: str = "statement"
+
+
+class Operation(Strict):
+    """A change the counterfactual search may make to the evidence."""
+
+    id: str
+    op: Literal["flip_polarity", "drop_item", "shift_metric", "add_item"]
+    polarity: Literal["strength", "shortfall", "mixed"] | None = None  # add_item: the polarity added
+    doc: str = ""
+
+
+class Counterfactual(Strict):
+    source: str = ""
+    max_changes: int = 3
+    operations: list[Operation] = []
+
+
+class Calendar(Strict):
+    country: str
+    subdiv: str | None = None
+
+
+class Review(Strict):
+    """How a rating review is requested: grounds, deadline, word limit, draft wording."""
+
+    source: str
+    working_days: int
+    calendar: Calendar
+    word_limit: int
+    ground: str
+    not_grounds: list[str] = []
+    who: str = ""
+    draft_opening: str
+    draft_no_ground: str
+    draft_closing: str = ""
+
+
+class FindingBand(Strict):
+    rating: str
+    id: str
+    label: str
+
+
+class Findings(Strict):
+    """A worded finding derived from the overall rating (e.g. a monitoring visit's progress)."""
+
+    source: str
+    from_overall: list[FindingBand]
+
+
+class PackCore(Strict):
+    framework: Framework
+    themes: list[Theme]
+    statements: list[Statement]
+    scale: Scale
+    ratings: list[Rating]
+    ratings_source: str
+    categories: list[Category]
+    tags: list[Tag]
+    comparisons: Comparisons
+    aggregation: Aggregation
+    counterfactual: Counterfactual = Counterfactual()
+    review: Review | None = None
+    findings: Findings | None = None
+
+
+class Where(Strict):
+    polarity: list[Literal["strength", "shortfall", "mixed"]] | None = None
+    tags_any: list[str] | None = None
+    has_metric: bool | None = None
+
+
+class Feature(Strict):
+    name: str
+    type: Literal["int", "number", "bool"]
+    doc: str
+    kind: Literal["count", "share", "any", "worst_metric", "best_metric", "expr"]
+    where: Where = Where()
+    weights: dict[Literal["strength", "shortfall", "mixed"], float] = {}
+    scope: Literal["category", "statement"] = "category"
+    expr: str | None = None
+    default: float = 0
+
+    @model_validator(mode="after")
+    def _expr_needed(self) -> Feature:
+        if (self.kind == "expr") != (self.expr is not None):
+            raise ValueError("'expr' is given exactly when kind is 'expr'")
+        return self
+
+
+class FeatureFile(Strict):
+    features: list[Feature]
+
+
+class Row(Strict):
+    id: str
+    score: int
+    when: list[str] = Field(min_length=1)
+    reason: str
+    source: str | None = None
+
+
+class Default(Strict):
+    score: int
+    reason: str
+
+
+class Table(Strict):
+    id: str
+    doc: str = ""
+    categories: list[str] | Literal["*"] = "*"
+    statements: list[str] | Literal["*"] = "*"
+    hit_policy: Literal["first", "unique", "collect_min", "collect_max"]
+    rows: list[Row] = Field(min_length=1)
+    default: Default | None = None
+    source: str
+
+
+class TableFile(Strict):
+    tables: list[Table]
