@@ -417,3 +417,21 @@ def test_a_score_printed_just_before_the_statement_heading_is_read(tmp_path: Pat
     assert b["published"]["scores"] == {"partnerships": 2}
     assert [(i["category"], i["polarity"], i["quote"]) for i in a["items"]] == \
            [(i["category"], i["polarity"], i["quote"]) for i in b["items"]]
+
+
+def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path, monkeypatch):
+    """With no rules/ above the output and no --rules, the packs beside the package are used,
+    and the written case's schema comment points at a schema file that exists."""
+    import re
+    import shutil
+
+    from conftest import run_cli
+    page = tmp_path / "page.txt"
+    shutil.copy(ROOT / "tests" / "data" / "reports" / "blackpool-2025-partnerships-communities.txt", page)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("extract", str(page), "-o", str(tmp_path / "out" / "page.yaml"))
+    assert code == 0, err
+    first = (tmp_path / "out" / "page.yaml").read_text().splitlines()[0]
+    rel = re.search(r"\$schema=(\S+)", first).group(1)
+    assert (tmp_path / "out" / rel).resolve().is_file()
+    assert (tmp_path / "out" / rel).resolve() == (ROOT / "schemas" / "case.schema.json").resolve()

@@ -51,3 +51,22 @@ def counted_cells(sizes: list[int], min_items: int) -> list[bool]:
     evidence items, or every cell when none has that many (thin evidence is still evidence)."""
     enough = [n >= min_items for n in sizes]
     return enough if any(enough) else [True] * len(sizes)
+
+
+def edges(step: BandStep) -> list[float]:
+    """The percentages at which the chosen reading moves from one band to the next: the
+    lower band's top and the upper band's bottom meet halfway when gaps round half up
+    (38.5% reads as 39%), at the upper band's bottom when they are truncated."""
+    bands = sorted(step.bands, key=lambda b: b.min_percent)
+    if step.choose == "truncate":
+        return [hi.min_percent for hi in bands[1:]]
+    return [(lo.max_percent + hi.min_percent) / 2 for lo, hi in zip(bands, bands[1:], strict=False)]
+
+
+def to_edge(step: BandStep, percent: float | None) -> float | None:
+    """How many percentage points `percent` sits from the nearest band edge: how firm a
+    result is (0.5 is one small change from another score; 12 is well inside its band)."""
+    cuts = edges(step)
+    if percent is None or not cuts:
+        return None
+    return round(min(abs(percent - e) for e in cuts), 2)

@@ -343,7 +343,7 @@ def write_extracted(report: Path, target: Path, rules_dir: Path | None, framewor
         tmp = copy.with_name(f".{copy.name}.tmp")
         tmp.write_bytes(raw)
         os.replace(tmp, copy)
-    schema = os.path.relpath(Path(__file__).resolve().parent.parent / "schemas" / "case.schema.json", target.parent.resolve())
+    schema = os.path.relpath(Path(__file__).resolve().parents[2] / "schemas" / "case.schema.json", target.parent.resolve())
     write_text(target, case_yaml(data, schema), force=force)
     lc = load_case(target, packs.pack_for(target.parent))  # the written case must pass check
     return {"case_file": str(target), "case": lc.slug, "framework": framework, "items": len(lc.case.items),

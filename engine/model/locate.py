@@ -11,7 +11,7 @@ from engine.model.pack import Pack, load_pack
 if TYPE_CHECKING:
     from engine.model.case import LoadedCase
 
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the project folder: engine/model/locate.py
 
 
 class Packs:

@@ -28,6 +28,25 @@ def number(v: Any) -> str:
     return str(v)
 
 
+def _basis(st: dict[str, Any]) -> str:
+    b = st.get("basis") or {}
+    if not st.get("assessed"):
+        return "none"
+    edge = "" if b.get("to_edge") is None else f" ±{b['to_edge']:g}"
+    return f"{b.get('items', 0)}{edge}"
+
+
+def basis_words(st: dict[str, Any]) -> str:
+    """A statement's basis as a sentence: what it rests on, or that nothing could be read."""
+    b = st.get("basis") or {}
+    if not st.get("assessed"):
+        return "no readable evidence for this statement: nothing to score it on"
+    edge = ("" if b.get("to_edge") is None else
+            f"; {b['to_edge']:g} point(s) from a band edge"
+            + (" (firm)" if b["to_edge"] >= 5 else " (close: a small change could move it)"))
+    return f"rests on {b.get('items', 0)} evidence item(s){edge}"
+
+
 def _mark(match: bool | None) -> str:
     return "[green]✓[/]" if match else ("[red]✗[/]" if match is False else "·")
 
@@ -48,6 +67,7 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
         for _, heading in categories:
             t.add_column(heading, justify="center")
         t.add_column("%", justify="right")
+        t.add_column("basis", justify="right")
         t.add_column("derived", justify="center")
         t.add_column("published", justify="center")
         t.add_column("", justify="center")
@@ -56,7 +76,7 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
             cells = [f"({_score(st['categories'].get(c))})" if c in st.get("not_counted", ()) else _score(st["categories"].get(c))
                      for c, _ in categories]
             pct = "" if st["percent"] is None else f"{st['percent']:.1f}" + ("?" if st["ambiguous"] else "")
-            t.add_row(st["id"], *cells, pct, _score(st["derived"]) if st["assessed"] else "not assessed",
+            t.add_row(st["id"], *cells, pct, _basis(st), _score(st["derived"]) if st["assessed"] else "no evidence read",
                       _score(st["published"]), _mark(st["match"]))
         ov = obj["overall"]
         note = f" · ambiguous: {ov['readings']} (pack reads {ov['chosen']})" if ov["ambiguous"] else ""
@@ -65,6 +85,7 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                          f" · {ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
         else:
             t.caption = f"overall: not derived, no statement has evidence · published {_score(ov['published'])}"
+        t.caption += "\nbasis: evidence items counted · ±points from the nearest band edge (how firm the score is)"
         if any(st.get("not_counted") for st in obj["statements"]):
             t.caption += "\n(n): a category with too few items to count towards its statement (see explain)"
         t.caption_justify = "left"
@@ -81,6 +102,7 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
         pct = f" · {st['percent']}%" if st["percent"] is not None else " · not assessed (no evidence)"
         root = Tree(f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {_score(st['derived'])}, "
                     f"published {_score(st['published'])}{pct}{amb}")
+        root.add(f"basis: {basis_words(st)}")
         for cat in st["categories"]:
             uncounted = f" [yellow]not counted: {escape(cat['not_counted_because'])}[/]" if not cat.get("counted", True) else ""
             node = root.add(f"[bold]{cat['category']}[/] = {_score(cat['score'])} "
@@ -319,3 +341,33 @@ def item_diff_text(result: dict[str, Any], out: TextIO) -> None:
         for it in result[key][:200]:
             con.print(f"  {label} {it['id']} {it['statement']}.{it['category']} {it['polarity']} "
                       f"{escape(it['file'])}:{it['line']} “{escape(it['quote'][:90])}”")
+
+
+def agreement_text(result: dict[str, Any], out: TextIO) -> None:
+    """A corpus agreement run: the figures beside their baseline and kappa, then each page."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    con = console(out)
+    s = result["summary"]
+    base = s["baseline"]
+    table = Table(title=f"Extraction-only agreement ({result['framework']}): {s['compared']} pages of "
+                        f"{result['councils']} councils", title_justify="left")
+    for col in ("file", "statement", "published", "derived", "items", "deciding rows"):
+        table.add_column(col, no_wrap=col != "deciding rows")
+    for p in result["pages"]:
+        mark = "" if p["derived"] == p["published"] else " ✗"
+        rows = ", ".join(f"{d['category']}={d['score']}({d['row']})" + ("" if d["counted"] else "*") for d in p["deciding"])
+        table.add_row(escape(p["file"]), p["statement"], str(p["published"]), f"{_score(p['derived'])}{mark}",
+                      str(p["items"]), escape(rows))
+    con.print(table)
+    con.print(f"exact {s['exact']}/{s['compared']} = {s['exact_percent']}% · within one {s['within_one_percent']}% · "
+              f"baseline (always {base['grade']}) {base['exact_percent']}% · quadratic weighted kappa {s['kappa']}")
+    m = s["confusion"]["matrix"]
+    con.print("confusion (rows published, columns derived): " +
+              "; ".join(f"{p}: " + " ".join(f"{d}={n}" for d, n in row.items() if n) for p, row in m.items()))
+    if result["missing"]:
+        con.print(f"[yellow]{len(result['missing'])} page(s) named by the index are not in the folder[/]: "
+                  + escape(", ".join(result["missing"])))
+    if result["index_disagrees_with_page"]:
+        con.print("[yellow]the index and the page's own score differ for[/]: " + escape(", ".join(result["index_disagrees_with_page"])))

@@ -3,9 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.evaluation.derive import Derivation
+from engine.evaluation.aggregate import to_edge
+from engine.evaluation.derive import Derivation, StatementResult
 from engine.model.case import LoadedCase
 from engine.model.pack import Pack
+
+
+def basis(pack: Pack, st: StatementResult) -> dict[str, Any]:
+    """How firm a statement's score is: the evidence items it rests on (in the categories
+    that count) and how far its percentage sits from the nearest band edge, in points."""
+    items = sum(len(c.items) for c in st.cells if c.counted)
+    return {"items": items,
+            "to_edge": to_edge(pack.core.aggregation.category_to_statement, st.step.percent) if st.assessed else None}
 
 
 def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]:
@@ -25,6 +34,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "percent": st.step.percent,
             "ambiguous": st.step.ambiguous,
             "readings": dict(st.step.readings),
+            "basis": basis(pack, st),
         })
     ov = der.overall
     assessed = [s.id for s in der.statements if s.assessed]

@@ -1,0 +1,72 @@
+"""`rederive agree PAGES_DIR --index INDEX.tsv`: extraction-only agreement over a corpus of
+pages and an index of their published scores, with the baseline and weighted kappa."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from engine.base.errors import UsageError
+from engine.cli.common import common
+
+HELP = "agreement of extraction alone with published scores over a folder of pages and an index"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("pages", type=Path, metavar="PAGES_DIR")
+    p.add_argument("--index", required=True, type=Path, metavar="INDEX.tsv",
+                   help="tab-separated: file, statement, published[, council]")
+    p.add_argument("--framework", default=None, help="pack id (default: detected from the first page)")
+    p.add_argument("--rules-override", type=Path, default=None, metavar="OVERRIDE.yaml",
+                   help="derive with these pack changes (a calibration's output, for example)")
+    common(p)
+
+
+def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
+    """The pack the pages follow (named, or detected from the first page), with its cues and
+    any rule override applied."""
+    from engine.ingest.extract import detect_framework, load_cues
+    from engine.model.locate import Packs
+
+    packs = Packs(args.rules)
+    framework = args.framework
+    if framework is None:
+        candidates = []
+        for rules in packs.candidates(Path.cwd()):
+            for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
+                candidates.append((root.name, load_cues(packs.get(root.name, Path.cwd()))))
+        text = first_page.read_text(encoding="utf-8", errors="replace") if first_page else ""
+        framework = detect_framework(text, candidates)
+        if framework is None:
+            raise UsageError("cannot tell which framework these pages follow: name it with --framework")
+    pack = packs.get(framework, Path.cwd())
+    cues = load_cues(pack)
+    if getattr(args, "rules_override", None) is not None:
+        from engine.analysis.override import load_override, transform_for
+        from engine.model.pack import load_pack
+
+        doc, override = load_override(args.rules_override)
+        pack = load_pack(pack.root, transform_for(doc, override))
+    return pack, cues
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.authoring.corpus import read_index, read_pages, report, score_pages
+    from engine.render import terminal as render
+
+    if not args.pages.is_dir():
+        raise UsageError(f"no such folder: {args.pages}")
+    if not args.index.is_file():
+        raise UsageError(f"no such index: {args.index}")
+    import csv
+
+    first = next((args.pages / r["file"] for r in csv.DictReader(args.index.read_text(encoding="utf-8").splitlines(), delimiter="\t")
+                  if (args.pages / r.get("file", "")).is_file()), None)
+    pack, cues = load_pack_and_cues(args, first)
+    rows = read_index(args.index, pack)
+    with render.progress(sys.stderr, len(rows), "reading pages", enabled=args.format != "json") as advance:
+        pages, missing = read_pages(pack, cues, args.pages, rows, advance)
+    result = report(pack, score_pages(pack, pages), missing)
+    render.to_json(result, out) if args.format == "json" else render.agreement_text(result, out)
+    return 0

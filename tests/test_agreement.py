@@ -1,0 +1,120 @@
+"""Agreement over a corpus: the metrics (against hand-worked values), the runner on pages made
+from the bundled reports, and the confidence basis of each derived statement."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CASES, CQC, ROOT, run_cli, run_json
+
+from engine.evaluation import aggregate
+from engine.model.pack import load_pack
+from engine.reports.agreement import quadratic_kappa, summary
+
+PACK = load_pack(CQC)
+
+
+def test_kappa_hand_worked():
+    # perfect agreement is 1; a constant rater against a varied one is 0 (no better than chance)
+    assert quadratic_kappa([(1, 1), (2, 2), (3, 3)], [1, 2, 3, 4]) == 1.0
+    assert quadratic_kappa([(2, 3), (3, 3), (4, 3)], [1, 2, 3, 4]) == 0.0
+    # two raters on four items: observed weighted disagreement 2/9 against 10/9 expected by chance
+    # (weights (i-j)^2/9 over 4 levels): kappa = 1 - (2/9)/(10/9 ... ) worked out below
+    pairs = [(1, 1), (2, 3), (3, 2), (4, 4)]
+    rows = cols = [1, 1, 1, 1]
+    w = [[(i - j) ** 2 / 9 for j in range(4)] for i in range(4)]
+    expected = sum(w[i][j] * rows[i] * cols[j] / 4 for i in range(4) for j in range(4))
+    observed = (1 / 9) * 2
+    assert quadratic_kappa(pairs, [1, 2, 3, 4]) == round(1 - observed / expected, 3)
+    assert quadratic_kappa([(3, 3)], [1, 2, 3, 4]) is None
+
+
+def test_summary_reports_the_baseline_and_counts_nothing_read_as_a_miss():
+    s = summary([(3, 3), (3, 2), (2, 2), (3, None)], [1, 2, 3, 4])
+    assert (s["exact"], s["within_one"], s["compared"]) == (2, 3, 4)
+    assert s["baseline"] == {"grade": 3, "exact": 3, "exact_percent": 75.0}
+    assert s["confusion"]["matrix"]["3"]["None"] == 1
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> tuple[Path, Path]:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for f in (ROOT / "tests" / "data" / "reports").glob("*.txt"):
+        shutil.copy(f, pages / f.name)
+    index = tmp_path / "index.tsv"
+    index.write_text("file\tcouncil\tstatement\tpublished\tsource\n"
+                     "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
+                     "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n"
+                     "not-here.txt\tElsewhere\tlearning\t3\tx\n")
+    return pages, index
+
+
+def test_agree_over_a_folder_and_index(corpus):
+    pages, index = corpus
+    obj = run_json("agree", str(pages), "--index", str(index))
+    assert obj["framework"] == "cqc-la" and obj["missing"] == ["not-here.txt"]
+    got = {p["statement"]: p["derived"] for p in obj["pages"]}
+    # each page scores as its statement does in the full report (learning 1, partnerships 1)
+    assert got == {"learning": 1, "partnerships": 1}
+    assert obj["summary"]["exact"] == 1 and obj["summary"]["compared"] == 2
+    assert obj["summary"]["baseline"]["exact"] == 1
+    assert all(p["deciding"] and p["items"] > 0 for p in obj["pages"])
+    assert obj["index_disagrees_with_page"] == []  # the pages print the scores the index gives
+
+
+def test_agree_reads_pages_blind_to_their_score_lines(corpus, tmp_path):
+    """Deleting the score lines from the pages changes no derived score."""
+    pages, index = corpus
+    before = run_json("agree", str(pages), "--index", str(index))
+    for f in pages.glob("*.txt"):
+        lines = [ln for ln in f.read_text(encoding="utf-8").splitlines()
+                 if not ln.strip().lower().startswith("score") and "evidence shows" not in ln.lower()]
+        f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    after = run_json("agree", str(pages), "--index", str(index))
+    assert [p["derived"] for p in before["pages"]] == [p["derived"] for p in after["pages"]]
+
+
+def test_agree_refuses_a_bad_index(corpus, tmp_path):
+    pages, _ = corpus
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("file\tstatement\tpublished\nblackpool-2025-partnerships-communities.txt\tpartnership\t2\n")
+    code, _, err = run_cli("agree", str(pages), "--index", str(bad), "--framework", "cqc-la")
+    assert code == 1 and "bad.tsv:2" in err and "not one of the pack's" in err and "Traceback" not in err
+    code, _, err = run_cli("agree", str(tmp_path / "nowhere"), "--index", str(bad))
+    assert code == 2 and "no such folder" in err
+
+
+def test_edges_follow_the_pack_reading():
+    step = PACK.core.aggregation.category_to_statement
+    assert aggregate.edges(step) == [38.5, 62.5, 87.5]
+    truncating = step.model_copy(update={"choose": "truncate"})
+    assert aggregate.edges(truncating) == [39, 63, 88]
+    assert aggregate.to_edge(step, 50.0) == 11.5 and aggregate.to_edge(step, 37.5) == 1.0
+    assert aggregate.to_edge(step, None) is None
+
+
+def test_every_statement_says_what_its_score_rests_on():
+    [obj] = run_json("derive", str(CASES / "blackpool-2025.yaml"))
+    for st in obj["statements"]:
+        assert st["basis"]["items"] > 0 and st["basis"]["to_edge"] is not None
+    learning = next(s for s in obj["statements"] if s["id"] == "learning")
+    assert learning["percent"] == 37.5 and learning["basis"]["to_edge"] == 1.0
+    code, out, _ = run_cli("explain", str(CASES / "blackpool-2025.yaml"), "--statement", "learning")
+    assert "basis: rests on 29 evidence item(s); 1 point(s) from a band edge (close" in out
+
+
+def test_a_statement_with_no_readable_evidence_says_so(tmp_path):
+    code, _, err = run_cli("extract", str(ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt"),
+                           "-o", str(tmp_path / "page.yaml"))
+    assert code == 0, err
+    [obj] = run_json("derive", str(tmp_path / "page.yaml"))
+    other = next(s for s in obj["statements"] if s["id"] == "equity")
+    assert other["assessed"] is False and other["basis"] == {"items": 0, "to_edge": None}
+    code, out, _ = run_cli("derive", str(tmp_path / "page.yaml"))
+    assert "no evidence read" in out
+    code, out, _ = run_cli("explain", str(tmp_path / "page.yaml"), "--statement", "equity")
+    assert "no readable evidence for this statement" in out
+    json.dumps(obj)  # the shape stays plain JSON
