@@ -118,3 +118,83 @@ def test_a_statement_with_no_readable_evidence_says_so(tmp_path):
     code, out, _ = run_cli("explain", str(tmp_path / "page.yaml"), "--statement", "equity")
     assert "no readable evidence for this statement" in out
     json.dumps(obj)  # the shape stays plain JSON
+
+
+@pytest.fixture()
+def statement_pages(tmp_path: Path) -> tuple[Path, Path]:
+    """A small corpus of two 'councils': each statement section of the two full reports saved
+    as a page of its own (heading, boxes and findings), indexed with its published score."""
+    from engine.ingest.extract import load_cues, read_published, sections
+
+    cues = load_cues(PACK)
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    lines_out = ["file\tcouncil\tstatement\tpublished"]
+    for council, report in (("A", "blackpool-2025-cqc-la-assessment.txt"), ("B", "lincolnshire-2023-cqc-la-pilot-assessment.txt")):
+        lines = (CASES / "sources" / report).read_text(encoding="utf-8").splitlines()
+        published = read_published(cues, lines, sections(cues, lines)).scores
+        longest = {}
+        for sec in sections(cues, lines):  # a statement may be named in a summary too: keep its own section
+            if sec.end - sec.start > getattr(longest.get(sec.statement), "size", 0):
+                longest[sec.statement] = type("S", (), {"size": sec.end - sec.start, "sec": sec})
+        for sid in sorted(longest):
+            sec = longest[sid].sec
+            name = f"{council}--{sec.statement}.txt"
+            (pages / name).write_text("\n".join([lines[0], *lines[sec.start:sec.end]]) + "\n", encoding="utf-8")
+            lines_out.append(f"{name}\t{council}\t{sec.statement}\t{published[sec.statement]}")
+    index = tmp_path / "index.tsv"
+    index.write_text("\n".join(lines_out) + "\n")
+    return pages, index
+
+
+def test_calibrate_fits_the_declared_numbers_with_leave_one_council_out(statement_pages, tmp_path):
+    pages, index = statement_pages
+    out = tmp_path / "override.yaml"
+    obj = run_json("calibrate", str(CQC), "--pages", str(pages), "--index", str(index), "-o", str(out))
+    grid_size = 1
+    for p in PACK.core.calibration.parameters:
+        grid_size *= len(p.values)
+    assert obj["combinations"] == grid_size and obj["pages"] == 18 and obj["councils"] == 2
+    assert set(obj["chosen"]) == {p.id for p in PACK.core.calibration.parameters}
+    loco = obj["leave_one_council_out"]
+    assert loco["compared"] == 18 and sum(h["pages"] for h in loco["held_out"]) == 18
+    # the held-out figure never beats the in-sample one: each group is predicted by a choice made without it
+    assert loco["exact"] <= obj["in_sample"]["exact"]
+    assert obj["current"] is not None  # the pack's own values are on its grid
+    # the override is the ordinary rule-override format, taken by agree (and whatif)
+    text = out.read_text()
+    assert "leave-one-council-out exact" in text and "schema=" in text.splitlines()[0]
+    after = run_json("agree", str(pages), "--index", str(index), "--rules-override", str(out))
+    assert after["summary"]["exact"] == obj["in_sample"]["exact"]
+    code, _, err = run_cli("whatif", str(CASES), "--rules-override", str(out))
+    assert code == 0, err
+
+
+def test_calibrate_is_deterministic_and_refuses_to_overwrite(statement_pages, tmp_path):
+    pages, index = statement_pages
+    a = run_json("calibrate", str(CQC), "--pages", str(pages), "--index", str(index))
+    b = run_json("calibrate", str(CQC), "--pages", str(pages), "--index", str(index))
+    assert a["chosen"] == b["chosen"] and a["leave_one_council_out"] == b["leave_one_council_out"]
+    out = tmp_path / "keep.yaml"
+    out.write_text("keep")
+    code, _, err = run_cli("calibrate", str(CQC), "--pages", str(pages), "--index", str(index), "-o", str(out))
+    assert code == 2 and "not overwritten" in err and out.read_text() == "keep"
+
+
+def test_a_tie_keeps_the_values_the_pack_holds():
+    from engine.authoring.calibrate import choose
+    pages = [{"published": 3, "derived": 3, "council": "A"}, {"published": 2, "derived": 3, "council": "A"}]
+    same = [dict(p) for p in pages]
+    assert choose([pages, same], lambda p: True, [1, 2, 3, 4], held=1) == 1
+    assert choose([pages, same], lambda p: True, [1, 2, 3, 4], held=None) == 0
+
+
+def test_the_pack_records_where_its_fitted_numbers_came_from():
+    fitted = PACK.core.calibration.fitted
+    assert {"corpus", "date", "pages", "councils", "values", "in_sample", "leave_one_council_out", "baseline"} <= set(fitted)
+    from engine.analysis.override import get_path
+    from engine.base.yamlio import load_yaml
+    for p in PACK.core.calibration.parameters:  # the values in force are the ones the record names
+        held = get_path(load_yaml(CQC / p.file).data, p.path)
+        value = fitted["values"][p.id]
+        assert held == (p.template.format(value=value) if p.template else value)

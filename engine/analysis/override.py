@@ -21,7 +21,7 @@ _SEG = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
 
 
 class RuleChange(Strict):
-    file: Literal["pack.yaml", "features.yaml", "tables.yaml"]
+    file: Literal["pack.yaml", "features.yaml", "tables.yaml", "cues.yaml"]  # cues.yaml: read when reports are
     path: str
     value: Any
 
@@ -44,6 +44,25 @@ def load_override(path: Path) -> tuple[Document, RuleOverride]:
 
 def _segments(path: str) -> list[str]:
     return [a or b for a, b in _SEG.findall(path)]
+
+
+def get_path(data: Any, path: str) -> Any:
+    """The value at `path` inside `data` (the same paths as `set_path`); KeyError if absent."""
+    node = data
+    for seg in _segments(path):
+        if isinstance(node, dict):
+            if seg not in node:
+                raise KeyError(f"no key {seg!r}")
+            node = node[seg]
+        elif isinstance(node, list):
+            ids = [x.get("id") if isinstance(x, dict) else None for x in node]
+            i = int(seg) if seg.lstrip("-").isdigit() else (ids.index(seg) if seg in ids else None)
+            if i is None or not -len(node) <= i < len(node):
+                raise KeyError(f"no element {seg!r}")
+            node = node[i]
+        else:
+            raise KeyError(f"{seg!r}: cannot go inside a {type(node).__name__}")
+    return node
 
 
 def set_path(data: Any, path: str, value: Any) -> None:
@@ -86,10 +105,13 @@ def transform_for(doc: Document, override: RuleOverride):
     """A pack-loading transform that applies the override to copies of the pack documents."""
 
     def transform(docs: dict[str, Document]) -> list[Problem]:
+        """Apply the changes to the documents given (the pack's files, or its cue file)."""
         problems = []
-        for name in {ch.file for ch in override.changes}:
+        for name in {ch.file for ch in override.changes} & set(docs):
             docs[name].data = copy.deepcopy(docs[name].data)  # documents are fresh per load; copy anyway
         for i, ch in enumerate(override.changes):
+            if ch.file not in docs:
+                continue  # a change to another file of the pack, applied when that file is read
             target = docs[ch.file]
             try:
                 set_path(target.data, ch.path, ch.value)

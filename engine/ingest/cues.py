@@ -8,13 +8,14 @@ patterns is one alternation behind a substring prefilter (`_AnyOf`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from engine.base.errors import LoadError, Problem
 from engine.base.models import Strict, problems_from_validation
-from engine.base.yamlio import load_yaml
+from engine.base.yamlio import Document, load_yaml
 from engine.ingest.literals import required_literals
 from engine.model.expr import suggest
 from engine.model.pack import Pack
@@ -71,6 +72,9 @@ class PolarityCues(Strict):
     # Description of the area or its population, not of the council's work ("high levels of
     # deprivation"): such a sentence is not evidence unless it carries a data comparison.
     context: list[str] = []
+    # How much one shortfall cue weighs against one strength cue when a sentence has both:
+    # a number a pack may fit from data (`rederive calibrate`; provenance in pack.yaml).
+    shortfall_weight: float = Field(default=1.0, gt=0, le=10)
 
 
 class MetricCue(Strict):
@@ -205,12 +209,16 @@ def heading_key(line: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def load_cues(pack: Pack) -> Cues:
+def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Problem]] | None = None) -> Cues:
+    """The pack's cue file, checked against the pack; `transform` may change it first (a
+    rule override naming cues.yaml, such as a calibration's output)."""
     path = pack.root / "cues.yaml"
     if not path.is_file():
         msg = f"framework pack {pack.id!r} has no cues.yaml: it does not say how to read its reports"
         raise LoadError(msg, [Problem(str(path), None, None, "", msg)])
     doc = load_yaml(path)
+    if transform is not None and (found := transform({"cues.yaml": doc})):
+        raise LoadError(found[0].message, found)
     try:
         data = CueFile.model_validate(doc.data)
     except ValidationError as exc:

@@ -137,9 +137,10 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
                 pos += 1
     if neg == 0 and cues.intention.search_lower(sentence):
         return None  # an aim or a plan, not a finding
-    if neg > pos:
+    weighed = neg * cues.data.polarity.shortfall_weight
+    if weighed > pos:
         return "shortfall"
-    if pos > neg:
+    if pos > weighed:
         return "strength"
     return "mixed" if neg else None
 

@@ -3,7 +3,7 @@
 cross-references between them are checked when the pack is loaded (engine.model.pack)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -146,6 +146,31 @@ class Findings(Strict):
     from_overall: list[FindingBand]
 
 
+class CalibrationParameter(Strict):
+    """A number of the pack that `rederive calibrate` may fit from a corpus: where it lives
+    (file and path, as in a rule override), the values to try, and how to write one."""
+
+    id: str
+    file: Literal["pack.yaml", "features.yaml", "tables.yaml", "cues.yaml"]
+    path: str
+    values: list[float | int] = Field(min_length=1, max_length=20)
+    template: str | None = None  # e.g. "shortfall_share >= {value}"; the bare value when absent
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _template_names_the_value(self) -> CalibrationParameter:
+        if self.template is not None and "{value}" not in self.template:
+            raise ValueError("template must contain {value}")
+        return self
+
+
+class Calibration(Strict):
+    source: str
+    parameters: list[CalibrationParameter] = Field(min_length=1, max_length=6)
+    # the last fit adopted: corpus, size, date, values, in-sample and cross-validated figures
+    fitted: dict[str, Any] | None = None
+
+
 class PackCore(Strict):
     framework: Framework
     themes: list[Theme]
@@ -160,6 +185,7 @@ class PackCore(Strict):
     counterfactual: Counterfactual = Counterfactual()
     review: Review | None = None
     findings: Findings | None = None
+    calibration: Calibration | None = None
 
 
 class Where(Strict):

@@ -371,3 +371,25 @@ def agreement_text(result: dict[str, Any], out: TextIO) -> None:
                   + escape(", ".join(result["missing"])))
     if result["index_disagrees_with_page"]:
         con.print("[yellow]the index and the page's own score differ for[/]: " + escape(", ".join(result["index_disagrees_with_page"])))
+
+
+def calibration_text(r: dict[str, Any], out: TextIO) -> None:
+    con = console(out)
+
+    def line(label: str, f: dict[str, Any] | None) -> str:
+        if f is None:
+            return f"{label}: (not on the grid)"
+        return (f"{label}: exact {f['exact']}/{f['compared']} = {f['exact_percent']}% · within one {f['within_one_percent']}% · "
+                f"kappa {f['kappa']} · baseline (always {f['baseline']['grade']}) {f['baseline']['exact_percent']}%")
+
+    con.print(f"calibration of {r['framework']} on {r['pages']} pages of {r['councils']} councils ({r['index']}), "
+              f"{r['combinations']} combinations")
+    con.print(f"chosen: {r['chosen']}")
+    con.print(line("in-sample (chosen values)", r["in_sample"]))
+    cur = r.get("current")
+    con.print(line(f"in-sample (values in the pack now{': ' + str(cur['values']) if cur else ''})", cur))
+    con.print(line("leave-one-council-out", r["leave_one_council_out"]))
+    if r["missing"]:
+        con.print(f"{len(r['missing'])} page(s) named by the index are not in the folder")
+    if r.get("written"):
+        con.print(f"wrote {r['written']} (use it with: rederive agree --rules-override, rederive whatif --rules-override)")

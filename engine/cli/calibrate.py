@@ -1,0 +1,49 @@
+"""`rederive calibrate PACK --pages DIR --index TSV -o OVERRIDE.yaml`: fit the numbers a pack
+declares under `calibration:` to published pages, with leave-one-council-out figures."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from engine.base.errors import UsageError
+from engine.cli.common import common
+
+HELP = "fit the pack's declared numbers to a corpus of pages (leave-one-council-out figures)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("pack", type=Path, metavar="PACK_DIR")
+    p.add_argument("--pages", required=True, type=Path, metavar="DIR")
+    p.add_argument("--index", required=True, type=Path, metavar="INDEX.tsv")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="OVERRIDE.yaml",
+                   help="write the fitted values as a rule override")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    common(p)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.authoring.calibrate import calibrate, grid, override_yaml
+    from engine.authoring.corpus import read_index
+    from engine.base.atomic import write_text
+    from engine.model.pack import load_pack
+    from engine.render import terminal as render
+
+    if not (args.pack / "pack.yaml").is_file():
+        raise UsageError(f"{args.pack}: not a framework pack (no pack.yaml)")
+    if not args.pages.is_dir():
+        raise UsageError(f"no such folder: {args.pages}")
+    if args.output is not None and args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} exists: not overwritten (use --force to replace it)")
+    pack = load_pack(args.pack)
+    rows = read_index(args.index, pack)
+    with render.progress(sys.stderr, len(grid(pack)), "calibrating", enabled=args.format != "json") as advance:
+        result = calibrate(pack, rows, args.pages, str(args.index), advance)
+    if args.output is not None:
+        schema = Path(__file__).resolve().parents[2] / "schemas" / "rule-override.schema.json"
+        write_text(args.output, override_yaml(result, os.path.relpath(schema, args.output.parent.resolve())), force=args.force)
+        result["written"] = str(args.output)
+    render.to_json(result, out) if args.format == "json" else render.calibration_text(result, out)
+    return 0
