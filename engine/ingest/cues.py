@@ -64,6 +64,7 @@ class PolarityCues(Strict):
     strength: list[str]
     mixed: list[str] = []  # wording that is itself a mixed finding ("mixed feedback")
     positive_phrase: list[str] = []  # negative words that make a positive finding ("no delays"): count as strengths
+    neutral_phrase: list[str] = []  # terms that hold a shortfall word but state no finding ("adults at risk"): ignored
     negation: str = r"\b(not|no|lack of|limited|without|never|little|less)\b[^.;,]{0,25}$"  # before a strength cue
     intention: list[str] = []  # plans and aims: not evidence unless a shortfall cue is present
     purpose: str = r"\bto (ensure|plan|make|provide|promote|support|achieve|deliver|improve|develop|enable|be)\b[^.;]{0,40}$"
@@ -179,6 +180,7 @@ class Cues:
         self.positive_phrase = [_lower_rx(p) for p in data.polarity.positive_phrase]
         # one search that tells whether any positive phrase can match: most sentences skip the list
         self.any_positive_phrase = _AnyOf(data.polarity.positive_phrase)
+        self.neutral_phrase = _AnyOf(data.polarity.neutral_phrase)
         # each polarity's cues as one alternation: a sentence's count is its non-overlapping matches
         self.shortfall = _AnyOf(data.polarity.shortfall)
         self.strength = _AnyOf(data.polarity.strength)

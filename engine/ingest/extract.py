@@ -116,6 +116,8 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
         return "mixed"
     if cues.context.search_lower(sentence):
         return None  # the area or its population, not the council's work
+    if cues.neutral_phrase.may_match(sentence):
+        sentence = cues.neutral_phrase.rx.sub(" ~ ", sentence)  # type: ignore[union-attr]
     pos = 0
     if cues.any_positive_phrase.search_lower(sentence):
         for p in cues.positive_phrase:
