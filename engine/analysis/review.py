@@ -51,7 +51,8 @@ def _quotes(lc: LoadedCase, der: Derivation, cell, ct, limit: int = 2) -> list[d
     out = []
     for i in ids[:limit]:
         it = der.items[i]
-        out.append({"id": it.id, "polarity": it.polarity, "quote": it.quote, "file": it.source.file, "line": it.source.line})
+        out.append({"id": it.id, "polarity": it.polarity, "quote": it.quote, "file": it.source.file, "line": it.source.line,
+                    **({"page": it.source.page} if it.source.page else {})})
     return out
 
 

@@ -1,4 +1,5 @@
-"""`rederive extract REPORT|DIR`: read published reports into case files of cited evidence."""
+"""`rederive extract REPORT|DIR`: read published reports (text, saved web pages, PDFs) into case
+files of cited evidence; `--merge PAGE...`: a council's statement pages into one case."""
 from __future__ import annotations
 
 import argparse
@@ -10,11 +11,13 @@ from engine.base.errors import RederiveError, UsageError
 from engine.cli.common import common
 
 HELP = "read a published report (or a folder of them) and write case files"
-REPORT_SUFFIXES = (".txt", ".md")
+REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("report", metavar="REPORT|DIR")
+    p.add_argument("report", nargs="+", metavar="REPORT|DIR")
+    p.add_argument("--merge", action="store_true",
+                   help="read several pages of one council (its statement pages, with or without the summary) into one case")
     p.add_argument("-o", "--output", type=Path, default=None, metavar="CASE.yaml|OUTDIR")
     p.add_argument("--force", action="store_true", help="replace existing case files")
     p.add_argument("--framework", default=None, help="pack id (default: detected from the report's wording)")
@@ -46,11 +49,32 @@ def _print(results: list[dict[str, Any]], failed: list[dict[str, str]], out: Tex
         out.write(f"not extracted: {f['report']}: {f['error']}\n")
 
 
-def run(args: argparse.Namespace, out: TextIO) -> int:
-    from engine.ingest.extract import write_extracted
+def _merge(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.ingest.writing import write_merged
     from engine.render import terminal as render
 
-    src = Path(args.report)
+    pages = [Path(r) for r in args.report]
+    missing = [str(p) for p in pages if not p.is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
+    if args.output is None:
+        raise UsageError("--merge needs -o CASE.yaml")
+    if args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} exists: not overwritten (use --force)")
+    result = write_merged(pages, args.output, args.rules, args.framework, force=args.force)
+    render.to_json(result, out) if args.format == "json" else _print([result], [], out)
+    return 0
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.ingest.writing import write_extracted
+    from engine.render import terminal as render
+
+    if args.merge:
+        return _merge(args, out)
+    if len(args.report) > 1:
+        raise UsageError("several reports: give a folder, or --merge for one council's pages")
+    src = Path(args.report[0])
     targets = _targets(src, args.output)
     existing = [str(t) for _, t in targets if t.exists()]
     if existing and not args.force:

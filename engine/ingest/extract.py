@@ -14,12 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.base.errors import LoadError, Problem
-from engine.base.yamlio import read_text
 from engine.ingest.cues import Cues, fold_text, heading_key, load_cues
-from engine.model.case import Item, Metric, Published, SourceRef
+from engine.model.case import PAGE_MARK, Item, Metric, Published, SourceRef, page_of
 from engine.model.pack import Pack
-
-MAX_REPORT_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -272,13 +269,24 @@ def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | Non
 
 def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None,
             text: str | None = None) -> dict[str, Any]:
-    """The case, as plain data ready to be written, from one report file."""
+    """The case, as plain data ready to be written, from one report file (or its rendering,
+    `text`); `source_name` is the file the items cite."""
     cues = cues or load_cues(pack)
     if text is None:
-        text = read_text(report, str(report), MAX_REPORT_BYTES)
+        from engine.ingest.readers import read_report
+
+        text = read_report(report).text
     lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
-    evidence_lines = blind(cues, lines)
+    if not sections(cues, lines):
+        names = ", ".join(s.name for s in pack.core.statements)
+        msg = f"no {pack.core.framework.unit} found; looked for the headings {names}"
+        raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
+    paged = any(PAGE_MARK.match(ln) for ln in lines)
+    evidence_lines = blind(cues, ["" if PAGE_MARK.match(ln) else ln for ln in lines])
     items = extract_items(cues, evidence_lines, f"sources/{source_name}")
+    if paged:
+        items = [it.model_copy(update={"source": it.source.model_copy(update={"page": page_of(lines, it.source.line)})})
+                 for it in items]
     pub = read_published(cues, lines, sections(cues, lines))
     council = council_name(cues, lines) or report.stem
     return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": council,
@@ -294,61 +302,8 @@ def _item_dict(it: Item) -> dict[str, Any]:
         d["metric"] = it.metric.model_dump(exclude_none=True)
     d["quote"] = it.quote
     d["source"] = {"file": it.source.file, "line": it.source.line}
+    if it.source.page is not None:
+        d["source"]["page"] = it.source.page
     if it.heading is not None:
         d["heading"] = it.heading
     return d
-
-
-def case_yaml(data: dict[str, Any], schema_rel: str) -> str:
-    import yaml
-
-    head = (f"# yaml-language-server: $schema={schema_rel}\n"
-            "# Extracted by `rederive extract`: review it before relying on it (extract -> review -> derive).\n")
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-def write_extracted(report: Path, target: Path, rules_dir: Path | None, framework: str | None,
-                    force: bool = False) -> dict[str, Any]:
-    """Extract one report into `target`, copying the report unchanged to `sources/` beside it."""
-    import os
-
-    from engine.base.atomic import write_text
-    from engine.model.case import load_case
-    from engine.model.locate import Packs
-
-    packs = Packs(rules_dir)
-    text = read_text(report, str(report), MAX_REPORT_BYTES)
-    cues = None
-    if framework is None:
-        candidates = []
-        for rules in packs.candidates(target.parent):
-            for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
-                try:
-                    candidates.append((root.name, load_cues(packs.get(root.name, target.parent))))
-                except LoadError:
-                    continue
-        framework = detect_framework(text, candidates)
-        if framework is None:
-            msg = "cannot tell which framework this report follows: name it with --framework"
-            raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
-        cues = dict(candidates)[framework]
-    pack = packs.get(framework, target.parent)
-    data = extract(pack, report, report.name, cues, text)
-    data["case"] = target.stem
-    sources = target.parent / "sources"
-    copy = sources / report.name
-    raw = report.read_bytes()
-    if copy.exists() and copy.read_bytes() != raw and not force:
-        msg = f"{copy} exists with other content: not overwritten (use --force)"
-        raise LoadError(msg, [Problem(str(copy), None, None, "", msg)])
-    if not copy.exists() or copy.read_bytes() != raw:
-        sources.mkdir(parents=True, exist_ok=True)
-        tmp = copy.with_name(f".{copy.name}.tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, copy)
-    schema = os.path.relpath(Path(__file__).resolve().parents[2] / "schemas" / "case.schema.json", target.parent.resolve())
-    write_text(target, case_yaml(data, schema), force=force)
-    lc = load_case(target, packs.pack_for(target.parent))  # the written case must pass check
-    return {"case_file": str(target), "case": lc.slug, "framework": framework, "items": len(lc.case.items),
-            "assessed": len({it.statement for it in lc.case.items}),
-            "published": lc.case.published.model_dump(exclude_none=True)}

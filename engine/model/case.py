@@ -35,6 +35,21 @@ class Metric(Strict):
 class SourceRef(Strict):
     file: str
     line: int = Field(ge=1)
+    page: int | None = Field(default=None, ge=1)  # for a PDF's rendering: checked against its page marks
+
+
+# A rendering of a paged document (a PDF) marks where each page begins with a line of its own.
+PAGE_MARK = re.compile(r"^=== page (\d+) ===$")
+
+
+def page_of(lines: list[str], line: int) -> int | None:
+    """The page a 1-based line of a rendering stands on (None for a rendering without pages)."""
+    page = None
+    for ln in lines[:line]:
+        m = PAGE_MARK.match(ln)
+        if m:
+            page = int(m.group(1))
+    return page
 
 
 class Evidence(Strict):
@@ -207,6 +222,8 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
             wanted = fold(item.heading)
             if not any(wanted in fold(above) for above in reversed(lines[: ln - 1])):
                 yield doc.problem(base + ("heading",), f"heading {item.heading!r} does not stand above {item.source.file}:{ln}")
+        if item.source.page is not None and page_of(lines, ln) != item.source.page:
+            yield doc.problem(base + ("source", "page"), f"{item.source.file}:{ln} stands on page {page_of(lines, ln)}, not {item.source.page}")
         quote = fold(item.quote)
         if quote not in fold(lines[ln - 1]):
             hint = ""

@@ -8,6 +8,11 @@ from html import escape
 from typing import Any
 
 
+def _page(q: dict[str, Any]) -> str:
+    """", p. N" for a quote from a paged document (a PDF's rendering)."""
+    return f", p. {q['page']}" if q.get("page") else ""
+
+
 def long_date(value: Any) -> str:
     """A date as a person reads it, "Thursday 28 August 2025"; JSON keeps the ISO date."""
     import datetime as dt
@@ -100,7 +105,7 @@ def html(b: dict[str, Any]) -> str:
             uncounted = " (not counted: too few items beside the other categories)" if not d.get("counted", True) else ""
             parts.append(f"<div><em>{e(d['category'])}</em> = {e(str(d['score']))}{uncounted} by row {e(str(d['row']))}: {e(d['reason'])}</div>")
             for q in d["quotes"]:
-                parts.append(f"<blockquote>“{e(q['quote'])}” <span class='meta'>({e(q['file'])}:{q['line']})</span></blockquote>")
+                parts.append(f"<blockquote>“{e(q['quote'])}” <span class='meta'>({e(q['file'])}:{q['line']}{_page(q)})</span></blockquote>")
         parts.append("</td></tr>")
     parts.append("</table><h2>Sensitivity: least change of evidence to the next score</h2>"
                  "<table><tr><th>level</th><th>now</th><th>target</th><th>minimal changes</th><th>example</th></tr>")
@@ -137,7 +142,7 @@ def markdown(b: dict[str, Any]) -> str:
             uncounted = " (not counted: too few items beside the other categories)" if not dd.get("counted", True) else ""
             lines.append(f"- **{c['statement']}.{dd['category']} = {dd['score']}**{uncounted} by `{dd['row']}`: {_md(dd['reason'])}")
             for q in dd["quotes"]:
-                lines.append(f"  > “{_md(q['quote'])}” ({_md(q['file'])}:{q['line']})")
+                lines.append(f"  > “{_md(q['quote'])}” ({_md(q['file'])}:{q['line']}{_page(q)})")
     lines += ["", "## Sensitivity", "", "| level | now | target | minimal changes | example |", "|---|---|---|---|---|"]
     for s in b["sensitivity"]:
         mc = s["minimal_changes"]

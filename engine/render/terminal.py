@@ -118,7 +118,8 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
             for e in cat["evidence"]:
                 tags = f" [{', '.join(e['tags'])}]" if e["tags"] else ""
                 under = f" [dim](under “{escape(e['heading'])}”)[/]" if e.get("heading") else ""
-                ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}{under}\n"
+                page = f" (p. {e['page']})" if e.get("page") else ""
+                ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}{page}{under}\n"
                        f"[italic]“{escape(e['quote'])}”[/]")
         if st["why_not"]:
             wn = root.add("why not")

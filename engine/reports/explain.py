@@ -81,6 +81,7 @@ def explain_cell(pack: Pack, lc: LoadedCase, der: Derivation, cell: CellResult) 
         it = der.items[iid]
         evidence.append({"id": it.id, "polarity": it.polarity, "tags": list(it.tags),
                          "quote": it.quote, "file": _rel(lc, it.source.file), "line": it.source.line,
+                         **({"page": it.source.page} if it.source.page else {}),
                          **({"heading": it.heading} if it.heading else {}),
                          **({"metric": it.metric.model_dump()} if it.metric else {})})
     agg = pack.core.aggregation
