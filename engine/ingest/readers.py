@@ -88,13 +88,25 @@ def read_report(path: Path) -> Rendering:
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        if kind == "html":  # a saved page in another encoding: the parser reads its declared charset
-            return Rendering("html", html_text(raw))
+        if kind == "html":  # a saved page in another encoding: decoded as its <meta charset> declares
+            return Rendering("html", html_text(raw.decode(_declared_charset(raw), errors="replace")))
         line = raw[: exc.start].count(b"\n") + 1
         raise _refuse(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}), nor a web page or PDF") from None
     if kind == "html":
         return Rendering("html", html_text(text))
     return Rendering("text", text)
+
+
+def _declared_charset(raw: bytes) -> str:
+    """The encoding a page declares in its head (cp1252, the web's usual default, if none or unknown)."""
+    import codecs
+
+    m = re.search(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", raw[:4096], re.IGNORECASE)
+    name = m.group(1).decode("ascii") if m else "cp1252"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "cp1252"
 
 
 def html_text(markup: str | bytes) -> str:
