@@ -194,13 +194,7 @@ def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     """The compiled batch path of the counterfactual search against `derive` of the changed
     items themselves: every candidate of one change, and every fifth of two, on real cases
     (Lincolnshire's many one-item categories exercise which categories count)."""
-    from engine.analysis.counterfactual import (
-        _changes_for,
-        _concrete_sets,
-        _multisets,
-        _score_many,
-        build,
-    )
+    from engine.analysis.candidates import _changes_for, _concrete_sets, _multisets, _score_many, build
     from engine.model.case import load_case
 
     path = BLACKPOOL.parent / case
@@ -210,7 +204,7 @@ def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     compared = 0
     for sid in PACK.statement_ids:
         own = [it for it in items if it.statement == sid]
-        for k, stride in ((1, 1), (2, 5)):
+        for k, stride in ((1, 1), (2, 5), (3, 97)):
             group = list(_multisets(s, sid, k))[::stride]
             for picks, score in zip(group, _score_many(s, sid, group), strict=True):
                 steps, _ = _changes_for(s, picks, next(_concrete_sets(s, picks)))

@@ -30,9 +30,9 @@ from engine.analysis.candidates import (  # noqa: F401  (build: the shared state
     _changes_for,
     _concrete_count,
     _concrete_sets,
-    _multisets,
-    _score_many,
     build,
+    combinations,
+    score_rows,
 )
 from engine.analysis.scenario import apply
 from engine.base.errors import UsageError
@@ -85,15 +85,19 @@ def _goal(pack: Pack, base, key: str, goal: str | int) -> tuple[int, Callable[[d
     return direction, reached_statement, [key]
 
 
-def _statement_options(s: Search, sid: str, k: int) -> dict[int | None, list[tuple[ClassOp, ...]]]:
-    """Statement `sid`'s score after each multiset of k changes, grouped by score (cached in `s`)."""
+def _statement_options(s: Search, sid: str, k: int) -> dict[int | None, Any]:
+    """Statement `sid`'s score after each multiset of k changes: score -> the multisets (rows
+    of operation indices) that give it, in enumeration order (cached in `s`)."""
     if (sid, k) not in s.options:
-        opts: dict[int | None, list] = defaultdict(list)
-        group = list(_multisets(s, sid, k))
-        for picks, score in zip(group, _score_many(s, sid, group), strict=True):
-            opts[score].append(picks)
-        s.options[(sid, k)] = dict(opts)
+        rows = combinations(s, sid, k)
+        scores = score_rows(s, sid, rows)
+        s.options[(sid, k)] = {(None if v < 0 else v): rows[scores == v] for v in dict.fromkeys(scores.tolist())}
     return s.options[(sid, k)]
+
+
+def _picks(s: Search, sid: str, rows) -> list[tuple[ClassOp, ...]]:
+    ops = s.ops.get(sid, [])
+    return [tuple(ops[i] for i in row) for row in rows]
 
 
 def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | None],
@@ -115,7 +119,8 @@ def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | No
                 for (sid, _), (score, _) in zip(alloc, combo, strict=True):
                     scores[sid] = score
                 if reached(scores):
-                    for parts in itertools.product(*(lists for _, lists in combo)):
+                    lists = [_picks(s, sid, rows) for (sid, _), (_, rows) in zip(alloc, combo, strict=True)]
+                    for parts in itertools.product(*lists):
                         found.append(tuple(op for part in parts for op in part))
         if found:
             return found, k, considered, combinations
@@ -123,7 +128,7 @@ def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | No
 
 
 def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassOp, ...]], title: str,
-                 max_sets: int) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+                 max_sets: int, base: Any = None) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
     """The first `max_sets` concrete sets in full (scenario and derived result), the exact
     number of concrete sets, and how many of them touch each statement."""
     sets_out, total = [], 0
@@ -139,7 +144,7 @@ def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassO
                 break
             steps, labels = _changes_for(s, picks, expand)
             changes = [c for step in steps for c in step]
-            after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"))
+            after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"), reuse=base)
             sets_out.append({
                 "changes": labels,
                 "operations": [op.op_id for op in picks],
@@ -166,7 +171,7 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
     found, minimal, considered, combinations = [], 0, 0, 0
     if direction != 0:
         found, minimal, considered, combinations = _find_minimal(s, statements, baseline, reached, k_max)
-    sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets)
+    sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets, base)
     return {"case": lc.slug, "target": f"{key}={goal}", "direction": {1: "at_least", -1: "at_most", 0: "already"}[direction],
             "baseline": base.overall.value if key == "overall" else base.statement(key).score,
             "minimal_size": minimal, "max_changes": k_max, "sets_total": total, "sets_listed": len(sets_out),

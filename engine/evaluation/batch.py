@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -140,21 +141,50 @@ def stack_features(pack: Pack, values: list[Mapping[str, float | int | bool]]) -
     return {f.name: np.array([v[f.name] for v in values]) for f in pack.features}
 
 
-def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],
-                   cell: np.ndarray, statement: np.ndarray) -> dict[str, np.ndarray]:
-    """Feature arrays for a batch of cells given item-kind counts (cells x kinds); the same values
-    `features.compute` gives for the same items."""
-    out: dict[str, np.ndarray] = {}
-    bands = np.array([np.nan if b is None else b for _, _, b in kinds], dtype=float)
+def needed_features(pack: Pack) -> set[str]:
+    """The features some table's conditions read, with the features their expressions read:
+    the others only describe evidence in explanations and need not be computed to score."""
+    need = {n for ct in pack.tables for cr in ct.rows for c in cr.conditions for n in c.names}
+    for f in reversed(pack.features):  # an expr feature reads only features declared above it
+        if f.kind == "expr" and f.name in need:
+            need |= set(pack.expr_conditions[f.name].names)
+    return need
+
+
+def prepare_kinds(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],
+                  scoring_only: bool = False) -> dict[str, Any]:
+    """What `batch_features` needs to know of each item kind, computed once for a list of kinds:
+    per feature, which kinds it counts and with what weight, and each kind's metric band.
+    `scoring_only`: compute only the features the tables read (a search needs scores only)."""
+    prepared: dict[str, Any] = {"bands": np.array([np.nan if b is None else b for _, _, b in kinds], dtype=float),
+                                "needed": needed_features(pack) if scoring_only else None}
     for f in pack.features:
+        if f.kind == "expr":
+            continue
+        match = np.array([_matches(f, (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
+        weights = np.array([f.weights.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)])
+        prepared[f.name] = (match, weights)
+    return prepared
+
+
+def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],
+                   cell: np.ndarray, statement: np.ndarray, prepared: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+    """Feature arrays for a batch of cells given item-kind counts (cells x kinds); the same values
+    `features.compute` gives for the same items. `prepared`: `prepare_kinds(pack, kinds)`, when
+    the same kinds serve many batches."""
+    prepared = prepared or prepare_kinds(pack, kinds)
+    out: dict[str, np.ndarray] = {}
+    bands, needed = prepared["bands"], prepared.get("needed")
+    for f in pack.features:
+        if needed is not None and f.name not in needed:
+            continue
         if f.kind == "expr":
             raw = compile_np(pack.expr_conditions[f.name].node)(out)
             out[f.name] = np.asarray(raw, dtype=bool) if f.type == "bool" else np.asarray(raw, dtype=float)
             continue
         counts = cell if f.scope == "category" else statement
-        match = np.array([_matches(f, (pol, frozenset(tags), band)) for pol, tags, band in kinds])
+        match, w = prepared[f.name]
         if f.kind in ("count", "share"):
-            w = np.array([f.weights.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)])
             total = counts @ w
             if f.kind == "share":
                 n = counts.sum(axis=1)

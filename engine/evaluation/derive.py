@@ -97,22 +97,33 @@ def evaluate_table(ct: CompiledTable, env: dict[str, features.Value]) -> tuple[i
     return None, None, tuple(traces)
 
 
-def derive(pack: Pack, items: Sequence[Item]) -> Derivation:
-    """Derive every score from evidence items alone."""
+def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None) -> Derivation:
+    """Derive every score from evidence items alone. `reuse`, a derivation of items most of
+    which are these same objects, lends the result of each statement whose items are
+    unchanged (the same objects in the same order): a statement depends on its items only."""
     by_cell: dict[tuple[str, str], list[Item]] = defaultdict(list)
     by_statement: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         by_cell[(it.statement, it.category)].append(it)
         by_statement[it.statement].append(it)
+    before: dict[str, list[Item]] = defaultdict(list)
+    if reuse is not None and reuse.framework == pack.id:
+        for it in reuse.items.values():
+            before[it.statement].append(it)
     max_score = max(pack.scores)
     results: list[StatementResult] = []
     for sid in pack.statement_ids:
+        old, new = before.get(sid), by_statement.get(sid, [])
+        if old is not None and len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
+            results.append(reuse.statement(sid))  # type: ignore[union-attr]
+            continue
         cells: list[CellResult] = []
+        shared: dict = {}  # the statement-scope features, computed once for all its cells
         for cid in pack.category_ids:
             cell_items = by_cell.get((sid, cid))
             if not cell_items:
                 continue
-            values, used = features.compute(pack, cell_items, by_statement[sid])
+            values, used = features.compute(pack, cell_items, by_statement[sid], shared)
             ct = pack.table_for(sid, cid)
             if ct is None:
                 score, kept, traces, tid = None, None, (), None

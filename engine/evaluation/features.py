@@ -39,13 +39,15 @@ def statement_values(pack: Pack, statement_items: Sequence[Item]) -> tuple[Value
     return tuple(values[f.name] for f in pack.statement_features)
 
 
-def compute(pack: Pack, cell_items: Sequence[Item], statement_items: Sequence[Item]) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
-    """Return (feature values, ids of the items each feature counted)."""
-    return _compute(pack, pack.features, cell_items, statement_items)
+def compute(pack: Pack, cell_items: Sequence[Item], statement_items: Sequence[Item],
+            shared: dict[str, tuple[Value, tuple[str, ...]]] | None = None) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
+    """Return (feature values, ids of the items each feature counted). `shared` keeps the
+    statement-scope values between the cells of one statement (they are the same for all)."""
+    return _compute(pack, pack.features, cell_items, statement_items, shared)
 
 
-def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item],
-             statement_items: Sequence[Item]) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
+def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item], statement_items: Sequence[Item],
+             shared: dict[str, tuple[Value, tuple[str, ...]]] | None = None) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
     values: dict[str, Value] = {}
     used: dict[str, tuple[str, ...]] = {}
     for f in feats:
@@ -53,6 +55,9 @@ def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item],
             raw = pack.expr_conditions[f.name].fn(values)
             values[f.name] = bool(raw) if f.type == "bool" else raw
             used[f.name] = ()
+            continue
+        if f.scope != "category" and shared is not None and f.name in shared:
+            values[f.name], used[f.name] = shared[f.name]
             continue
         items = cell_items if f.scope == "category" else statement_items
         hit = [it for it in items if _matches(f, it)]
@@ -70,6 +75,8 @@ def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item],
                 values[f.name] = min(bands) if f.kind == "worst_metric" else max(bands)
             else:
                 values[f.name] = f.default
+        if f.scope != "category" and shared is not None:
+            shared[f.name] = (values[f.name], used[f.name])
     return values, used
 
 
