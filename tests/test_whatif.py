@@ -194,7 +194,13 @@ def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     """The compiled batch path of the counterfactual search against `derive` of the changed
     items themselves: every candidate of one change, and every fifth of two, on real cases
     (Lincolnshire's many one-item categories exercise which categories count)."""
-    from engine.analysis.candidates import _changes_for, _concrete_sets, _multisets, _score_many, build
+    from engine.analysis.candidates import (
+        _changes_for,
+        _concrete_sets,
+        _multisets,
+        _score_many,
+        build,
+    )
     from engine.model.case import load_case
 
     path = BLACKPOOL.parent / case
