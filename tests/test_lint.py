@@ -1,6 +1,7 @@
 """Lint finds what a table can never do, each finding located and named."""
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -122,3 +123,29 @@ def test_lint_json(fmt):
     code, out, _ = run_cli("lint", str(CQC), "--format", fmt)
     obj = json.loads(out)
     assert obj["ok"] is True and all(f["severity"] == "info" for f in obj["findings"])
+
+
+def test_generated_cells_have_the_values_compute_gives():
+    """The generated cells' feature values are computed for all cells at once: they equal, to
+    the type, what features.compute gives for the same items (every 7th cell compared)."""
+    import random
+
+    from engine.authoring.lint import RANDOM_CELLS, SEED, _make, generated_envs
+    from engine.evaluation.features import compute, item_kinds
+    from engine.model.pack import load_pack
+
+    for root in ("rules/cqc-la", "rules/ofsted-ilacs"):
+        pack = load_pack(ROOT / root)
+        kinds = item_kinds(pack)
+        envs = generated_envs(pack)
+        sid, cid, other = pack.statement_ids[0], pack.category_ids[0], pack.category_ids[-1]
+        cells = [(i,) for i in range(len(kinds))] + list(itertools.combinations_with_replacement(range(len(kinds)), 2))
+        expected = [compute(pack, _make(pack, kinds, c, sid, cid, 0), _make(pack, kinds, c, sid, cid, 0))[0] for c in cells]
+        rng = random.Random(SEED)
+        for _ in range(RANDOM_CELLS):
+            cell = _make(pack, kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(1, 12))], sid, cid, 0)
+            extra = _make(pack, kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(0, 8))], sid, other, 100)
+            expected.append(compute(pack, cell, cell + extra)[0])
+        assert len(envs) == len(expected)
+        for got, want in list(zip(envs, expected, strict=True))[::7]:
+            assert got == want and [type(v) for v in got.values()] == [type(v) for v in want.values()], (got, want)

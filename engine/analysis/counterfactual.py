@@ -19,6 +19,7 @@ is reached by that or better, a worse target by that or worse.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -100,19 +101,56 @@ def _picks(s: Search, sid: str, rows) -> list[tuple[ClassOp, ...]]:
     return [tuple(ops[i] for i in row) for row in rows]
 
 
+def best_case(pack: Pack, baseline: dict[str, int | None], reached: Callable[[dict[str, int | None]], bool],
+              direction: int, k: int) -> dict[str, int | None] | None:
+    """A bound on what any set of k changes can do to the overall rating: a change touches one
+    statement, and a touched statement ends at best on the top score (up) or the bottom one
+    (down), which moves the rating at least as far as leaving the statement unassessed would;
+    the rating follows the scores monotonically. So if no choice of k statements set to that
+    score reaches the target, no set of k changes does. Returns the best such scores that
+    reach it, or None (out of reach)."""
+    end = max(pack.scores) if direction > 0 else min(pack.scores)
+    sids = list(baseline)
+    for chosen in itertools.combinations(sids, min(k, len(sids))):
+        scores = {sid: (end if sid in chosen else v) for sid, v in baseline.items()}
+        if reached(scores):
+            return scores
+    return None
+
+
+def _bound_figures(pack: Pack, baseline: dict[str, int | None], direction: int, k: int) -> dict[str, Any]:
+    """The best overall result the bound allows for k changes (for the output)."""
+    from engine.evaluation.aggregate import apply as band_apply
+
+    end = max(pack.scores) if direction > 0 else min(pack.scores)
+    order = sorted(baseline, key=lambda sid: (baseline[sid] is not None, baseline[sid] or 0), reverse=direction < 0)
+    chosen = set(order[:k])
+    scores = [end if sid in chosen else v for sid, v in baseline.items()]
+    r = band_apply(pack.core.aggregation.statements_to_overall, [v for v in scores if v is not None], max(pack.scores))
+    return {"changes": k, "best_sum": r.total, "out_of": r.count * max(pack.scores), "best_percent": r.percent,
+            "best_rating": r.value,
+            "reason": f"each change touches one statement, which ends at best on {end}: with {k} change(s) "
+                      f"the best is {r.total}/{r.count * max(pack.scores)} ({r.percent}%, {r.value})"}
+
+
 def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | None],
-                  reached: Callable[[dict[str, int | None]], bool], k_max: int
-                  ) -> tuple[list[tuple[ClassOp, ...]], int | None, int, int]:
+                  reached: Callable[[dict[str, int | None]], bool], k_max: int,
+                  possible: Callable[[int], bool] = lambda k: True,
+                  progress: Callable[[], None] = lambda: None) -> tuple[list[tuple[ClassOp, ...]], int | None, int, int]:
     """Every multiset of changes of the least size k <= k_max that reaches the target: try
     every size in turn, each spread of k changes over the statements, each combination of
-    the statements' reachable scores. Returns (sets, k or None, evaluations, combinations)."""
+    the statements' reachable scores; a size the bound (`possible`) rules out is skipped
+    without enumerating it. Returns (sets, k or None, evaluations, combinations)."""
     considered = combinations = 0
     for k in range(1, k_max + 1):
         found: list[tuple[ClassOp, ...]] = []
+        if not possible(k):
+            continue
         for sid in statements:
             considered += sum(len(v) for v in _statement_options(s, sid, k).values())
+            progress()
         for alloc in _allocations(statements, k):
-            per = [list(s.options[(sid, n)].items()) for sid, n in alloc]
+            per = [list(_statement_options(s, sid, n).items()) for sid, n in alloc]
             for combo in itertools.product(*per):
                 combinations += 1
                 scores = dict(baseline)
@@ -157,9 +195,18 @@ def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassO
     return sets_out, total, touched
 
 
+def candidates_count(s: Search, statements: list[str], k_max: int) -> int:
+    """How many multisets of up to k_max changes the search may score (an upper bound: before
+    the check that a group has enough items)."""
+    return sum(math.comb(len(s.ops.get(sid, [])) + k - 1, k) for sid in statements for k in range(1, k_max + 1))
+
+
 def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_changes: int | None = None,
-           max_sets: int = 50, state: Search | None = None) -> dict[str, Any]:
-    """`state`, from `build(pack, items of lc)`, may be passed to share work between searches."""
+           max_sets: int = 50, state: Search | None = None,
+           progress: Callable[[int], Callable[[], None]] | None = None) -> dict[str, Any]:
+    """`state`, from `build(pack, items of lc)`, may be passed to share work between searches.
+    `progress(steps)`, when given, is told how many steps the search may take and returns
+    the function to call after each."""
     t0 = time.perf_counter()
     k_max = pack.core.counterfactual.max_changes if max_changes is None else max_changes
     items = list(lc.case.items)
@@ -169,8 +216,16 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
     direction, reached, statements = _goal(pack, base, key, goal)
     baseline = {st.id: st.score for st in base.statements}
     found, minimal, considered, combinations = [], 0, 0, 0
+    bound = None
     if direction != 0:
-        found, minimal, considered, combinations = _find_minimal(s, statements, baseline, reached, k_max)
+        def possible(k: int) -> bool:
+            return key != "overall" or best_case(pack, baseline, reached, direction, k) is not None
+        if key == "overall" and not possible(k_max):
+            minimal = None  # proved without enumerating: no set of at most k_max changes reaches it
+            bound = {"proved_out_of_reach": True, **_bound_figures(pack, baseline, direction, k_max)}
+        else:
+            step = progress(len(statements) * k_max) if progress else (lambda: None)
+            found, minimal, considered, combinations = _find_minimal(s, statements, baseline, reached, k_max, possible, step)
     sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets, base)
     return {"case": lc.slug, "target": f"{key}={goal}", "direction": {1: "at_least", -1: "at_most", 0: "already"}[direction],
             "baseline": base.overall.value if key == "overall" else base.statement(key).score,
@@ -178,6 +233,7 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
             "statements_touched": dict(sorted(touched.items(), key=lambda kv: -kv[1])),
             "sets": sets_out, "examined": considered + combinations,
             "examined_detail": {"statement_evaluations": considered, "score_combinations": combinations},
+            **({"bound": bound} if bound else {}),
             "seconds": round(time.perf_counter() - t0, 4)}
 
 

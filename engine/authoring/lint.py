@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.base.errors import EvaluationError, Problem
+from engine.base.errors import Problem
 from engine.base.yamlio import load_yaml
-from engine.evaluation.derive import evaluate_table
-from engine.evaluation.features import compute, item_kinds
+from engine.evaluation.features import item_kinds
 from engine.model.case import Item, Metric, SourceRef
 from engine.model.expr import Condition
 from engine.model.pack import Pack
@@ -73,19 +72,47 @@ def _make(pack: Pack, kinds, picks, statement: str, category: str, start: int) -
 
 
 def generated_envs(pack: Pack) -> list[dict]:
-    """Feature values of generated cells: every single item and pair, then seeded random cells."""
+    """Feature values of generated cells: every single item and pair, then seeded random cells
+    (each a cell's items and, beside them, other items of its statement). The values are the
+    ones `features.compute` gives for those items, computed for all cells at once."""
+    import numpy as np
+
+    from engine.evaluation.batch import batch_features
+
     kinds = item_kinds(pack)
-    sid, cid, other = pack.statement_ids[0], pack.category_ids[0], pack.category_ids[-1]
-    envs = []
-    combos = [(i,) for i in range(len(kinds))] + list(itertools.combinations_with_replacement(range(len(kinds)), 2))
-    for picks in combos:
-        cell = _make(pack, kinds, picks, sid, cid, 0)
-        envs.append(compute(pack, cell, cell)[0])
+    n = len(kinds)
+    cells: list[list[int]] = [[i] for i in range(n)]
+    cells += [list(c) for c in itertools.combinations_with_replacement(range(n), 2)]
+    extras: list[list[int]] = [[] for _ in cells]
     rng = random.Random(SEED)
     for _ in range(RANDOM_CELLS):
-        cell = _make(pack, kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(1, 12))], sid, cid, 0)
-        extra = _make(pack, kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(0, 8))], sid, other, 100)
-        envs.append(compute(pack, cell, cell + extra)[0])
+        cells.append([rng.randrange(n) for _ in range(rng.randint(1, 12))])
+        extras.append([rng.randrange(n) for _ in range(rng.randint(0, 8))])
+    cell = np.array([np.bincount(c, minlength=n) for c in cells], dtype=np.int64)
+    statement = cell + np.array([np.bincount(x, minlength=n) for x in extras], dtype=np.int64)
+    arrays = batch_features(pack, kinds, cell, statement)
+    has_band = {}
+    bands = np.array([np.nan if b is None else b for _, _, b in kinds], dtype=float)
+    for f in pack.features:
+        if f.kind in ("worst_metric", "best_metric"):
+            from engine.evaluation.batch import _matches as kind_matches
+
+            match = np.array([kind_matches(f, (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
+            counts = cell if f.scope == "category" else statement
+            has_band[f.name] = ((counts > 0) & match[None, :] & ~np.isnan(bands)[None, :]).any(axis=1)
+    columns = {name: a.tolist() for name, a in arrays.items()}
+    envs = []
+    for i in range(len(cells)):
+        env: dict = {}
+        for f in pack.features:
+            if f.kind == "expr":  # Python values, as `compute` gives them
+                raw = pack.expr_conditions[f.name].fn(env)
+                env[f.name] = bool(raw) if f.type == "bool" else raw
+            elif f.name in has_band:
+                env[f.name] = int(columns[f.name][i]) if has_band[f.name][i] else f.default
+            else:
+                env[f.name] = columns[f.name][i]
+        envs.append(env)
     return envs
 
 
@@ -136,28 +163,63 @@ def _never_true(pack: Pack, domains: dict[str, list], tdoc, never_true: set[tupl
                               f"condition {cond.text!r} can never be true over the features' domains")
 
 
-def _table_findings(t_i: int, ct, envs: list[dict], never_true: set[tuple[int, int]], tdoc) -> Iterator[Finding]:
-    """Rows that never fire or are never kept, overlaps under 'unique', a gap with no default."""
+def _env_arrays(pack: Pack, envs: list[dict]) -> dict:
+    """The generated cells' feature values as one array per feature."""
+    from engine.evaluation.batch import stack_features
+
+    return stack_features(pack, envs)
+
+
+def _fired(ct, arrays: dict, n: int):
+    """Which rows fire in which generated cells (rows x cells), all cells at once."""
+    import numpy as np
+
+    from engine.evaluation.batch import compile_np
+
+    fired = np.ones((len(ct.rows), n), dtype=bool)
+    for r, cr in enumerate(ct.rows):
+        for cond in cr.conditions:
+            fired[r] &= np.broadcast_to(np.asarray(compile_np(cond.node)(arrays), dtype=bool), (n,))
+    return fired
+
+
+def _kept_rows(ct, fired):
+    """The row each cell keeps under the table's hit policy (-1: none fired), as evaluate_table."""
+    import numpy as np
+
+    any_fired = fired.any(axis=0)
     policy = ct.table.hit_policy
-    fired = [0] * len(ct.rows)
-    kept = [0] * len(ct.rows)
+    if policy in ("first", "unique"):
+        kept = np.argmax(fired, axis=0)
+    else:
+        scores = np.array([cr.row.score for cr in ct.rows])[:, None]
+        big = np.iinfo(np.int64).max
+        masked = np.where(fired, scores, big if policy == "collect_min" else -big)
+        best = masked.min(axis=0) if policy == "collect_min" else masked.max(axis=0)
+        kept = np.argmax(fired & (scores == best[None, :]), axis=0)
+    return np.where(any_fired, kept, -1)
+
+
+def _table_findings(t_i: int, ct, envs: list[dict], never_true: set[tuple[int, int]], tdoc,
+                    arrays: dict | None = None) -> Iterator[Finding]:
+    """Rows that never fire or are never kept, overlaps under 'unique', a gap with no default."""
+    import numpy as np
+
+    policy = ct.table.hit_policy
+    if arrays is None:
+        raise ValueError("feature arrays of the generated cells are required")
+    fired_m = _fired(ct, arrays, len(envs))
+    fired = fired_m.sum(axis=1).tolist()
+    overlapping = (fired_m.sum(axis=0) > 1) if policy == "unique" else np.zeros(len(envs), dtype=bool)
     overlap: dict[tuple[int, int], dict] = {}
-    gap: dict | None = None
-    for env in envs:
-        hits = [cr.index for cr in ct.rows if all(c(env) for c in cr.conditions)]
-        for h in hits:
-            fired[h] += 1
-        if policy == "unique" and len(hits) > 1:
-            overlap.setdefault((hits[0], hits[1]), env)
-            continue
-        try:
-            _, kept_id, traces = evaluate_table(ct, env)
-        except EvaluationError:
-            continue
-        for tr in traces:
-            kept[tr.index] += tr.kept
-        if kept_id is None and gap is None:
-            gap = env
+    for i in np.nonzero(overlapping)[0].tolist():
+        hits = np.nonzero(fired_m[:, i])[0].tolist()
+        overlap.setdefault((hits[0], hits[1]), envs[i])
+    kept_row = _kept_rows(ct, fired_m)
+    scored = ~overlapping
+    kept = [int(((kept_row == r) & scored).sum()) for r in range(len(ct.rows))]
+    empty = np.nonzero(scored & (kept_row < 0))[0]
+    gap: dict | None = envs[int(empty[0])] if empty.size else None
     for cr in ct.rows:
         path = ("tables", t_i, "rows", cr.index)
         if (t_i, cr.index) in never_true:
@@ -202,10 +264,11 @@ def iter_findings(pack: Pack) -> Iterator[Finding]:
     tdoc = load_yaml(pack.root / "tables.yaml")
     pdoc = load_yaml(pack.root / "pack.yaml")
     envs = generated_envs(pack)
+    arrays = _env_arrays(pack, envs)
     never_true: set[tuple[int, int]] = set()
     yield from _never_true(pack, _domains(pack, envs), tdoc, never_true)
     for t_i, ct in enumerate(pack.tables):
-        yield from _table_findings(t_i, ct, envs, never_true, tdoc)
+        yield from _table_findings(t_i, ct, envs, never_true, tdoc, arrays)
     yield from _vocabulary_findings(pack, fdoc, pdoc, tdoc)
 
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TextIO
 
 from engine.base.errors import UsageError
 from engine.cli.common import common, load
 
 HELP = "all minimal sets of evidence changes that reach a target"
+LARGE = 200_000  # candidate sets from which a search says how large it is and shows progress
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -29,6 +31,24 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         pack = pack.with_reading(args.reading)
     if args.max_changes is not None and not 0 <= args.max_changes <= 6:
         raise UsageError("--max-changes must be between 0 and 6")
-    result = search(pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets)
+    def progress(steps: int):
+        """Say how large a search is before it starts; show progress when it is large."""
+        from engine.analysis.candidates import build
+        from engine.analysis.counterfactual import candidates_count
+
+        k = pack.core.counterfactual.max_changes if args.max_changes is None else args.max_changes
+        n = candidates_count(build(pack, list(lc.case.items)), list(pack.statement_ids), k)
+        large = n > LARGE and args.format != "json"
+        if large:
+            sys.stderr.write(f"searching up to {n:,} candidate sets of up to {k} changes\n")
+        bar = render.progress(sys.stderr, steps, "searching", enabled=large)
+        advance = bar.__enter__()
+        ended.append(bar)
+        return advance
+
+    ended: list = []
+    result = search(pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets, progress=progress)
+    for bar in ended:
+        bar.__exit__(None, None, None)
     render.to_json(result, out) if args.format == "json" else render.counterfactual_text(result, out)
     return 0

@@ -252,8 +252,12 @@ def counterfactual_text(result: dict[str, Any], out: TextIO) -> None:
     con.print(f"Counterfactual on {result['case']}: target {result['target']} ({result['direction']}), "
               f"derived now {result['baseline']}")
     if result["minimal_size"] is None:
-        con.print(f"No set of up to {result['max_changes']} changes reaches the target "
-                  f"(exhaustive: {result['examined']:,} candidates in {result['seconds']} s).")
+        if result.get("bound"):
+            con.print(f"No set of at most {result['max_changes']} changes reaches it, proved by a bound without "
+                      f"enumerating ({result['seconds']} s): {escape(result['bound']['reason'])}.")
+        else:
+            con.print(f"No set of up to {result['max_changes']} changes reaches the target "
+                      f"(exhaustive: {result['examined']:,} candidates in {result['seconds']} s).")
         return
     con.print(f"Minimal size: {result['minimal_size']} change(s); {result['sets_total']:,} minimal set(s)"
               f" ({result['sets_listed']} listed); {result['examined']:,} candidates examined in {result['seconds']} s.")
