@@ -249,6 +249,15 @@ def main() -> int:
     t_cold = min(_wall(exe + ["derive", "cases/blackpool-2025.yaml"]) for _ in range(7))
     line("python_c_pass_s", f"{t_pass:.3f}")
     line("cold_derive_blackpool_s", f"{t_cold:.3f} (target < 0.5: {_met(t_cold < 0.5)}; {t_cold / t_pass:.1f}x python -c pass)")
+    # interactive commands: each at most 2.5x a cold derive of the same case, measured now
+    for name, cmd in (("review_blackpool", ["review", "cases/blackpool-2025.yaml"]),
+                      ("counterfactual_ri_truncate", ["counterfactual", "cases/blackpool-2025.yaml", "--target",
+                                                      "overall=requires_improvement", "--reading", "truncate"]),
+                      ("counterfactual_outstanding_k4", ["counterfactual", "cases/blackpool-2025.yaml", "--target",
+                                                         "overall=outstanding", "--max-changes", "4"]),
+                      ("lint_cqc_la", ["lint", "rules/cqc-la"])):
+        t_cmd = min(_wall(exe + cmd) for _ in range(3))
+        line(f"{name}_s", f"{t_cmd:.3f} ({t_cmd / t_cold:.2f}x cold derive; target <= 2.5x: {_met(t_cmd <= 2.5 * t_cold)})")
 
     from engine.analysis.counterfactual import search
     from engine.evaluation.derive import derive

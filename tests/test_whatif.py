@@ -218,3 +218,33 @@ def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
                 assert derive(PACK, changed).statement(sid).score == score, (sid, [c.label() for st in steps for c in st])
                 compared += 1
     assert compared > at_least
+
+
+def test_an_out_of_reach_target_is_proved_by_a_bound_without_enumerating():
+    """Blackpool to Outstanding needs 20 more score points than it has; four changes can add
+    at most 3 each (a statement touched ends at best on 4): the search says so at once."""
+    obj = run_json("counterfactual", str(BLACKPOOL), "--target", "overall=outstanding", "--max-changes", "4")
+    assert obj["minimal_size"] is None and obj["sets_total"] == 0 and obj["examined"] == 0
+    bound = obj["bound"]
+    assert bound["proved_out_of_reach"] and bound["changes"] == 4
+    assert (bound["best_sum"], bound["out_of"], bound["best_rating"]) == (24, 36, "good")
+    code, out, _ = run_cli("counterfactual", str(BLACKPOOL), "--target", "overall=outstanding", "--max-changes", "4")
+    assert code == 0 and "proved by a bound" in out
+
+
+def test_the_bound_never_hides_a_set(packs):
+    """Where the bound allows a size, the search is the same exhaustive one: the minimal size
+    and the sets of a reachable target do not depend on it (a bound that allows everything)."""
+    from engine.analysis import counterfactual as cf
+    from engine.model.case import load_case
+
+    lc = load_case(BLACKPOOL, packs.pack_for(BLACKPOOL.parent))
+    real = cf.best_case
+    try:
+        cf.best_case = lambda pack, baseline, reached, direction, k: {}  # "always possible"
+        loose = cf.search(PACK, lc, ("overall", "requires_improvement"), 2, 5)
+    finally:
+        cf.best_case = real
+    tight = cf.search(PACK, lc, ("overall", "requires_improvement"), 2, 5)
+    assert (loose["minimal_size"], loose["sets_total"]) == (tight["minimal_size"], tight["sets_total"]) == (2, 481)
+    assert [s["changes"] for s in loose["sets"]] == [s["changes"] for s in tight["sets"]]

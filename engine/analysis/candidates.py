@@ -201,6 +201,7 @@ def _score_chunk(s: Search, statement: str, rows):
     for j in range(rows.shape[1]):
         counts += tb.delta[rows[:, j]]
     whole = counts.sum(axis=1)
+    whole_hash = _row_hash(whole, 1)  # the statement's counts, hashed once for all its cells
     scores = np.zeros(counts.shape[:2], dtype=np.int64)  # 0: no evidence in that cell
     sizes = counts.sum(axis=2)  # items per (candidate, category)
     for c, cid in enumerate(pack.category_ids):
@@ -211,7 +212,8 @@ def _score_chunk(s: Search, statement: str, rows):
         # many candidates leave a cell as another candidate leaves it: score each distinct
         # (cell counts, statement counts) once
         k = counts.shape[2]
-        distinct, back = _distinct_rows(np.concatenate([counts[present, c, :], whole[present]], axis=1))
+        distinct, back = _distinct_rows(np.concatenate([counts[present, c, :], whole[present]], axis=1),
+                                        whole_hash[present], head=k)
         feats = batch_features(pack, tb.kinds, distinct[:, :k], distinct[:, k:], tb.prepared)
         scores[present, c] = s.batch.tables[ct.table.id].evaluate(feats, len(distinct)).scores[back]
     # the category step: the cells that count (pack's category_min_items), then the bands
@@ -231,15 +233,27 @@ def _score_chunk(s: Search, statement: str, rows):
     return out
 
 
-def _distinct_rows(mat):
-    """(distinct rows, index of each row's distinct row): exact. Rows are keyed by a random
-    linear hash (a 1-D sort, fast); the rows are then checked equal to their representative,
-    and a collision, however unlikely, falls back to comparing whole rows."""
+def _row_hash(mat, seed: int):
+    """A random linear hash of each row (wrapping modulo 2**64); equal rows hash equal."""
     import numpy as np
 
-    weights = np.random.default_rng(20251129).integers(1, 2**62, size=mat.shape[1], dtype=np.int64)
+    weights = np.random.default_rng(20251129 + seed).integers(1, 2**62, size=mat.shape[1], dtype=np.int64)
     with np.errstate(over="ignore"):
-        keys = mat @ weights  # wraps modulo 2**64: a hash, verified below
+        return mat.astype(np.int64) @ weights
+
+
+def _distinct_rows(mat, tail_hash=None, head: int | None = None):
+    """(distinct rows, index of each row's distinct row): exact. Rows are keyed by a random
+    linear hash (a 1-D sort, fast), to which `tail_hash` (a hash of the row's last columns,
+    computed once elsewhere) may contribute; the rows are then checked equal to their
+    representative, and a collision, however unlikely, falls back to comparing whole rows."""
+    import numpy as np
+
+    if tail_hash is None or head is None:
+        keys = _row_hash(mat, 0)
+    else:
+        with np.errstate(over="ignore"):
+            keys = _row_hash(mat[:, :head], 0) * np.int64(1_000_003) + tail_hash
     _, first, back = np.unique(keys, return_index=True, return_inverse=True)
     distinct = mat[first]
     if not (distinct[back] == mat).all():

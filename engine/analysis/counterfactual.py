@@ -136,21 +136,35 @@ def _bound_figures(pack: Pack, baseline: dict[str, int | None], direction: int, 
 def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | None],
                   reached: Callable[[dict[str, int | None]], bool], k_max: int,
                   possible: Callable[[int], bool] = lambda k: True,
-                  progress: Callable[[], None] = lambda: None) -> tuple[list[tuple[ClassOp, ...]], int | None, int, int]:
+                  progress: Callable[[], None] = lambda: None,
+                  hopeful: Callable[[list[tuple[str, int]]], bool] = lambda alloc: True,
+                  ) -> tuple[list[tuple[ClassOp, ...]], int | None, int, int]:
     """Every multiset of changes of the least size k <= k_max that reaches the target: try
     every size in turn, each spread of k changes over the statements, each combination of
-    the statements' reachable scores; a size the bound (`possible`) rules out is skipped
-    without enumerating it. Returns (sets, k or None, evaluations, combinations)."""
+    the statements' reachable scores. Two bounds skip work that cannot find anything: a size
+    `possible` rules out is not enumerated, nor is a spread whose statements could not reach
+    the target even at their best (`hopeful`); each statement's options are computed when a
+    spread first needs them. Returns (sets, k or None, evaluations, combinations)."""
     considered = combinations = 0
+    computed: set[tuple[str, int]] = set()
+
+    def options(sid: str, n: int) -> dict:
+        nonlocal considered
+        opts = _statement_options(s, sid, n)
+        if (sid, n) not in computed:
+            computed.add((sid, n))
+            considered += sum(len(v) for v in opts.values())
+            progress()
+        return opts
+
     for k in range(1, k_max + 1):
         found: list[tuple[ClassOp, ...]] = []
         if not possible(k):
             continue
-        for sid in statements:
-            considered += sum(len(v) for v in _statement_options(s, sid, k).values())
-            progress()
         for alloc in _allocations(statements, k):
-            per = [list(_statement_options(s, sid, n).items()) for sid, n in alloc]
+            if not hopeful(alloc):
+                continue
+            per = [list(options(sid, n).items()) for sid, n in alloc]
             for combo in itertools.product(*per):
                 combinations += 1
                 scores = dict(baseline)
@@ -220,12 +234,18 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
     if direction != 0:
         def possible(k: int) -> bool:
             return key != "overall" or best_case(pack, baseline, reached, direction, k) is not None
+
+        end = max(pack.scores) if direction > 0 else min(pack.scores)
+
+        def hopeful(alloc: list[tuple[str, int]]) -> bool:
+            return key != "overall" or reached({**baseline, **{sid: end for sid, _ in alloc}})
         if key == "overall" and not possible(k_max):
             minimal = None  # proved without enumerating: no set of at most k_max changes reaches it
             bound = {"proved_out_of_reach": True, **_bound_figures(pack, baseline, direction, k_max)}
         else:
             step = progress(len(statements) * k_max) if progress else (lambda: None)
-            found, minimal, considered, combinations = _find_minimal(s, statements, baseline, reached, k_max, possible, step)
+            found, minimal, considered, combinations = _find_minimal(s, statements, baseline, reached, k_max,
+                                                                     possible, step, hopeful)
     sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets, base)
     return {"case": lc.slug, "target": f"{key}={goal}", "direction": {1: "at_least", -1: "at_most", 0: "already"}[direction],
             "baseline": base.overall.value if key == "overall" else base.statement(key).score,
