@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import csv
 import itertools
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-from conftest import CQC, RATINGS, run_cli, run_json
+from conftest import CQC, RATINGS, chromium, run_cli, run_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,21 +114,14 @@ def test_chart_renders_in_a_real_browser(tmp_path: Path):
     """The page a real browser draws: a dot per council, coloured by its published rating,
     the four bands and the gaps between them, York in the ambiguous gap, and per statement
     bars that add up to the councils; a hostile council name stays text."""
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run must install it")
-        pytest.skip("chromium not installed (apt-get install chromium); CI runs this test")
+    browser = chromium(tmp_path / "profile")
     page = tmp_path / "chart.html"
     table = _hostile_table(tmp_path)
     code, _, err = run_cli("consistency", "--ratings", str(table), "-o", str(page))
     assert code == 0, err
     text = page.read_text()
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in text
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([exe, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    dom = subprocess.run([*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines()))
     assert dom.count('<circle class="council') == len(rows)
     assert dom.count('class="band"') == len(PACK.core.ratings) and dom.count('class="gap"') == len(PACK.core.ratings) - 1
@@ -144,7 +134,7 @@ def test_chart_renders_in_a_real_browser(tmp_path: Path):
         assert sum(counts) == len(rows), sid
     assert "ambiguous: between 38" in dom
     shot = tmp_path / "chart.png"
-    subprocess.run([exe, *flags, "--window-size=1100,1600", f"--screenshot={shot}", page.as_uri()],
+    subprocess.run([*browser, "--window-size=1100,1600", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, timeout=120)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

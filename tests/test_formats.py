@@ -5,7 +5,6 @@ scores every way, items that differ only in their citations; bad files refused c
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CASES, ROOT, run_cli, run_json
+from conftest import CASES, ROOT, chromium, run_cli, run_json
 
 from engine.ingest.readers import read_report
 
@@ -60,22 +59,10 @@ def print_page(text: str, title: str) -> str:
             "<style>body{font:14px serif}</style></head><body><main>" + "".join(_blocks(text)) + "</main></body></html>")
 
 
-def _chromium() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run must install it")
-        pytest.skip("chromium not installed (apt-get install chromium); CI runs this test")
-    return exe
-
-
 def print_pdf(page: Path, pdf: Path, profile: Path) -> None:
     """Print a page to PDF in headless Chromium, with its running header (date, title) and
     footer (address, page x/y): the page furniture a reader must leave out."""
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", f"--print-to-pdf={pdf}"]
-    subprocess.run([_chromium(), *flags, page.as_uri()], capture_output=True, timeout=180, check=False)
+    subprocess.run([*chromium(profile), f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=180, check=False)
     assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CASES, CQC, run_cli
+from conftest import CASES, CQC, chromium, run_cli
 
 from engine.analysis.review import draft, words, working_days_after
 from engine.model.pack import load_pack
@@ -101,26 +99,15 @@ def test_existing_output_is_not_overwritten(tmp_path):
     assert code == 2 and ".md or .html" in err
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def test_html_renders_in_a_real_browser(brief_json, tmp_path):
     """CI installs Debian's chromium (.ci/run); on a machine without it this test says so."""
-    exe = _chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: .ci/run must install it")
-        pytest.skip("chromium not installed (apt-get install chromium); CI runs this test")
+    browser = chromium(tmp_path / "profile")
     _, page = brief_json
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([exe, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    dom = subprocess.run([*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
     assert "Review brief: Blackpool Council" in dom.stdout
     assert "<svg" in dom.stdout and "Deadline: Thursday 28 August 2025" in dom.stdout
     shot = tmp_path / "brief.png"
-    subprocess.run([exe, *flags, "--window-size=1100,1400", f"--screenshot={shot}", page.as_uri()],
+    subprocess.run([*browser, "--window-size=1100,1400", f"--screenshot={shot}", page.as_uri()],
                    capture_output=True, timeout=120)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a blank page is far smaller

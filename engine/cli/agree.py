@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from engine.base.errors import UsageError
+from engine.base.errors import LoadError, UsageError
 from engine.cli.common import common
 
 HELP = "agreement of extraction alone with published scores over a folder of pages and an index"
@@ -26,20 +26,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
     """The pack the pages follow (named, or detected from the first page), with its cues and
     any rule override applied."""
-    from engine.ingest.extract import detect_framework, load_cues
+    from engine.ingest.extract import load_cues
+    from engine.ingest.writing import detect
     from engine.model.locate import Packs
 
     packs = Packs(args.rules)
-    framework = args.framework
-    if framework is None:
-        candidates = []
-        for rules in packs.candidates(Path.cwd()):
-            for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
-                candidates.append((root.name, load_cues(packs.get(root.name, Path.cwd()))))
-        text = first_page.read_text(encoding="utf-8", errors="replace") if first_page else ""
-        framework = detect_framework(text, candidates)
-        if framework is None:
-            raise UsageError("cannot tell which framework these pages follow: name it with --framework")
+    text = first_page.read_text(encoding="utf-8", errors="replace") if first_page else ""
+    try:
+        framework, _ = detect(packs, first_page or args.pages, text, Path.cwd(), args.framework)
+    except LoadError:
+        raise UsageError("cannot tell which framework these pages follow: name it with --framework") from None
     pack = packs.get(framework, Path.cwd())
     cues = load_cues(pack)
     if getattr(args, "rules_override", None) is not None:
@@ -47,7 +43,9 @@ def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
         from engine.model.pack import load_pack
 
         doc, override = load_override(args.rules_override)
-        pack = load_pack(pack.root, transform_for(doc, override))
+        transform = transform_for(doc, override)
+        pack = load_pack(pack.root, transform)
+        cues = load_cues(pack, transform)
     return pack, cues
 
 

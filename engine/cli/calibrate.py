@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from engine.base.errors import UsageError
-from engine.cli.common import common
+from engine.cli.common import check_output, common
 
 HELP = "fit the pack's declared numbers to a corpus of pages (leave-one-council-out figures)"
 
@@ -35,8 +35,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"{args.pack}: not a framework pack (no pack.yaml)")
     if not args.pages.is_dir():
         raise UsageError(f"no such folder: {args.pages}")
-    if args.output is not None and args.output.exists() and not args.force:
-        raise UsageError(f"{args.output} exists: not overwritten (use --force to replace it)")
+    check_output(args.output, args.force)
     pack = load_pack(args.pack)
     rows = read_index(args.index, pack)
     with render.progress(sys.stderr, len(grid(pack)), "calibrating", enabled=args.format != "json") as advance:

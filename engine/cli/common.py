@@ -40,3 +40,15 @@ def load(args: argparse.Namespace, paths: list[str]) -> list[tuple[Any, Any, Any
         pack = packs.get(lc.case.framework, lc.folder)
         out.append((pack, lc, derive(pack, lc.case.items)))
     return out
+
+
+def check_output(output: Path | None, force: bool, suffixes: tuple[str, ...] | None = None) -> None:
+    """An output file the command may write: of a kind it writes, and never replacing a file
+    without --force."""
+    if output is None:
+        return
+    if suffixes is not None and output.suffix.lower() not in suffixes:
+        kinds = " or ".join(s for s in suffixes if s != ".htm")
+        raise UsageError(f"-o: write a {kinds} file, not {output.name!r}")
+    if output.exists() and not force:
+        raise UsageError(f"{output} exists: not overwritten (use --force to replace it)")

@@ -5,8 +5,7 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
-from engine.base.errors import UsageError
-from engine.cli.common import common
+from engine.cli.common import check_output, common
 
 HELP = "does each published rating follow from its own published scores?"
 
@@ -49,10 +48,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from engine.render import terminal as render
     from engine.reports.compare import consistency
 
-    if args.output is not None and args.output.suffix.lower() not in (".md", ".html", ".htm"):
-        raise UsageError(f"-o: write a .md or .html file, not {args.output.name!r}")
-    if args.output is not None and args.output.exists() and not args.force:
-        raise UsageError(f"{args.output} exists: not overwritten (use --force to replace it)")
+    check_output(args.output, args.force, (".md", ".html", ".htm"))
     packs = Packs(args.rules)
     framework = args.framework or packs.detect_for_columns(_csv_header(args.ratings), args.ratings.parent)
     pack = packs.get(framework, args.ratings.parent)

@@ -6,8 +6,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from engine.base.errors import UsageError
-from engine.cli.common import common, load
+from engine.cli.common import check_output, common, load
 
 HELP = "the review-request brief: process checks, sensitivity, draft, deadline"
 
@@ -26,10 +25,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from engine.render.brief import html, markdown
 
     [(pack, lc, der)] = load(args, [args.case])
-    if args.output is not None and args.output.suffix.lower() not in (".md", ".html", ".htm"):
-        raise UsageError(f"-o: write a .md or .html file, not {args.output.name!r}")
-    if args.output is not None and args.output.exists() and not args.force:
-        raise UsageError(f"{args.output} exists: not overwritten (use --force to replace it)")
+    check_output(args.output, args.force, (".md", ".html", ".htm"))
     steps = 2 * len(pack.statement_ids) + 2
     with render.progress(sys.stderr, steps, "sensitivity", enabled=args.format != "json") as advance:
         b = brief(pack, lc, der, advance)

@@ -49,7 +49,9 @@ def rendering_name(report: Path, rendering: Rendering) -> str:
     return f"{report.stem}.txt" if rendering.rendered else report.name
 
 
-def _detect(packs, report: Path, text: str, near: Path, framework: str | None) -> tuple[str, Cues | None]:
+def detect(packs, report: Path, text: str, near: Path, framework: str | None) -> tuple[str, Cues | None]:
+    """The framework a report follows (named, or told by its wording among the packs found
+    near `near`), with its cue file when detection loaded it."""
     if framework is not None:
         return framework, None
     candidates = []
@@ -98,7 +100,7 @@ def write_extracted(report: Path, target: Path, rules_dir: Path | None, framewor
 
     packs = Packs(rules_dir)
     rendering, name = _read(report)
-    framework, cues = _detect(packs, report, rendering.text, target.parent, framework)
+    framework, cues = detect(packs, report, rendering.text, target.parent, framework)
     pack = packs.get(framework, target.parent)
     data = extract(pack, report, name, cues, rendering.text)
     data["case"] = target.stem
@@ -120,7 +122,7 @@ def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, fram
 
     packs = Packs(rules_dir)
     read = [(r, *_read(r)) for r in reports]
-    framework, cues = _detect(packs, reports[0], read[0][1].text, target.parent, framework)
+    framework, cues = detect(packs, reports[0], read[0][1].text, target.parent, framework)
     pack = packs.get(framework, target.parent)
     cues = cues or load_cues(pack)
     parts, seen = [], {}
