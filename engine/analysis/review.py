@@ -198,6 +198,13 @@ def next_rating(pack: Pack, der: Derivation) -> dict[str, Any] | None:
     want = order[order.index(ov.value) + 1]
     top = ov.count * max(pack.scores)
     step = pack.core.aggregation.statements_to_overall
+    if step.of != "mean":  # the rating follows the middle score, not the sum: search the scores
+        from engine.reports.compare import to_next
+
+        up = to_next(pack, [st.score for st in der.statements if st.assessed and st.score is not None])["up"]
+        return None if up is None else {"rating": up["rating"], "label": pack.rating_label(up["rating"]),
+                                        "points": up["points"], "sum": None, "out_of": top, "percent": None,
+                                        "ambiguous": False}
     for total in range(ov.total + 1, top + 1):
         res = aggregate.apply(step, [total], top)  # one pseudo-score `total` out of `top`: the same percentage
         if res.value == want:

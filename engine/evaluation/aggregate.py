@@ -34,7 +34,10 @@ def apply(step: BandStep, scores: list[int], max_score: int) -> StepResult:
     if not scores:
         return StepResult(0, 0, None, None, False, {}, step.choose)
     total = sum(scores)
-    percent = 100.0 * total / (len(scores) * max_score)
+    if step.of == "lower_median":
+        percent = 100.0 * lower_median(scores) / max_score
+    else:
+        percent = 100.0 * total / (len(scores) * max_score)
     exact = _band(step, percent)
     if exact is not None:
         readings = {"truncate": exact, "round_half_up": exact}
@@ -44,6 +47,11 @@ def apply(step: BandStep, scores: list[int], max_score: int) -> StepResult:
     ambiguous = readings["truncate"] != readings["round_half_up"]
     return StepResult(total, len(scores), round(percent, 2), readings[step.choose], ambiguous,
                       readings, step.choose)
+
+
+def lower_median(scores: list[int]) -> int:
+    """The middle score; of the two middle ones of an even count, the lower."""
+    return sorted(scores)[(len(scores) - 1) // 2]
 
 
 def counted_cells(sizes: list[int], min_items: int) -> list[bool]:

@@ -64,7 +64,9 @@ class Packs:
                     pack = self.get(root.name, near)
                 except LoadError:
                     continue
-                if set(pack.statement_ids) <= set(columns):
+                tab = pack.core.published_table
+                if set(pack.statement_ids) <= set(columns) or (
+                        tab is not None and {tab.file, *tab.statements.values()} <= set(columns)):
                     found.add(pack.id)
         if len(found) != 1:
             which = ", ".join(sorted(found)) or "none"

@@ -159,6 +159,16 @@ def _core_problems(core: PackCore, pdoc: Document) -> Iterator[Problem]:
                 yield pdoc.problem(path + ("rating",), f"unknown rating {b.rating!r}{suggest(b.rating, rating_ids)}")
             if (b.score is None) == (b.rating is None):
                 yield pdoc.problem(path, "a band names exactly one of 'score' or 'rating'")
+    if (tab := core.published_table) is not None:
+        for sid in tab.statements:
+            if sid not in statement_ids:
+                yield pdoc.problem(("published_table", "statements", sid), f"unknown statement {sid!r}{suggest(sid, statement_ids)}")
+        for word, v in tab.grades.items():
+            if v not in scores:
+                yield pdoc.problem(("published_table", "grades", word), f"score {v} is not on the scale {scores}")
+        for word, rid in tab.ratings.items():
+            if rid not in rating_ids:
+                yield pdoc.problem(("published_table", "ratings", word), f"unknown rating {rid!r}{suggest(rid, rating_ids)}")
     for kind, ids in (("statement", statement_ids), ("category", [c.id for c in core.categories]),
                       ("tag", [t.id for t in core.tags]), ("score", scores), ("rating", rating_ids)):
         seen: set[object] = set()

@@ -79,6 +79,11 @@ class BandStep(Strict):
     bands: list[Band]
     choose: Literal["round_half_up", "truncate"]
     choose_reason: str
+    # What the percentage is taken of: the scores' mean (sum / (count x top score)), or their
+    # lower median (the middle score, the lower of the two middle ones for an even count, over
+    # the top score): a framework whose overall judgement follows its middle judgement.
+    of: Literal["mean", "lower_median"] = "mean"
+    of_reason: str | None = None
 
 
 class Aggregation(Strict):
@@ -171,6 +176,21 @@ class Calibration(Strict):
     fitted: dict[str, Any] | None = None
 
 
+class PublishedTable(Strict):
+    """How a published table of grades (one row per report) names things: which column holds
+    the file, the council, the overall rating and each statement's grade, and what its words
+    mean. `consistency` and `agree` read such a table as they read their own formats."""
+
+    source: str
+    file: str
+    council: str
+    overall: str | None = None
+    statements: dict[str, str]  # statement id -> column
+    grades: dict[str, int]  # a cell's wording (case ignored) -> score
+    ratings: dict[str, str] = {}  # the overall column's wording -> rating id (default: rating labels and ids)
+    not_assessed: list[str] = [""]  # cells that mean: not judged in this report
+
+
 class PackCore(Strict):
     framework: Framework
     themes: list[Theme]
@@ -186,6 +206,7 @@ class PackCore(Strict):
     review: Review | None = None
     findings: Findings | None = None
     calibration: Calibration | None = None
+    published_table: PublishedTable | None = None
 
 
 class Where(Strict):

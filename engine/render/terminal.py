@@ -191,12 +191,19 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
         con.print(table)
         con.print("pub: published, der: derived; " + ", ".join(f"{_short(r)} {r}" for r in sorted(seen)))
     con.print(f"{result['agree']} of {result['total']} published overall ratings follow from their own scores.")
+    median = result.get("rule", {}).get("of") == "lower_median"
+    if median:
+        con.print(f"The rule: the lower median of the scores ({escape(str(result['rule'].get('reason') or ''))})")
+    if result.get("not_rated"):
+        con.print(f"Not rated overall (left out): {len(result['not_rated'])}.")
     for label, rows in (("Ambiguous sums", result["ambiguous"]), ("Exceptions", result["exceptions"])):
         if rows:
             con.print(f"[bold]{label}[/] ({len(rows)}):")
             for e in rows:
-                con.print(f"  line {e['line']} {escape(e['council'])}: sum {e['sum']}/{e['out_of']} = {e['percent']}% → "
-                          f"{e['derived']} (readings {e['readings']}), published {e['published']}")
+                scores = ", ".join(f"{k} {v}" for k, v in e["scores"].items() if v is not None)
+                how = (f"scores {scores}: median {e['percent']}% → {e['derived']}" if median else
+                       f"sum {e['sum']}/{e['out_of']} = {e['percent']}% → {e['derived']} (readings {e['readings']})")
+                con.print(f"  line {e['line']} {escape(e['council'])}: {how}, published {e['published']}")
         else:
             con.print(f"{label}: none.")
     con.print(f"{result.get('within_one_point', 0)} of {result['total']} councils are within one statement score point "
