@@ -5,6 +5,10 @@ The index is a tab-separated table with a header: `file` (relative to the pages 
 `statement` (a statement id of the pack), `published` (the published score) and, optionally,
 `council` (the group a cross-validation holds out together; the file name otherwise). Pages
 the index names but the folder lacks are listed, never silently dropped.
+
+The index may also be a table the pack describes (`published_table` in pack.yaml: one row per
+report, a column per statement, in the publisher's own wording):
+each graded statement of each row is then one entry, and a report is read once.
 """
 from __future__ import annotations
 
@@ -39,13 +43,30 @@ class Page:
     page_published: int | None  # the score the page itself prints, read apart from the evidence
 
 
+def _dialect(text: str) -> str:
+    head = text.split("\n", 1)[0]
+    return "\t" if "\t" in head else ","
+
+
+def index_files(path: Path) -> list[str]:
+    """The files an index names, in order (for detecting the framework from the first)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [r["file"].strip() for r in csv.DictReader(text.splitlines(), delimiter=_dialect(text)) if r.get("file")]
+
+
 def read_index(path: Path, pack: Pack) -> list[IndexRow]:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(str(exc), [Problem(name, None, None, "", f"cannot read index: {exc}")]) from None
-    reader = csv.DictReader(text.splitlines(), delimiter="\t")
+    reader = csv.DictReader(text.splitlines(), delimiter=_dialect(text))
+    tab = pack.core.published_table
+    if tab is not None and "statement" not in (reader.fieldnames or []) and tab.file in (reader.fieldnames or []):
+        return _table_index(path, pack)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
         msg = f"missing column(s) {', '.join(missing)}: expected a tab-separated header with {', '.join(REQUIRED)} (and council)"
@@ -61,20 +82,46 @@ def read_index(path: Path, pack: Pack) -> list[IndexRow]:
     return rows
 
 
+def _table_index(path: Path, pack: Pack) -> list[IndexRow]:
+    from engine.reports.compare import published_rows
+
+    return [IndexRow(row["line"], row["file"], row["council"], sid, v)
+            for row in published_rows(pack, path) for sid, v in row["scores"].items() if v is not None]
+
+
+_TEXTS: dict[tuple[str, int, int], str] = {}
+
+
+def _text(path: Path) -> str:
+    """A report's text rendering, read once per run (a calibration reads each report many times)."""
+    from engine.ingest.readers import read_report
+
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _TEXTS:
+        _TEXTS[key] = read_report(path).text
+    return _TEXTS[key]
+
+
 def read_pages(pack: Pack, cues: Any, pages_dir: Path, rows: list[IndexRow],
                advance: Callable[[], None] = lambda: None) -> tuple[list[Page], list[IndexRow]]:
-    """Extract every page the index names (the user's reading, blind to the score lines)."""
+    """Extract every page the index names (the user's reading, blind to the score lines); a
+    page several rows name is read once."""
     from engine.ingest.extract import extract
 
     pages, missing = [], []
+    done: dict[str, dict[str, Any]] = {}
     for row in rows:
         path = pages_dir / row.file
         if not path.is_file():
             missing.append(row)
             advance()
             continue
-        data = extract(pack, path, path.name, cues)
-        items = [Item.model_validate(x) for x in data["items"]]
+        if row.file not in done:
+            data = extract(pack, path, path.name, cues, text=_text(path))
+            done[row.file] = {"items": [Item.model_validate(x) for x in data["items"]], "published": data["published"]}
+        data = done[row.file]
+        items = [it for it in data["items"] if it.statement == row.statement]
         pages.append(Page(row, items, data["published"].get("scores", {}).get(row.statement)))
         advance()
     return pages, missing

@@ -30,8 +30,10 @@ def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
     from engine.ingest.writing import detect
     from engine.model.locate import Packs
 
+    from engine.ingest.readers import read_report
+
     packs = Packs(args.rules)
-    text = first_page.read_text(encoding="utf-8", errors="replace") if first_page else ""
+    text = read_report(first_page).text if first_page else ""
     try:
         framework, _ = detect(packs, first_page or args.pages, text, Path.cwd(), args.framework)
     except LoadError:
@@ -57,10 +59,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"no such folder: {args.pages}")
     if not args.index.is_file():
         raise UsageError(f"no such index: {args.index}")
-    import csv
+    from engine.authoring.corpus import index_files
 
-    first = next((args.pages / r["file"] for r in csv.DictReader(args.index.read_text(encoding="utf-8").splitlines(), delimiter="\t")
-                  if (args.pages / r.get("file", "")).is_file()), None)
+    first = next((args.pages / f for f in index_files(args.index) if (args.pages / f).is_file()), None)
     pack, cues = load_pack_and_cues(args, first)
     rows = read_index(args.index, pack)
     with render.progress(sys.stderr, len(rows), "reading pages", enabled=args.format != "json") as advance:

@@ -29,6 +29,14 @@ class Layout(Strict):
     skip_line: list[str] = []
     answer_line: list[str] = []
     answer_section: list[str] = []
+    answer_section_end: list[str] = []  # besides section_end and a long paragraph: where an answer section stops
+    # spans of a line that state the answer (a grade after a heading's colon): cut out, the rest
+    # kept; a pattern with a group named `answer` cuts that group only
+    answer_text: list[str] = []
+    # sentences that state the answer or an earlier one ("was judged inadequate in 2018"): left out
+    answer_sentence: list[str] = []
+    # how many lines a statement's heading may wrap over (a PDF's narrow heading column)
+    heading_lines: int = Field(default=1, ge=1, le=4)
     # statement id -> the opening words of the fixed text the framework prints under that
     # statement in every report: a section starts there when its heading is missing or
     # worded in a way not listed
@@ -48,6 +56,20 @@ class PublishedCues(Strict):
     rating_heading: list[str] = []
     rating: list[str] = []  # a pattern whose first group is a rating's label, anywhere in the text
     finding: list[FindingCue] = []
+    # a judgement table: the line it starts at, and the wording of its grades (case ignored)
+    table_start: list[str] = []
+    grades: dict[str, int] = {}
+    overall_row: list[str] = []  # the row names of the overall rating in the table
+
+
+class Kind(Strict):
+    """A kind of document the framework publishes (full inspection, monitoring letter):
+    the first kind whose every pattern the report's opening shows is the document's."""
+
+    id: str
+    label: str
+    all_of: list[str] = Field(min_length=1)
+    finding: bool = True  # whether such a document states a finding (published.finding is read)
 
 
 class CategoryCue(Strict):
@@ -86,6 +108,7 @@ class MetricCue(Strict):
 class CueFile(Strict):
     source: str
     detect: list[str] = []
+    kinds: list[Kind] = []
     layout: Layout = Layout()
     published: PublishedCues = PublishedCues()
     sentences: Sentences = Sentences()
@@ -170,11 +193,17 @@ class Cues:
         self.section_end, self.boiler, self.evidence_start = a(lay.section_end), a(lay.boilerplate_start), a(lay.evidence_start)
         self.boiler_line = a(lay.boilerplate_line)
         self.skip, self.answer_line, self.answer_section = a(lay.skip_line), a(lay.answer_line), a(lay.answer_section)
+        self.answer_section_end = a(lay.answer_section_end)
+        self.answer_text = c(lay.answer_text)
+        self.answer_sentence = a(lay.answer_sentence)
+        self.kinds = [(k.id, k.label, k.finding, [re.compile(p, re.I | re.M) for p in k.all_of]) for k in data.kinds]
         pub = data.published
         self.council, self.date, self.indicative = c(pub.council), c(pub.date), c(pub.indicative)
         self.score, self.rating_heading = c(pub.score), c(pub.rating_heading)
         self.rating = c(pub.rating)
         self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
+        self.table_start, self.overall_row = c(pub.table_start), [heading_key(r) for r in pub.overall_row]
+        self.grades = {" ".join(k.casefold().split()): v for k, v in pub.grades.items()}
         self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
         self.mixed, self.intention = a(data.polarity.mixed), a(data.polarity.intention)
         self.positive_phrase = [_lower_rx(p) for p in data.polarity.positive_phrase]
@@ -199,6 +228,55 @@ class Cues:
         self.headings = names
         self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
 
+    def strip_answer(self, line: str) -> str:
+        """The line without the spans that state the answer."""
+        for p in self.answer_text:
+            if m := p.search(line):
+                # with a group named `answer`, only that group is the answer's span
+                a, b = (m.span("answer") if "answer" in p.groupindex else m.span())
+                line = line[:a] + line[b:]
+        return line
+
+    def heading_at(self, lines: list[str], i: int) -> tuple[str, int] | None:
+        """(statement id, lines the heading takes) when a statement's heading starts at line i,
+        wrapped over at most `layout.heading_lines` short lines, its answer spans cut out."""
+        text = ""
+        for n in range(self.data.layout.heading_lines):
+            if i + n >= len(lines):
+                break
+            part = self.strip_answer(lines[i + n].strip())
+            if not part or len(part.split()) > 14 or (part.endswith(".") and n == 0):
+                break
+            text = f"{text} {part}".strip()
+            sid = self.headings.get(heading_key(text)) or self.near_heading(text)
+            if sid is not None:
+                return sid, n + 1
+        return None
+
+    def near_heading(self, text: str) -> str | None:
+        """The statement whose long heading this text is but for a letter or a word ("The
+        experience and progress of ...", "... children care leavers"): a close match of at
+        least 0.93 (difflib's ratio) to a heading of at least six words."""
+        key = heading_key(text)
+        if len(key.split()) < 6:
+            return None
+        first = key.split()[0]
+        near = [h for h in self.headings if len(h.split()) >= 6 and h.split()[0] == first]
+        if not near:
+            return None
+        import difflib
+
+        best = difflib.get_close_matches(key, near, n=1, cutoff=0.93)
+        return self.headings[best[0]] if best else None
+
+    def kind_of(self, text: str) -> tuple[str, str] | None:
+        """(id, label) of the first kind of document whose patterns all match the text."""
+        return next(((k, label) for k, label, _, pats in self.kinds if all(p.search(text) for p in pats)), None)
+
+    def states_finding(self, kind: str | None) -> bool:
+        """Whether documents of this kind state a finding (`published.finding`)."""
+        return next((f for k, _, f, _ in self.kinds if k == kind), True)
+
     def commitment_of(self, low: str) -> str | None:
         """The statement whose commitment text opens this lower-cased line, if any."""
         return next((sid for sid, rx in self.commitment if rx.search(low)), None)
@@ -207,7 +285,7 @@ class Cues:
 def heading_key(line: str) -> str:
     """A heading as compared with statement names: case, punctuation, '&' and spacing ignored
     ("Care provision, integration, and continuity" is "Care provision, integration and continuity")."""
-    text = line.strip().lstrip("#").strip().rstrip(":").replace("&", " and ").replace(",", " ")
+    text = line.strip().lstrip("#").strip().rstrip(":.").replace("&", " and ").replace(",", " ")
     return " ".join(text.split()).casefold()
 
 

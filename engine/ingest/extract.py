@@ -25,28 +25,41 @@ class Section:
     start: int  # index of the heading line
     end: int  # index one past the last line
     by_heading: bool = True  # False: opened by the statement's commitment text, its heading unrecognised
+    size: int = 1  # lines the heading takes (a wrapped heading)
 
 
 def blind(cues: Cues, lines: list[str]) -> list[str]:
-    """The report with every answer line and answer section blanked (same line numbers)."""
+    """The report with every answer line and answer section blanked, the answer spans and the
+    sentences that state an answer cut out (same line numbers; what is left of a line is its
+    own text, so a quote from it is still verbatim)."""
     out = list(lines)
     in_answer = False
     for i, line in enumerate(lines):
         low = fold_text(line)
         if cues.answer_section.search_lower(low):
             in_answer = True
-        elif in_answer and (cues.section_end.search_lower(low) or len(line) > 300):
+        elif in_answer and (cues.section_end.search_lower(low) or cues.answer_section_end.search_lower(low)
+                            or len(line) > 300):
             in_answer = False
         if in_answer or cues.answer_line.search_lower(low):
             out[i] = ""
+            continue
+        line = cues.strip_answer(line)
+        if cues.answer_sentence.may_match(low):
+            line = " ".join(s for s in split_sentences(line) if not cues.answer_sentence.search_lower(fold_text(s)))
+        out[i] = line
     return out
 
 
 def sections(cues: Cues, lines: list[str]) -> list[Section]:
     found: list[Section] = []
+    skip_to = 0
     for i, line in enumerate(lines):
+        if i < skip_to:
+            continue
         low = fold_text(line)
-        sid = cues.headings.get(heading_key(line)) if line.strip() else None
+        hit = cues.heading_at(lines, i) if line.strip() else None
+        sid, size = hit if hit else (None, 1)
         by_heading = sid is not None
         if sid is None and cues.commitment and line.strip():
             sid = cues.commitment_of(low)
@@ -56,7 +69,8 @@ def sections(cues: Cues, lines: list[str]) -> list[Section]:
         if (sid or ends) and found and found[-1].end == -1:
             found[-1].end = i
         if sid:
-            found.append(Section(sid, i, -1, by_heading))
+            found.append(Section(sid, i, -1, by_heading, size))
+            skip_to = i + size
     if found and found[-1].end == -1:
         found[-1].end = len(lines)
     return found
@@ -178,6 +192,10 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
                 break
     rating = None
     labels = {r.label.casefold(): r.id for r in cues.pack.core.ratings}
+    table_scores: dict[str, int] = {}
+    if cues.table_start:
+        table_scores, rating = read_table(cues, lines)
+        scores = {**table_scores, **{k: v for k, v in scores.items() if k not in table_scores}}
     for i, line in enumerate(lines):
         if any(p.search(line) for p in cues.rating_heading):
             for nxt in lines[i + 1: i + 8]:
@@ -187,7 +205,7 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
                     break
             if rating:
                 break
-    if rating is None:
+    if rating is None and not table_scores:  # a judgement table without an overall row rates nothing
         for line in lines:
             for p in cues.rating:
                 if (m := p.search(line)) and m.group(1).casefold() in labels:
@@ -195,8 +213,47 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
                     break
             if rating:
                 break
-    finding = next((label for line in lines for p, label in cues.finding if p.search(line)), None)
+    finding = (next((label for line in lines for p, label in cues.finding if p.search(line)), None)
+               if cues.states_finding(document_kind(cues, lines)) else None)
     return Published(rating=rating, scores=scores, date=date, indicative=indicative, finding=finding)
+
+
+def read_table(cues: Cues, lines: list[str]) -> tuple[dict[str, int], str | None]:
+    """A judgement table: rows of a statement's name (or the overall row's) then its grade,
+    names and grades wrapped over lines as a PDF's columns leave them. ({statement: score},
+    overall rating id or None)."""
+    start = next((i for i, ln in enumerate(lines) if any(p.search(ln) for p in cues.table_start)), None)
+    if start is None:
+        return {}, None
+    cells = []
+    for line in lines[start + 1:]:
+        if len(line.split()) >= 25 or PAGE_MARK.match(line):
+            break
+        cells.append(line.strip())
+    text = " ".join(" ".join(cells).split())
+    grades = sorted(cues.grades, key=len, reverse=True)  # "requires improvement to be good" before "good"
+    scores: dict[str, int] = {}
+    rating = None
+    order = [r.id for r in cues.pack.core.ratings]
+    pos = 0
+    rx = re.compile(r"\b(" + "|".join(re.escape(g) for g in grades) + r")\b", re.IGNORECASE)
+    for m in rx.finditer(text):
+        name = heading_key(text[pos:m.start()])
+        pos = m.end()
+        grade = cues.grades[" ".join(m.group(1).casefold().split())]
+        sid = cues.headings.get(name) or cues.near_heading(name)
+        if sid is not None:
+            scores.setdefault(sid, grade)
+        elif name in cues.overall_row and len(order) == len(cues.pack.scores):
+            rating = order[sorted(cues.pack.scores).index(grade)]
+    return scores, rating
+
+
+def document_kind(cues: Cues, lines: list[str]) -> str | None:
+    """The kind of document (cues.yaml `kinds`), read from its first page."""
+    head = "\n".join(lines[:60])
+    found = cues.kind_of(head)
+    return found[0] if found else None
 
 
 def _iso_date(text: str) -> str | None:
@@ -223,7 +280,7 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
     for sec in sections(cues, lines):
         mode = "evidence"
         heading: str | None = None  # the sub-heading the findings stand under
-        for idx in range(sec.start + 1, sec.end):
+        for idx in range(sec.start + sec.size, sec.end):
             line = lines[idx]
             low = fold_text(line)
             if cues.boiler.search_lower(low):
@@ -289,8 +346,9 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
                  for it in items]
     pub = read_published(cues, lines, sections(cues, lines))
     council = council_name(cues, lines) or report.stem
+    kind = document_kind(cues, lines)
     return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": council,
-            "framework": pack.id, "sources": [f"sources/{source_name}"],
+            "framework": pack.id, **({"kind": kind} if kind else {}), "sources": [f"sources/{source_name}"],
             "published": pub.model_dump(exclude_none=True), "items": [_item_dict(it) for it in items]}
 
 

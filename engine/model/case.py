@@ -91,6 +91,7 @@ class Case(Strict):
     case: str
     council: str
     framework: str
+    kind: str | None = None  # the kind of document (a full inspection, a monitoring letter), as extract read it
     sources: list[str] = Field(min_length=1)
     published: Published = Published()
     items: list[Item] = []
