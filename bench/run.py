@@ -275,6 +275,7 @@ def main() -> int:
     line("extract_plus_derive_blackpool_s", f"{t_ex:.3f} (target < 0.3: {_met(t_ex < 0.3)}; {t_ex / t_pass:.1f}x python -c pass)")
 
     _pdf_target(pack, cues, t_pass)
+    _ofsted_targets(packs_root=ROOT / "rules", t_pass=t_pass, quick="--quick" in sys.argv)
 
     packs = Packs(ROOT / "rules")
     lc = load_case(ROOT / "cases" / "blackpool-2025.yaml", packs.pack_for(ROOT / "cases"))
@@ -323,6 +324,44 @@ def _pdf_target(pack, cues, t_pass: float) -> None:
     t_pdf, _ = timed(pdf_extract)
     line("pdf_extract_60_pages_s", f"{t_pdf:.3f} for {pages} pages (target < 1 for 60: "
          f"{_met(t_pdf * 60 / max(pages, 1) < 1)}; {t_pdf / t_pass:.1f}x python -c pass)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _ofsted_targets(packs_root: Path, t_pass: float, quick: bool) -> None:
+    """One 14-page Ofsted inspection read, extracted and derived in-process well under a second;
+    the whole development corpus (../shared/ofsted-ilacs, read where it lies) extracted by one
+    `rederive extract DIR` run, a fresh process, in under a minute."""
+    import shutil
+    import tempfile
+
+    from engine.evaluation.derive import derive
+    from engine.ingest.extract import extract, load_cues
+    from engine.ingest.readers import read_report
+    from engine.model.case import Item
+    from engine.model.locate import Packs
+
+    corpus = ROOT.parent / "shared" / "ofsted-ilacs" / "reports"
+    if not corpus.is_dir():
+        line("ofsted_inspection_extract_derive_s", f"skipped (no corpus at {corpus})")
+        return
+    pack = Packs(packs_root).get("ofsted-ilacs", ROOT)
+    cues = load_cues(pack)
+    pdf = corpus / "blackpool-2023-02-01.pdf"
+
+    def one():
+        text = read_report(pdf).text
+        data = extract(pack, pdf, "r.txt", cues, text)
+        return derive(pack, [Item.model_validate(x) for x in data["items"]]), text.count("=== page ")
+    t_one, (_, pages) = timed(one)
+    line("ofsted_inspection_extract_derive_s", f"{t_one:.3f} for {pages} pages (target < 1: {_met(t_one < 1)}; "
+         f"{t_one / t_pass:.1f}x python -c pass)")
+    if quick:
+        return
+    work = Path(tempfile.mkdtemp(prefix="rederive-bench-ofsted-"))
+    n = len(list(corpus.glob("*.pdf")))
+    t_all = _wall([sys.executable, "-m", "engine", "extract", str(corpus), "-o", str(work / "cases"), "--format", "json"])
+    written = len(list((work / "cases").glob("*.yaml")))
+    line("ofsted_corpus_extract_dir_s", f"{t_all:.1f} for {written} of {n} inspections (target < 60: {_met(t_all < 60 and written == n)})")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -99,11 +99,12 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
     held = _held_index(pack, combos)
     chosen = choose(results, lambda p: True, levels, held)
     groups = sorted({p["council"] for p in results[0]})
-    loco_pairs, held_out = [], []
+    loco_pairs, held_out, loco_rows = [], [], []
     for g in groups:
         i = choose(results, lambda p, g=g: p["council"] != g, levels, held)
         own = [p for p in results[i] if p["council"] == g]
         loco_pairs += [(p["published"], p["derived"]) for p in own]
+        loco_rows += own
         held_out.append({"council": g, "pages": len(own), "exact": sum(p["published"] == p["derived"] for p in own),
                          "chosen": combos[i]})
     current = None if held is None else {"values": combos[held], **_figures(results[held], levels)}
@@ -112,12 +113,23 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
             "changes": changes_for(pack, combos[chosen]),
             "in_sample": _figures(results[chosen], levels),
             "current": current,
-            "leave_one_council_out": {**_figures_pairs(loco_pairs, levels), "held_out": held_out},
+            "leave_one_council_out": {**_figures_pairs(loco_pairs, levels), "by_statement": _by_statement(loco_rows, levels),
+                                      "held_out": held_out},
             "date": dt.date.today().isoformat()}
 
 
 def _figures(scored: list[dict[str, Any]], levels: list[int]) -> dict[str, Any]:
-    return _figures_pairs([(p["published"], p["derived"]) for p in scored], levels)
+    return {**_figures_pairs([(p["published"], p["derived"]) for p in scored], levels),
+            "by_statement": _by_statement(scored, levels)}
+
+
+def _by_statement(scored: list[dict[str, Any]], levels: list[int]) -> dict[str, Any]:
+    """Exact agreement and kappa of each statement's pages (a framework's judgements differ)."""
+    out = {}
+    for sid in dict.fromkeys(p["statement"] for p in scored):
+        s = summary([(p["published"], p["derived"]) for p in scored if p["statement"] == sid], levels)
+        out[sid] = {k: s[k] for k in ("compared", "exact", "exact_percent", "kappa")}
+    return out
 
 
 def _figures_pairs(pairs: list[tuple[int, int | None]], levels: list[int]) -> dict[str, Any]:

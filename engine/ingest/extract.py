@@ -273,8 +273,9 @@ def council_name(cues: Cues, lines: list[str]) -> str | None:
     return None
 
 
-def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
-    """Evidence items from the report's statement sections; `lines` must already be blinded."""
+def extract_items(cues: Cues, lines: list[str], source: str, original: list[str] | None = None) -> list[Item]:
+    """Evidence items from the report's statement sections; `lines` must already be blinded
+    (`original`: the lines before blinding; what is left of a cut line is never a heading)."""
     items: list[Item] = []
     counters: dict[str, int] = {}
     for sec in sections(cues, lines):
@@ -292,6 +293,8 @@ def extract_items(cues: Cues, lines: list[str], source: str) -> list[Item]:
             if not line.strip() or cues.skip.search_lower(low):
                 continue
             if _is_heading(line):
+                if original is not None and original[idx] != line:
+                    continue  # the rest of a paragraph whose answer sentences were cut
                 if mode == "evidence":
                     heading = line.strip().lstrip("#").strip() or heading
                 continue
@@ -339,8 +342,9 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
         msg = f"no {pack.core.framework.unit} found; looked for the headings {names}"
         raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
     paged = any(PAGE_MARK.match(ln) for ln in lines)
-    evidence_lines = blind(cues, ["" if PAGE_MARK.match(ln) else ln for ln in lines])
-    items = extract_items(cues, evidence_lines, f"sources/{source_name}")
+    unpaged = ["" if PAGE_MARK.match(ln) else ln for ln in lines]
+    evidence_lines = blind(cues, unpaged)
+    items = extract_items(cues, evidence_lines, f"sources/{source_name}", unpaged)
     if paged:
         items = [it.model_copy(update={"source": it.source.model_copy(update={"page": page_of(lines, it.source.line)})})
                  for it in items]

@@ -81,8 +81,10 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
         ov = obj["overall"]
         note = f" · ambiguous: {ov['readings']} (pack reads {ov['chosen']})" if ov["ambiguous"] else ""
         if ov["assessed"]:
-            t.caption = (f"overall: derived {ov['derived']} · published {ov['published']} {_mark(ov['match'])}"
-                         f" · {ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements{note}")
+            how = (f"the lower median of {ov['assessed']} of {ov['of']} statements" if ov.get("of_scores") == "lower_median"
+                   else f"{ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements")
+            t.caption = (f"overall: derived {ov['derived']} · published {_score(ov['published'])} {_mark(ov['match'])}"
+                         f" · {how}{note}")
         else:
             t.caption = f"overall: not derived, no statement has evidence · published {_score(ov['published'])}"
         t.caption += "\nbasis: evidence items counted · ±points from the nearest band edge (how firm the score is)"
@@ -353,6 +355,10 @@ def calibration_text(r: dict[str, Any], out: TextIO) -> None:
     cur = r.get("current")
     con.print(line(f"in-sample (values in the pack now{': ' + str(cur['values']) if cur else ''})", cur))
     con.print(line("leave-one-council-out", r["leave_one_council_out"]))
+    for sid, f in r["in_sample"].get("by_statement", {}).items():
+        lo = r["leave_one_council_out"].get("by_statement", {}).get(sid, {})
+        con.print(f"  {sid}: in-sample {f['exact']}/{f['compared']} = {f['exact_percent']}% (kappa {f['kappa']}) · "
+                  f"leave-one-council-out {lo.get('exact')}/{lo.get('compared')} = {lo.get('exact_percent')}% (kappa {lo.get('kappa')})")
     if r["missing"]:
         con.print(f"{len(r['missing'])} page(s) named by the index are not in the folder")
     if r.get("written"):

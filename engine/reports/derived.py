@@ -62,6 +62,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "ambiguous": ov.ambiguous,
             "readings": dict(ov.readings),
             "chosen": ov.chosen,
+            "of_scores": pack.core.aggregation.statements_to_overall.of,  # mean (a sum's percentage) or lower_median
         },
         **({"finding": finding} if finding is not None else {}),
     }
