@@ -115,10 +115,11 @@ def test_agreement_floor_per_judgement(agreement):
     keep; the baseline is always answering the commonest grade."""
     s = agreement["summary"]
     assert s["compared"] == sum(1 for r in _rows() for c in COLUMNS.values() if r[c].lower() in GRADES)
-    assert s["exact_percent"] >= 66.0 and s["exact_percent"] >= s["baseline"]["exact_percent"] + 20
-    assert s["kappa"] >= 0.75
+    assert s["exact_percent"] >= 77.0 and s["exact_percent"] >= s["baseline"]["exact_percent"] + 30  # 79.0 / 39.2
+    assert s["kappa"] >= 0.85  # 0.868
+    assert s["within_one_percent"] >= 99.0  # 100
     for sid, r in agreement["by_statement"].items():
-        assert r["exact"] / r["compared"] >= 0.55, sid
+        assert r["exact"] / r["compared"] >= 0.70, sid  # 73.9 (leaders) to 83.3 (care leavers)
     assert not agreement["missing"] and not agreement["index_disagrees_with_page"]
 
 
