@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CASES, ROOT, RULES, run_cli, run_json
 
 CORPUS = ROOT.parent / "shared" / "ofsted-ilacs"
@@ -158,3 +157,26 @@ def test_blackpool_trajectory_is_derived_and_explained(extracted):
     mean = {k: sum(v.values()) / len(v) for k, v in derived.items()}
     assert mean["blackpool-2019-01-17"] < mean["blackpool-2023-02-01"] < mean["blackpool-2026-07-28"]
     assert (CASES / "blackpool-2020-ofsted-monitoring.yaml").is_file()
+
+
+def test_a_visit_letter_is_told_by_its_title(tmp_path: Path):
+    """The kind of document: the bundled monitoring letter is a monitoring visit; the same
+    letter titled as a focused visit is a focused visit, though its body still names the
+    monitoring visit; neither is a full inspection."""
+    import yaml
+
+    letter = CASES / "sources" / "blackpool-2020-ofsted-ilacs-monitoring-visit.txt"
+    lines = letter.read_text(encoding="utf-8").splitlines()
+    title = next(i for i, ln in enumerate(lines) if ln.startswith("Monitoring visit of "))
+    focused = lines[:title] + [lines[title].replace("Monitoring visit of ", "Focused visit to ")] + [
+        ln.replace("findings of the monitoring visit", "findings of the visit") for ln in lines[title + 1:]]
+    kinds = {}
+    for name, body in (("monitoring", lines), ("focused", focused)):
+        src = tmp_path / name / "letter.txt"
+        src.parent.mkdir()
+        src.write_text("\n".join(body) + "\n", encoding="utf-8")
+        out = src.with_suffix(".yaml")
+        assert run_cli("extract", str(src), "-o", str(out), "--framework", "ofsted-ilacs")[0] == 0
+        kinds[name] = yaml.safe_load(out.read_text(encoding="utf-8")).get("kind")
+    assert kinds == {"monitoring": "monitoring_visit", "focused": "focused_visit"}
+    assert any("monitoring visit" in ln for ln in focused[title + 1:])

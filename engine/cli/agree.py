@@ -27,10 +27,9 @@ def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
     """The pack the pages follow (named, or detected from the first page), with its cues and
     any rule override applied."""
     from engine.ingest.extract import load_cues
+    from engine.ingest.readers import read_report
     from engine.ingest.writing import detect
     from engine.model.locate import Packs
-
-    from engine.ingest.readers import read_report
 
     packs = Packs(args.rules)
     text = read_report(first_page).text if first_page else ""

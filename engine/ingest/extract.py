@@ -165,7 +165,7 @@ def _score_on(cues: Cues, line: str) -> int | None:
     return None
 
 
-def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Published:
+def read_published(cues: Cues, lines: list[str], secs: list[Section], kind: str | None = None) -> Published:
     """The answer: council-level rating and per-statement scores. Never used for evidence."""
     indicative = any(p.search(line) for line in lines for p in cues.indicative)
     date = None
@@ -214,7 +214,7 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section]) -> Publish
             if rating:
                 break
     finding = (next((label for line in lines for p, label in cues.finding if p.search(line)), None)
-               if cues.states_finding(document_kind(cues, lines)) else None)
+               if cues.states_finding(kind) else None)
     return Published(rating=rating, scores=scores, date=date, indicative=indicative, finding=finding)
 
 
@@ -337,7 +337,8 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
 
         text = read_report(report).text
     lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
-    if not sections(cues, lines):
+    secs = sections(cues, lines)
+    if not secs:
         names = ", ".join(s.name for s in pack.core.statements)
         msg = f"no {pack.core.framework.unit} found; looked for the headings {names}"
         raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
@@ -348,9 +349,9 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
     if paged:
         items = [it.model_copy(update={"source": it.source.model_copy(update={"page": page_of(lines, it.source.line)})})
                  for it in items]
-    pub = read_published(cues, lines, sections(cues, lines))
-    council = council_name(cues, lines) or report.stem
     kind = document_kind(cues, lines)
+    pub = read_published(cues, lines, secs, kind)
+    council = council_name(cues, lines) or report.stem
     return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": council,
             "framework": pack.id, **({"kind": kind} if kind else {}), "sources": [f"sources/{source_name}"],
             "published": pub.model_dump(exclude_none=True), "items": [_item_dict(it) for it in items]}
