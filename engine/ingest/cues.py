@@ -204,6 +204,9 @@ class Cues:
         self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
         self.table_start, self.overall_row = c(pub.table_start), [heading_key(r) for r in pub.overall_row]
         self.grades = {" ".join(k.casefold().split()): v for k, v in pub.grades.items()}
+        # one alternation, longest wording first ("requires improvement to be good" before "good")
+        self.grade_rx = (re.compile(r"\b(" + "|".join(re.escape(g) for g in sorted(self.grades, key=len, reverse=True)) + r")\b",
+                                    re.IGNORECASE) if self.grades else None)
         self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
         self.mixed, self.intention = a(data.polarity.mixed), a(data.polarity.intention)
         self.positive_phrase = [_lower_rx(p) for p in data.polarity.positive_phrase]
@@ -226,6 +229,10 @@ class Cues:
             for n in [st.name, *st.aliases]:
                 names[heading_key(n)] = st.id
         self.headings = names
+        self._long_headings: dict[str, list[str]] = {}  # first word -> headings of six words or more
+        for h in names:
+            if len(h.split()) >= 6:
+                self._long_headings.setdefault(h.split()[0], []).append(h)
         self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
 
     def strip_answer(self, line: str) -> str:
@@ -260,8 +267,7 @@ class Cues:
         key = heading_key(text)
         if len(key.split()) < 6:
             return None
-        first = key.split()[0]
-        near = [h for h in self.headings if len(h.split()) >= 6 and h.split()[0] == first]
+        near = self._long_headings.get(key.split()[0])
         if not near:
             return None
         import difflib

@@ -231,13 +231,13 @@ def read_table(cues: Cues, lines: list[str]) -> tuple[dict[str, int], str | None
             break
         cells.append(line.strip())
     text = " ".join(" ".join(cells).split())
-    grades = sorted(cues.grades, key=len, reverse=True)  # "requires improvement to be good" before "good"
     scores: dict[str, int] = {}
     rating = None
     order = [r.id for r in cues.pack.core.ratings]
     pos = 0
-    rx = re.compile(r"\b(" + "|".join(re.escape(g) for g in grades) + r")\b", re.IGNORECASE)
-    for m in rx.finditer(text):
+    if cues.grade_rx is None:
+        return {}, None
+    for m in cues.grade_rx.finditer(text):
         name = heading_key(text[pos:m.start()])
         pos = m.end()
         grade = cues.grades[" ".join(m.group(1).casefold().split())]
