@@ -127,6 +127,16 @@ def test_a_change_and_its_inverse_give_the_baseline(items, data):
     assert _scores(back) == _scores(items)
 
 
+@PROPS
+@given(st.lists(small_cases(), min_size=2, max_size=4))
+def test_a_shared_memo_gives_what_a_fresh_derivation_gives(cases):
+    """derive's memo lends a statement's result to a later call whose items read the same:
+    over several item lists (some statements alike, some not), never a different result."""
+    memo: dict = {}
+    for items in cases + cases[:1]:
+        assert derive(PACK, items, memo=memo) == derive(PACK, items)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_cases(), st.sampled_from([1, -1]))
 def test_counterfactual_sets_reach_the_target_and_are_minimal(items, step):
@@ -189,33 +199,36 @@ def test_target_errors():
     assert code == 2 and "not on the scale" in err
 
 
-@pytest.mark.parametrize("case, at_least", [("blackpool-2025.yaml", 3_000), ("lincolnshire-2023.yaml", 800)])
+@pytest.mark.parametrize("case, at_least", [("blackpool-2025.yaml", 3_000), ("lincolnshire-2023.yaml", 800),
+                                             ("blackpool-2020-ofsted-monitoring.yaml", 300)])
 def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     """The compiled batch path of the counterfactual search against `derive` of the changed
     items themselves: every candidate of one change, and every fifth of two, on real cases
-    (Lincolnshire's many one-item categories exercise which categories count)."""
+    (Lincolnshire's many one-item categories exercise which categories count; the Ofsted
+    pack's statement-scope weights, features shared by a statement's cells)."""
     from engine.analysis.candidates import (
         _changes_for,
         _concrete_sets,
         _multisets,
-        _score_many,
         build,
     )
+    from engine.analysis.scoring import _score_many
     from engine.model.case import load_case
 
     path = BLACKPOOL.parent / case
     lc = load_case(path, packs.pack_for(path.parent))
+    pack = packs.get(lc.case.framework)
     items = list(lc.case.items)
-    s = build(PACK, items)
+    s = build(pack, items)
     compared = 0
-    for sid in PACK.statement_ids:
+    for sid in pack.statement_ids:
         own = [it for it in items if it.statement == sid]
         for k, stride in ((1, 1), (2, 5), (3, 97)):
             group = list(_multisets(s, sid, k))[::stride]
             for picks, score in zip(group, _score_many(s, sid, group), strict=True):
                 steps, _ = _changes_for(s, picks, next(_concrete_sets(s, picks)))
-                changed = apply(PACK, own, [c for step in steps for c in step])
-                assert derive(PACK, changed).statement(sid).score == score, (sid, [c.label() for st in steps for c in st])
+                changed = apply(pack, own, [c for step in steps for c in step])
+                assert derive(pack, changed).statement(sid).score == score, (sid, [c.label() for st in steps for c in st])
                 compared += 1
     assert compared > at_least
 
@@ -248,3 +261,15 @@ def test_the_bound_never_hides_a_set(packs):
     tight = cf.search(PACK, lc, ("overall", "requires_improvement"), 2, 5)
     assert (loose["minimal_size"], loose["sets_total"]) == (tight["minimal_size"], tight["sets_total"]) == (2, 481)
     assert [s["changes"] for s in loose["sets"]] == [s["changes"] for s in tight["sets"]]
+
+
+@given(st.integers(0, 9), st.integers(1, 4))
+def test_multisets_are_enumerated_as_itertools_does(n, size):
+    """The array form of the candidates' multisets: the same rows in the same order."""
+    import numpy as np
+
+    from engine.analysis.candidates import _with_replacement
+
+    expected = np.array(list(itertools.combinations_with_replacement(range(n), size)), dtype=np.int64).reshape(-1, size)
+    got = _with_replacement(n, size)
+    assert got.shape == expected.shape and (got == expected).all()

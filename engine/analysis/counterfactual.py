@@ -33,12 +33,12 @@ from engine.analysis.candidates import (  # noqa: F401  (build: the shared state
     _concrete_sets,
     build,
     combinations,
-    score_rows,
 )
 from engine.analysis.scenario import apply
+from engine.analysis.scoring import score_rows
 from engine.base.errors import UsageError
 from engine.evaluation.aggregate import apply as band
-from engine.evaluation.derive import derive
+from engine.evaluation.derive import Derivation, derive
 from engine.model.case import LoadedCase
 from engine.model.expr import suggest
 from engine.model.pack import Pack
@@ -184,6 +184,7 @@ def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassO
     """The first `max_sets` concrete sets in full (scenario and derived result), the exact
     number of concrete sets, and how many of them touch each statement."""
     sets_out, total = [], 0
+    memo: dict = {}  # the listed sets share most of their statements' changed readings
     touched: dict[str, int] = defaultdict(int)
     for picks in found:
         n = _concrete_count(s, picks)
@@ -196,7 +197,7 @@ def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassO
                 break
             steps, labels = _changes_for(s, picks, expand)
             changes = [c for step in steps for c in step]
-            after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"), reuse=base)
+            after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"), reuse=base, memo=memo)
             sets_out.append({
                 "changes": labels,
                 "operations": [op.op_id for op in picks],
@@ -217,14 +218,15 @@ def candidates_count(s: Search, statements: list[str], k_max: int) -> int:
 
 def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_changes: int | None = None,
            max_sets: int = 50, state: Search | None = None,
-           progress: Callable[[int], Callable[[], None]] | None = None) -> dict[str, Any]:
-    """`state`, from `build(pack, items of lc)`, may be passed to share work between searches.
+           progress: Callable[[int], Callable[[], None]] | None = None, base: Derivation | None = None) -> dict[str, Any]:
+    """`state`, from `build(pack, items of lc)`, and `base`, `derive(pack, items of lc)`, may be
+    passed to share work between searches.
     `progress(steps)`, when given, is told how many steps the search may take and returns
     the function to call after each."""
     t0 = time.perf_counter()
     k_max = pack.core.counterfactual.max_changes if max_changes is None else max_changes
     items = list(lc.case.items)
-    base = derive(pack, items)
+    base = base if base is not None else derive(pack, items)
     s = state if state is not None else build(pack, items)
     key, goal = target
     direction, reached, statements = _goal(pack, base, key, goal)

@@ -124,14 +124,14 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: Non
         for step in (1, -1):
             t = st.score + step
             if t in pack.scores:
-                res = search(pack, lc, (st.id, t), max_sets=1, state=state)
+                res = search(pack, lc, (st.id, t), max_sets=1, state=state, base=der)
                 out.append(entry(st.id, st.score, t, res))
                 advance()
     if der.overall.value in order:
         i = order.index(der.overall.value)
         for step in (1, -1):
             if 0 <= i + step < len(order):
-                res = search(pack, lc, ("overall", order[i + step]), max_sets=1, state=state)
+                res = search(pack, lc, ("overall", order[i + step]), max_sets=1, state=state, base=der)
                 out.append(entry("overall", der.overall.value, order[i + step], res))
                 advance()
     return out

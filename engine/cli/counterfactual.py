@@ -31,13 +31,16 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         pack = pack.with_reading(args.reading)
     if args.max_changes is not None and not 0 <= args.max_changes <= 6:
         raise UsageError("--max-changes must be between 0 and 6")
+    from engine.analysis.candidates import build
+
+    state = build(pack, list(lc.case.items))  # one state: counted here, searched below
+
     def progress(steps: int):
         """Say how large a search is before it starts; show progress when it is large."""
-        from engine.analysis.candidates import build
         from engine.analysis.counterfactual import candidates_count
 
         k = pack.core.counterfactual.max_changes if args.max_changes is None else args.max_changes
-        n = candidates_count(build(pack, list(lc.case.items)), list(pack.statement_ids), k)
+        n = candidates_count(state, list(pack.statement_ids), k)
         large = n > LARGE and args.format != "json"
         if large:
             sys.stderr.write(f"searching up to {n:,} candidate sets of up to {k} changes\n")
@@ -47,7 +50,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return advance
 
     ended: list = []
-    result = search(pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets, progress=progress)
+    result = search(pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets, state=state, progress=progress)
     for bar in ended:
         bar.__exit__(None, None, None)
     render.to_json(result, out) if args.format == "json" else render.counterfactual_text(result, out)

@@ -168,15 +168,20 @@ def prepare_kinds(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None
 
 
 def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],
-                   cell: np.ndarray, statement: np.ndarray, prepared: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+                   cell: np.ndarray | None, statement: np.ndarray | None, prepared: dict[str, Any] | None = None,
+                   given: Mapping[str, np.ndarray] | None = None, scope: str | None = None) -> dict[str, np.ndarray]:
     """Feature arrays for a batch of cells given item-kind counts (cells x kinds); the same values
     `features.compute` gives for the same items. `prepared`: `prepare_kinds(pack, kinds)`, when
-    the same kinds serve many batches."""
+    the same kinds serve many batches. `given`: feature arrays computed elsewhere, taken as
+    they are (a search computes the statement-scope ones once per distinct statement);
+    `scope`: compute only the counted features of that scope (no expressions)."""
     prepared = prepared or prepare_kinds(pack, kinds)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = dict(given or {})
     bands, needed = prepared["bands"], prepared.get("needed")
     for f in pack.features:
-        if needed is not None and f.name not in needed:
+        if (needed is not None and f.name not in needed) or f.name in out:
+            continue
+        if scope is not None and (f.kind == "expr" or f.scope != scope):
             continue
         if f.kind == "expr":
             raw = compile_np(pack.expr_conditions[f.name].node)(out)

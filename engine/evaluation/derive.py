@@ -97,10 +97,20 @@ def evaluate_table(ct: CompiledTable, env: dict[str, features.Value]) -> tuple[i
     return None, None, tuple(traces)
 
 
-def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None) -> Derivation:
+def _reading(items: Sequence[Item]) -> tuple:
+    """What a statement's result depends on, of its items in order: each one's id, cell,
+    polarity, tags and comparison (never its quote or source)."""
+    return tuple((it.id, it.category, it.polarity, tuple(it.tags), it.metric.comparison if it.metric else None)
+                 for it in items)
+
+
+def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None,
+           memo: dict[tuple, StatementResult] | None = None) -> Derivation:
     """Derive every score from evidence items alone. `reuse`, a derivation of items most of
     which are these same objects, lends the result of each statement whose items are
-    unchanged (the same objects in the same order): a statement depends on its items only."""
+    unchanged (the same objects in the same order): a statement depends on its items only.
+    `memo`, a dict kept between calls on one pack, lends the result of a statement whose
+    items read the same as in an earlier call (many derivations of one search share them)."""
     by_cell: dict[tuple[str, str], list[Item]] = defaultdict(list)
     by_statement: dict[str, list[Item]] = defaultdict(list)
     for it in items:
@@ -116,6 +126,10 @@ def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None) -
         old, new = before.get(sid), by_statement.get(sid, [])
         if old is not None and len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
             results.append(reuse.statement(sid))  # type: ignore[union-attr]
+            continue
+        key = (sid, _reading(new)) if memo is not None else None
+        if key is not None and key in memo:  # type: ignore[operator]
+            results.append(memo[key])  # type: ignore[index]
             continue
         cells: list[CellResult] = []
         shared: dict = {}  # the statement-scope features, computed once for all its cells
@@ -139,6 +153,8 @@ def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None) -
         scored = [c.score for c in cells if c.score is not None and c.counted]
         step = aggregate.apply(pack.core.aggregation.category_to_statement, scored, max_score)
         results.append(StatementResult(sid, bool(scored), step.value if scored else None, step, tuple(cells)))  # type: ignore[arg-type]
+        if key is not None:
+            memo[key] = results[-1]  # type: ignore[index]
     overall = aggregate.apply(pack.core.aggregation.statements_to_overall,
                               [s.score for s in results if s.score is not None], max_score)
     return Derivation(pack.id, tuple(results), overall, {it.id: it for it in items})

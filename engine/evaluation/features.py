@@ -14,17 +14,6 @@ from engine.model.packfiles import Feature
 Value = int | float | bool
 
 
-def _matches(feature: Feature, item: Item) -> bool:
-    w = feature.where
-    if w.polarity is not None and item.polarity not in w.polarity:
-        return False
-    if w.tags_any is not None and not any(t in item.tags for t in w.tags_any):
-        return False
-    if w.has_metric is not None and (item.metric is not None) != w.has_metric:
-        return False
-    return True
-
-
 def metric_band(pack: Pack, item: Item) -> int | None:
     if item.metric is None:
         return None
@@ -60,7 +49,10 @@ def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item], s
             values[f.name], used[f.name] = shared[f.name]
             continue
         items = cell_items if f.scope == "category" else statement_items
-        hit = [it for it in items if _matches(f, it)]
+        pols, tags, has_metric = pack.filters[f.name]  # a hot loop: the filter read inline
+        hit = [it for it in items if (pols is None or it.polarity in pols)
+               and (tags is None or not tags.isdisjoint(it.tags))
+               and (has_metric is None or (it.metric is not None) == has_metric)]
         used[f.name] = tuple(it.id for it in hit)
         if f.kind == "count" or f.kind == "share":
             total = sum(f.weights.get(it.polarity, 1.0) for it in hit)

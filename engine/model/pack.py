@@ -63,6 +63,10 @@ class Pack:
                 self.expr_conditions[f.name] = Condition.build(f.expr, known)
             known.append(f.name)
         self.statement_features = [f for f in features if f.scope == "statement"]
+        # each counted feature's item filter as sets, read once: (polarities, tags, has_metric)
+        self.filters = {f.name: (None if f.where.polarity is None else frozenset(f.where.polarity),
+                                 None if f.where.tags_any is None else frozenset(f.where.tags_any),
+                                 f.where.has_metric) for f in features}
 
     @property
     def id(self) -> str:
