@@ -256,7 +256,7 @@ def main() -> int:
                       ("counterfactual_outstanding_k4", ["counterfactual", "cases/blackpool-2025.yaml", "--target",
                                                          "overall=outstanding", "--max-changes", "4"]),
                       ("lint_cqc_la", ["lint", "rules/cqc-la"])):
-        t_cmd = min(_wall(exe + cmd) for _ in range(3))
+        t_cmd = min(_wall(exe + cmd) for _ in range(7))  # the least of seven, as for derive: like for like
         line(f"{name}_s", f"{t_cmd:.3f} ({t_cmd / t_cold:.2f}x cold derive; target <= 2.5x: {_met(t_cmd <= 2.5 * t_cold)})")
 
     from engine.analysis.counterfactual import search

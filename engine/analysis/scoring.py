@@ -143,8 +143,12 @@ def _statement_features(s: Search, tb: _Tables, rows):
     feats = batch_features(s.pack, tb.kinds, None, whole, tb.prepared, scope="statement")
     if not feats:
         return {}, np.zeros(len(rows), dtype=np.int64), 1
-    _, first, fid = np.unique(np.column_stack([v.astype(float) for v in feats.values()]), axis=0,
-                              return_index=True, return_inverse=True)
+    key, bound = np.zeros(len(whole), dtype=np.int64), 1
+    for v in feats.values():  # each feature's distinct values (one short sort each), as one integer
+        values, inverse = np.unique(v, return_inverse=True)
+        key, bound = key * len(values) + inverse.reshape(-1), bound * len(values)
+    first, fid = _group_keys(key, bound) if bound < 2 ** 62 else np.unique(
+        np.column_stack([v.astype(float) for v in feats.values()]), axis=0, return_index=True, return_inverse=True)[1:]
     return {n: v[first] for n, v in feats.items()}, fid.reshape(-1)[back], len(first)
 
 
@@ -164,16 +168,26 @@ def _sorted_rows(a):
 
 def _group(classes, n: int, extra, n_extra: int):
     """(one representative row per distinct (row of sorted class ids, extra), each row's
-    distinct index): exact. The row and its extra read as one integer when that fits in 62
-    bits; then a dense table when the integers' range is small beside the rows, else a sort."""
+    distinct index): exact. Rows are grouped by their class ids first, then by (that group,
+    extra); each step reads its key as one integer, grouped by a dense table when the range
+    is small beside the rows, else by a sort."""
     m, width = classes.shape
-    if n ** width * n_extra >= 2 ** 62:
+    if n ** width >= 2 ** 62:
         _, reps, back = np.unique(np.column_stack([classes, extra]), axis=0, return_index=True, return_inverse=True)
         return reps, back.reshape(-1)
     key = np.zeros(m, dtype=np.int64)
     for j in range(width):
         key = key * n + classes[:, j]
-    key, bound = key * n_extra + extra, n ** width * n_extra
+    reps, back = _group_keys(key, n ** width)
+    if n_extra == 1:
+        return reps, back
+    inner, back2 = _group_keys(back * n_extra + extra, len(reps) * n_extra)
+    return inner, back2
+
+
+def _group_keys(key, bound: int):
+    """(a representative index per distinct key, each key's distinct index), keys in [0, bound)."""
+    m = len(key)
     if bound > 8 * m + 1024:
         _, reps, back = np.unique(key, return_index=True, return_inverse=True)
         return reps, back.reshape(-1)
