@@ -181,8 +181,7 @@ def _group(classes, n: int, extra, n_extra: int):
     reps, back = _group_keys(key, n ** width)
     if n_extra == 1:
         return reps, back
-    inner, back2 = _group_keys(back * n_extra + extra, len(reps) * n_extra)
-    return inner, back2
+    return _group_keys(back * n_extra + extra, len(reps) * n_extra)
 
 
 def _group_keys(key, bound: int):
