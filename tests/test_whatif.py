@@ -273,3 +273,27 @@ def test_multisets_are_enumerated_as_itertools_does(n, size):
     expected = np.array(list(itertools.combinations_with_replacement(range(n), size)), dtype=np.int64).reshape(-1, size)
     got = _with_replacement(n, size)
     assert got.shape == expected.shape and (got == expected).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 300), st.sampled_from([2, 7, 40, 5000, 10**12]), st.integers(1, 5), st.data())
+def test_grouping_of_candidates_is_exact(width, m, n, n_extra, data):
+    """The search's grouping of candidate rows, on every path (dense table, sort, rows too
+    wide for one integer): rows with the same sorted class ids and extra share a group, and
+    no others; the sorting network sorts as a sort does."""
+    import numpy as np
+
+    from engine.analysis.scoring import _group, _sorted_rows
+
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    raw = rng.integers(0, min(n, 9), size=(m, width), dtype=np.int64)  # few distinct values: groups form
+    classes = _sorted_rows(raw)
+    assert (classes == np.sort(raw, axis=1)).all()
+    extra = rng.integers(0, n_extra, size=m, dtype=np.int64)
+    reps, back = _group(classes, n, extra, n_extra)
+    keys = [tuple(r) + (e,) for r, e in zip(classes.tolist(), extra.tolist(), strict=True)]
+    assert len(reps) == len(set(keys))
+    for i, key in enumerate(keys):
+        assert keys[reps[back[i]]] == key
+    assert len({keys[r] for r in reps}) == len(reps)
