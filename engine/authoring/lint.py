@@ -97,7 +97,7 @@ def generated_envs(pack: Pack) -> list[dict]:
         if f.kind in ("worst_metric", "best_metric"):
             from engine.evaluation.batch import _matches as kind_matches
 
-            match = np.array([kind_matches(f, (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
+            match = np.array([kind_matches(pack.filters[f.name], (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
             counts = cell if f.scope == "category" else statement
             has_band[f.name] = ((counts > 0) & match[None, :] & ~np.isnan(bands)[None, :]).any(axis=1)
     columns = {name: a.tolist() for name, a in arrays.items()}

@@ -18,7 +18,6 @@ from engine.evaluation.derive import RowTrace
 from engine.evaluation.features import item_kinds  # noqa: F401  (re-exported: the bench builds batches from it)
 from engine.model.expr import ARITHMETIC, COMPARISONS, Binary, Name, Node, Num, Unary
 from engine.model.pack import CompiledTable, Pack
-from engine.model.packfiles import Feature
 
 Arrays = Mapping[str, np.ndarray]
 NO_ROW, DEFAULT = -1, -2
@@ -119,15 +118,13 @@ class BatchTable:
         return int(trace.scores[i]), self.ct.rows[k].row.id, rows
 
 
-def _matches(f: Feature, sig: tuple[str, frozenset[str], int | None]) -> bool:
-    """Whether a feature's filter takes items of this (polarity, tags, metric band)."""
+def _matches(flt: tuple, sig: tuple[str, frozenset[str], int | None]) -> bool:
+    """Whether a feature's filter (`Pack.filters[name]`, as `features` reads it for items)
+    takes items of this (polarity, tags, metric band)."""
+    pols, tags_any, has_metric = flt
     pol, tags, band = sig
-    w = f.where
-    if w.polarity is not None and pol not in w.polarity:
-        return False
-    if w.tags_any is not None and not any(t in tags for t in w.tags_any):
-        return False
-    return not (w.has_metric is not None and (band is not None) != w.has_metric)
+    return ((pols is None or pol in pols) and (tags_any is None or not tags_any.isdisjoint(tags))
+            and (has_metric is None or (band is not None) == has_metric))
 
 
 class BatchPack:
@@ -161,7 +158,7 @@ def prepare_kinds(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None
     for f in pack.features:
         if f.kind == "expr":
             continue
-        match = np.array([_matches(f, (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
+        match = np.array([_matches(pack.filters[f.name], (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
         weights = np.array([f.weights.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)])
         prepared[f.name] = (match, weights)
     return prepared
