@@ -203,14 +203,15 @@ def test_target_errors():
                                              ("blackpool-2020-ofsted-monitoring.yaml", 300)])
 def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     """The compiled batch path of the counterfactual search against `derive` of the changed
-    items themselves: every candidate of one change, and every fifth of two, on real cases
+    items themselves: every candidate of one change, every fifth of two and samples of three and
+    four (the sorting of a candidate's changes differs with their number), on real cases
     (Lincolnshire's many one-item categories exercise which categories count; the Ofsted
     pack's statement-scope weights, features shared by a statement's cells)."""
     from engine.analysis.candidates import (
         _changes_for,
         _concrete_sets,
-        _multisets,
         build,
+        combinations,
     )
     from engine.analysis.scoring import _score_many
     from engine.model.case import load_case
@@ -223,8 +224,8 @@ def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     compared = 0
     for sid in pack.statement_ids:
         own = [it for it in items if it.statement == sid]
-        for k, stride in ((1, 1), (2, 5), (3, 97)):
-            group = list(_multisets(s, sid, k))[::stride]
+        for k, stride in ((1, 1), (2, 5), (3, 97), (4, 4999)):
+            group = [tuple(s.ops[sid][i] for i in row) for row in combinations(s, sid, k)[::stride]]
             for picks, score in zip(group, _score_many(s, sid, group), strict=True):
                 steps, _ = _changes_for(s, picks, next(_concrete_sets(s, picks)))
                 changed = apply(pack, own, [c for step in steps for c in step])

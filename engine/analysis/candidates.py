@@ -130,12 +130,6 @@ def _with_replacement(n: int, size: int):
     return rows
 
 
-def _multisets(s: Search, statement: str, size: int) -> Iterator[tuple[ClassOp, ...]]:
-    ops = s.ops.get(statement, [])
-    for row in combinations(s, statement, size):
-        yield tuple(ops[i] for i in row)
-
-
 def _concrete_count(s: Search, picks: tuple[ClassOp, ...]) -> int:
     """How many concrete change sets one class-level pick stands for."""
     total = 1
