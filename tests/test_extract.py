@@ -447,6 +447,16 @@ def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path
     ("Partners told us more could be done to reach seldom-heard groups in the community.", "shortfall"),
     ("Engagement with seldom heard groups was less robust than with other communities.", "shortfall"),
     ("People were at risk of harm because reviews had not taken place for many months.", "shortfall"),
+    # negation reaches past a few words after "no evidence" / "yet to"
+    ("There was no evidence that the new approach was embedded or that it worked effectively for people.", "shortfall"),
+    ("The council was yet to show consistent improvements in how carers were supported.", "shortfall"),
+    ("Feedback on the advice line was good, but on the website less so.", "shortfall"),
+    ("Further work on recording people's protected characteristics was still needed.", "shortfall"),
+    # a shortfall reduced, a wait nobody has, a contingency: not findings of the shortfall
+    ("Extra capacity in the team led to a reduction in the number of people waiting for a review.", "strength"),
+    ("Data showed that nobody was waiting for an occupational therapy assessment.", "strength"),
+    ("The single front door meant people did not have to repeat their story to each service.", "strength"),
+    ("Contingency plans made sure the risk to people in residential care was minimised if a provider failed.", "strength"),
 ])
 def test_general_readings_of_cqc_wording(sentence, polarity):
     """Readings learnt from other councils' pages, each a general phrase, not a council's sentence."""
