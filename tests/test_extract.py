@@ -462,3 +462,18 @@ def test_general_readings_of_cqc_wording(sentence, polarity):
     """Readings learnt from other councils' pages, each a general phrase, not a council's sentence."""
     from engine.ingest.extract import classify, load_cues
     assert classify(load_cues(PACK), sentence)[0] == polarity
+
+
+@pytest.mark.parametrize("sentence, category", [
+    ("The survey showed that 64% of people were satisfied with their care and support.", "outcomes"),
+    ("According to the local authority's data, reviews were completed within the target in most cases.", "outcomes"),
+    ("We received mixed views from unpaid carers about respite.", "people_experience"),
+    ("Not all felt safe in their local community.", "people_experience"),
+    ("Senior leaders recognised that the strategy had not yet reached frontline practice.", "staff_leaders"),
+    ("The new pathway was well understood by staff and leaders.", "staff_leaders"),
+])
+def test_general_readings_of_who_speaks(sentence, category):
+    """Categories from general wording of who spoke or what data said."""
+    from engine.ingest.extract import classify, load_cues
+    assert classify(load_cues(PACK), sentence)[1] == category
+
