@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CASES, CQC, ROOT, run_cli, run_json
 
 from engine.evaluation import aggregate
@@ -99,7 +100,7 @@ def test_edges_follow_the_pack_reading():
 def test_every_statement_says_what_its_score_rests_on():
     [obj] = run_json("derive", str(CASES / "blackpool-2025.yaml"))
     for st in obj["statements"]:
-        assert st["basis"]["items"] > 0 and st["basis"]["to_edge"] is not None
+        assert st["basis"]["items"] > 0 and st["basis"]["to_edge"] is not None and st["basis"]["uncued"] == 0
     learning = next(s for s in obj["statements"] if s["id"] == "learning")
     assert learning["percent"] == 37.5 and learning["basis"]["to_edge"] == 1.0
     code, out, _ = run_cli("explain", str(CASES / "blackpool-2025.yaml"), "--statement", "learning")
@@ -112,12 +113,40 @@ def test_a_statement_with_no_readable_evidence_says_so(tmp_path):
     assert code == 0, err
     [obj] = run_json("derive", str(tmp_path / "page.yaml"))
     other = next(s for s in obj["statements"] if s["id"] == "equity")
-    assert other["assessed"] is False and other["basis"] == {"items": 0, "to_edge": None}
+    assert other["assessed"] is False and other["basis"] == {"items": 0, "to_edge": None, "uncued": 0}
     code, out, _ = run_cli("derive", str(tmp_path / "page.yaml"))
     assert "no evidence read" in out
     code, out, _ = run_cli("explain", str(tmp_path / "page.yaml"), "--statement", "equity")
     assert "no readable evidence for this statement" in out
     json.dumps(obj)  # the shape stays plain JSON
+
+
+def test_a_statement_whose_findings_no_cue_reads_rests_on_its_descriptive_sentences_and_says_so(tmp_path):
+    """Findings that only describe practice (no strength or shortfall cue anywhere in the
+    statement) are read as the pack's `descriptive` cue says, each item tagged so, and the
+    basis counts them apart; aims and the area's context are still not evidence. A statement
+    with one cue-read item keeps only that item."""
+    head = ("Assessing needs\n\nWhat people expect\n\nI have care and support that is coordinated.\n\n"
+            "Key findings for this quality statement\n\n")
+    described = ("The council ran a single front door for adult social care with a duty team of social workers. "
+                 "People could contact the team by telephone, online or through their GP practice. "
+                 "The service aimed to triage every referral on the day it arrived. "
+                 "The borough has high levels of deprivation in its coastal wards.\n")
+    (tmp_path / "described.txt").write_text(head + described)
+    (tmp_path / "one-cue.txt").write_text(head + described + "Staff told us waiting lists were a concern.\n")
+    for name in ("described", "one-cue"):
+        code, _, err = run_cli("extract", str(tmp_path / f"{name}.txt"), "--framework", "cqc-la",
+                               "-o", str(tmp_path / f"{name}.yaml"))
+        assert code == 0, err
+    case = yaml.safe_load((tmp_path / "described.yaml").read_text())
+    assert [(i["polarity"], i["tags"]) for i in case["items"]] == [("strength", ["descriptive"])] * 2
+    [obj] = run_json("derive", str(tmp_path / "described.yaml"))
+    st = next(s for s in obj["statements"] if s["id"] == "assessing_needs")
+    assert st["derived"] == 3 and st["basis"]["uncued"] == st["basis"]["items"] == 2
+    code, out, _ = run_cli("explain", str(tmp_path / "described.yaml"), "--statement", "assessing_needs")
+    assert "2 of them read without a strength or shortfall cue" in out and "(firm)" not in out
+    case = yaml.safe_load((tmp_path / "one-cue.yaml").read_text())
+    assert [(i["polarity"], i.get("tags", [])) for i in case["items"]] == [("shortfall", ["delays"])]
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
@@ -105,6 +105,13 @@ class MetricCue(Strict):
     category: str  # where a national-data comparison belongs
 
 
+class DescriptiveCue(Strict):
+    """How to read a statement whose findings no cue reads: its descriptive sentences, each with
+    this polarity and tag (so that every such item says it was read without a cue)."""
+    polarity: Literal["strength", "shortfall", "mixed"]
+    tag: str
+
+
 class CueFile(Strict):
     source: str
     detect: list[str] = []
@@ -117,6 +124,7 @@ class CueFile(Strict):
     polarity: PolarityCues
     tags: dict[str, list[str]] = {}
     metric: MetricCue | None = None
+    descriptive: DescriptiveCue | None = None
 
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -316,6 +324,8 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
             problems.append(doc.problem(("categories", i, "category"), f"unknown category {cc.category!r}{suggest(cc.category, pack.category_ids)}"))
     if data.metric is not None and data.metric.category not in pack.category_ids:
         problems.append(doc.problem(("metric", "category"), f"unknown category {data.metric.category!r}"))
+    if data.descriptive is not None and data.descriptive.tag not in pack.tag_ids:
+        problems.append(doc.problem(("descriptive", "tag"), f"unknown tag {data.descriptive.tag!r}{suggest(data.descriptive.tag, sorted(pack.tag_ids))}"))
     if data.default_category not in pack.category_ids:
         problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
     for sid in data.layout.commitment:

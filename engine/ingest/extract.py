@@ -281,6 +281,8 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
     for sec in sections(cues, lines):
         mode = "evidence"
         heading: str | None = None  # the sub-heading the findings stand under
+        first = len(items)
+        uncued: list[tuple[str, str, int, str | None]] = []  # (sentence, category, line index, heading)
         for idx in range(sec.start + sec.size, sec.end):
             line = lines[idx]
             low = fold_text(line)
@@ -307,12 +309,27 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
                     continue
                 polarity, category, tags, metric = classify(cues, sentence)
                 if polarity is None:
+                    if described(cues, sentence):
+                        uncued.append((sentence, category, idx, heading))
                     continue
                 counters[sec.statement] = counters.get(sec.statement, 0) + 1
                 items.append(Item(id=f"{sec.statement}-{counters[sec.statement]:03d}", statement=sec.statement,
                                   category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
                                   quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading))
+        if len(items) == first and (how := cues.data.descriptive) is not None:
+            for n, (sentence, category, idx, heading) in enumerate(uncued, 1):
+                items.append(Item(id=f"{sec.statement}-{n:03d}", statement=sec.statement, category=category,
+                                  polarity=how.polarity, tags=[how.tag], quote=sentence,
+                                  source=SourceRef(file=source, line=idx + 1), heading=heading))
+            counters[sec.statement] = len(uncued)
     return items
+
+
+def described(cues: Cues, sentence: str) -> bool:
+    """A sentence no cue reads that still describes the council's work: not an aim or a plan,
+    not the area or its population."""
+    low = fold_text(sentence)
+    return not (cues.intention.search_lower(low) or cues.context.search_lower(low))
 
 
 def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | None:

@@ -52,6 +52,9 @@ class Tag(Strict):
     id: str
     applies_to: Literal["shortfall", "strength", "any"]
     doc: str
+    # Items with this tag were read without a cue (extraction's fallback): a statement's basis
+    # counts them apart, as weaker evidence.
+    uncued: bool = False
 
 
 class Comparison(Strict):

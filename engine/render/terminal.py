@@ -33,7 +33,7 @@ def _basis(st: dict[str, Any]) -> str:
     if not st.get("assessed"):
         return "none"
     edge = "" if b.get("to_edge") is None else f" ±{b['to_edge']:g}"
-    return f"{b.get('items', 0)}{edge}"
+    return f"{b.get('items', 0)}{'~' if b.get('uncued') else ''}{edge}"
 
 
 def basis_words(st: dict[str, Any]) -> str:
@@ -43,8 +43,11 @@ def basis_words(st: dict[str, Any]) -> str:
         return "no readable evidence for this statement: nothing to score it on"
     edge = ("" if b.get("to_edge") is None else
             f"; {b['to_edge']:g} point(s) from a band edge"
-            + (" (firm)" if b["to_edge"] >= 5 else " (close: a small change could move it)"))
-    return f"rests on {b.get('items', 0)} evidence item(s){edge}"
+            + (" (close: a small change could move it)" if b["to_edge"] < 5 else
+               " (far from an edge, but on weak evidence)" if b.get("uncued") else " (firm)"))
+    uncued = (f", {b['uncued']} of them read without a strength or shortfall cue (descriptive findings: a weak basis)"
+              if b.get("uncued") else "")
+    return f"rests on {b.get('items', 0)} evidence item(s){uncued}{edge}"
 
 
 def _mark(match: bool | None) -> str:
@@ -88,6 +91,8 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
         else:
             t.caption = f"overall: not derived, no statement has evidence · published {_score(ov['published'])}"
         t.caption += "\nbasis: evidence items counted · ±points from the nearest band edge (how firm the score is)"
+        if any((st.get("basis") or {}).get("uncued") for st in obj["statements"]):
+            t.caption += "\n~: some items read without a cue (descriptive findings only; see explain)"
         if any(st.get("not_counted") for st in obj["statements"]):
             t.caption += "\n(n): a category with too few items to count towards its statement (see explain)"
         t.caption_justify = "left"
