@@ -309,7 +309,7 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
                     continue
                 polarity, category, tags, metric = classify(cues, sentence)
                 if polarity is None:
-                    if described(cues, sentence):
+                    if cues.data.descriptive is not None and described(cues, sentence):
                         uncued.append((sentence, category, idx, heading))
                     continue
                 counters[sec.statement] = counters.get(sec.statement, 0) + 1
