@@ -452,6 +452,7 @@ def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path
     ("The council was yet to show consistent improvements in how carers were supported.", "shortfall"),
     ("Feedback on the advice line was good, but on the website less so.", "shortfall"),
     ("Further work on recording people's protected characteristics was still needed.", "shortfall"),
+    ("However, some carers said the information they were given was hard to follow.", "shortfall"),
     # a shortfall reduced, a wait nobody has, a contingency: not findings of the shortfall
     ("Extra capacity in the team led to a reduction in the number of people waiting for a review.", "strength"),
     ("Data showed that nobody was waiting for an occupational therapy assessment.", "strength"),
