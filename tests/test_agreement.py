@@ -139,7 +139,7 @@ def test_a_statement_whose_findings_no_cue_reads_rests_on_its_descriptive_senten
                                "-o", str(tmp_path / f"{name}.yaml"))
         assert code == 0, err
     case = yaml.safe_load((tmp_path / "described.yaml").read_text())
-    assert [(i["polarity"], i["tags"]) for i in case["items"]] == [("strength", ["descriptive"])] * 2
+    assert [(i["polarity"], i["tags"]) for i in case["items"]] == [("strength", ["no_cue"])] * 2
     [obj] = run_json("derive", str(tmp_path / "described.yaml"))
     st = next(s for s in obj["statements"] if s["id"] == "assessing_needs")
     assert st["derived"] == 3 and st["basis"]["uncued"] == st["basis"]["items"] == 2
@@ -197,6 +197,23 @@ def test_calibrate_fits_the_declared_numbers_with_leave_one_council_out(statemen
     assert after["summary"]["exact"] == obj["in_sample"]["exact"]
     code, _, err = run_cli("whatif", str(CASES), "--rules-override", str(out))
     assert code == 0, err
+
+
+def test_agree_counts_the_pages_read_from_findings_no_cue_reads(statement_pages):
+    """A page whose findings only describe practice is scored from them, and agree says how many
+    pages rest on such a reading and how many of those agree, apart from the rest."""
+    pages, index = statement_pages
+    (pages / "C--assessing_needs.txt").write_text(
+        "Assessing needs\n\nKey findings for this quality statement\n\n"
+        "The council ran a single front door for adult social care with a duty team of social workers. "
+        "People could contact the team by telephone, online or through their GP practice.\n")
+    index.write_text(index.read_text() + "C--assessing_needs.txt\tC\tassessing_needs\t3\n")
+    obj = run_json("agree", str(pages), "--index", str(index))
+    [page] = [p for p in obj["pages"] if p["file"] == "C--assessing_needs.txt"]
+    assert page["derived"] == 3 and page["uncued"] == page["items"] == 2
+    assert all(p["uncued"] == 0 for p in obj["pages"] if p is not page)
+    code, out, _ = run_cli("agree", str(pages), "--index", str(index))
+    assert code == 0 and "1 page(s) read from findings no cue reads" in out and "1 of them exact" in out
 
 
 def test_calibrate_is_deterministic_and_refuses_to_overwrite(statement_pages, tmp_path):

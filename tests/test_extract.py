@@ -216,6 +216,28 @@ def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_p
     assert p.line == next(i for i, ln in enumerate(cues.read_text().splitlines(), 1) if "partnership: '^" in ln)
 
 
+@pytest.mark.parametrize("edit, message", [
+    (("tag: no_cue}", "tag: no_cues}"), "unknown tag 'no_cues'"),
+    (("tag: no_cue}", "tag: embedded}"), "tag 'embedded' must be marked `uncued: true`"),
+])
+def test_the_descriptive_reading_needs_a_known_tag_marked_uncued(tmp_path: Path, edit, message):
+    """Items read without a cue must be counted apart in the basis: a pack whose descriptive
+    reading names a tag not so marked is refused, at the line of the tag."""
+    import shutil
+
+    from engine.base.errors import LoadError
+    from engine.ingest.extract import load_cues
+    root = tmp_path / "cqc-la"
+    shutil.copytree(CQC, root)
+    cues = root / "cues.yaml"
+    cues.write_text(cues.read_text().replace(*edit))
+    with pytest.raises(LoadError) as exc:
+        load_cues(load_pack(root))
+    [p] = exc.value.problems
+    assert message in p.message
+    assert p.line == next(i for i, ln in enumerate(cues.read_text().splitlines(), 1) if ln.startswith("descriptive:"))
+
+
 def _all_cue_sets():
     from engine.ingest.cues import _AnyOf, load_cues
     from engine.model.pack import load_pack as _load

@@ -324,8 +324,14 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
             problems.append(doc.problem(("categories", i, "category"), f"unknown category {cc.category!r}{suggest(cc.category, pack.category_ids)}"))
     if data.metric is not None and data.metric.category not in pack.category_ids:
         problems.append(doc.problem(("metric", "category"), f"unknown category {data.metric.category!r}"))
-    if data.descriptive is not None and data.descriptive.tag not in pack.tag_ids:
-        problems.append(doc.problem(("descriptive", "tag"), f"unknown tag {data.descriptive.tag!r}{suggest(data.descriptive.tag, sorted(pack.tag_ids))}"))
+    if data.descriptive is not None:
+        tag = data.descriptive.tag
+        uncued = {t.id for t in pack.core.tags if t.uncued}
+        if tag not in pack.tag_ids:
+            problems.append(doc.problem(("descriptive", "tag"), f"unknown tag {tag!r}{suggest(tag, sorted(pack.tag_ids))}"))
+        elif tag not in uncued:  # else a statement read without a cue would look as firm as any other
+            problems.append(doc.problem(("descriptive", "tag"), f"tag {tag!r} must be marked `uncued: true` in pack.yaml "
+                                        "(items read without a cue are counted apart in each statement's basis)"))
     if data.default_category not in pack.category_ids:
         problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
     for sid in data.layout.commitment:

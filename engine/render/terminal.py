@@ -330,13 +330,17 @@ def agreement_text(result: dict[str, Any], out: TextIO) -> None:
         mark = "" if p["derived"] == p["published"] else " ✗"
         rows = ", ".join(f"{d['category']}={d['score']}({d['row']})" + ("" if d["counted"] else "*") for d in p["deciding"])
         table.add_row(escape(p["file"]), p["statement"], str(p["published"]), f"{_score(p['derived'])}{mark}",
-                      str(p["items"]), escape(rows))
+                      f"{p['items']}{'~' if p.get('uncued') else ''}", escape(rows))
     con.print(table)
     con.print(f"exact {s['exact']}/{s['compared']} = {s['exact_percent']}% · within one {s['within_one_percent']}% · "
               f"baseline (always {base['grade']}) {base['exact_percent']}% · quadratic weighted kappa {s['kappa']}")
     m = s["confusion"]["matrix"]
     con.print("confusion (rows published, columns derived): " +
               "; ".join(f"{p}: " + " ".join(f"{d}={n}" for d, n in row.items() if n) for p, row in m.items()))
+    weak = [p for p in result["pages"] if p.get("uncued")]
+    if weak:
+        con.print(f"~: {len(weak)} page(s) read from findings no cue reads (descriptive only; a weak basis), "
+                  f"{sum(p['derived'] == p['published'] for p in weak)} of them exact")
     if result["missing"]:
         con.print(f"[yellow]{len(result['missing'])} page(s) named by the index are not in the folder[/]: "
                   + escape(", ".join(result["missing"])))
