@@ -176,6 +176,11 @@ class _AnyOf:
     def __init__(self, patterns: list[str]) -> None:
         self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         self.literals = _prefilter(patterns) if patterns else None
+        # each pattern with its own literals: once the set's literals are in a sentence, only
+        # the patterns whose literals are there need running (most sentences hold "people");
+        # empty when some pattern has no literal (then the alternation runs, in one pass)
+        parts = [(_prefilter([p]), _lower_rx(p)) for p in patterns] if self.literals is not None else []
+        self.parts = [(lits, rx) for lits, rx in parts if lits is not None]
 
     def may_match(self, low: str) -> bool:
         """False only when no pattern can match the lower-cased text."""
@@ -186,7 +191,11 @@ class _AnyOf:
 
     def search_lower(self, low: str) -> bool:
         """`search` on text the caller has already lower-cased."""
-        return self.may_match(low) and self.rx.search(low) is not None  # type: ignore[union-attr]
+        if not self.may_match(low):
+            return False
+        if not self.parts:  # some pattern has no literal: one pass of the alternation
+            return self.rx.search(low) is not None  # type: ignore[union-attr]
+        return any(rx.search(low) is not None for lits, rx in self.parts if any(map(low.__contains__, lits)))
 
 
 class Cues:
