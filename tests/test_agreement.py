@@ -147,6 +147,16 @@ def test_a_statement_whose_findings_no_cue_reads_rests_on_its_descriptive_senten
     assert "2 of them read without a strength or shortfall cue" in out and "(firm)" not in out
     case = yaml.safe_load((tmp_path / "one-cue.yaml").read_text())
     assert [(i["polarity"], i.get("tags", [])) for i in case["items"]] == [("shortfall", ["delays"])]
+    # a statement met twice (say in a summary, then in its own section): one cue-read item in
+    # either section is the statement's evidence, and every id stays unique
+    (tmp_path / "twice.txt").write_text(head + described + "Safeguarding\n\nKey findings for this quality statement\n\n"
+                                        "Staff told us the safeguarding team was effective and responsive.\n"
+                                        + head + "Staff told us waiting lists were a concern.\n")
+    code, _, err = run_cli("extract", str(tmp_path / "twice.txt"), "--framework", "cqc-la", "-o", str(tmp_path / "twice.yaml"))
+    assert code == 0, err
+    items = yaml.safe_load((tmp_path / "twice.yaml").read_text())["items"]
+    assert [(i["statement"], i["polarity"]) for i in items] == [("safeguarding", "strength"), ("assessing_needs", "shortfall")]
+    assert len({i["id"] for i in items}) == len(items)
 
 
 @pytest.fixture()

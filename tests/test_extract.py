@@ -219,6 +219,8 @@ def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_p
 @pytest.mark.parametrize("edit, message", [
     (("tag: no_cue}", "tag: no_cues}"), "unknown tag 'no_cues'"),
     (("tag: no_cue}", "tag: embedded}"), "tag 'embedded' must be marked `uncued: true`"),
+    (("{polarity: strength, tag: no_cue}", "{polarity: shortfall, tag: no_cue}"),
+     "tag 'no_cue' applies to strength items, not to the shortfall items"),
 ])
 def test_the_descriptive_reading_needs_a_known_tag_marked_uncued(tmp_path: Path, edit, message):
     """Items read without a cue must be counted apart in the basis: a pack whose descriptive

@@ -341,6 +341,10 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
         elif tag not in uncued:  # else a statement read without a cue would look as firm as any other
             problems.append(doc.problem(("descriptive", "tag"), f"tag {tag!r} must be marked `uncued: true` in pack.yaml "
                                         "(items read without a cue are counted apart in each statement's basis)"))
+        elif (applies := next(t.applies_to for t in pack.core.tags if t.id == tag)) not in ("any", data.descriptive.polarity) \
+                and data.descriptive.polarity != "mixed":
+            problems.append(doc.problem(("descriptive", "tag"), f"tag {tag!r} applies to {applies} items, "
+                                        f"not to the {data.descriptive.polarity} items this reading makes"))
     if data.default_category not in pack.category_ids:
         problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
     for sid in data.layout.commitment:

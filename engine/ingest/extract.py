@@ -278,11 +278,10 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
     (`original`: the lines before blinding; what is left of a cut line is never a heading)."""
     items: list[Item] = []
     counters: dict[str, int] = {}
+    uncued: dict[str, list[tuple[str, str, int, str | None]]] = {}  # statement: (sentence, category, line index, heading)
     for sec in sections(cues, lines):
         mode = "evidence"
         heading: str | None = None  # the sub-heading the findings stand under
-        first = len(items)
-        uncued: list[tuple[str, str, int, str | None]] = []  # (sentence, category, line index, heading)
         for idx in range(sec.start + sec.size, sec.end):
             line = lines[idx]
             low = fold_text(line)
@@ -310,18 +309,18 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
                 polarity, category, tags, metric = classify(cues, sentence)
                 if polarity is None:
                     if cues.data.descriptive is not None and described(cues, sentence):
-                        uncued.append((sentence, category, idx, heading))
+                        uncued.setdefault(sec.statement, []).append((sentence, category, idx, heading))
                     continue
                 counters[sec.statement] = counters.get(sec.statement, 0) + 1
                 items.append(Item(id=f"{sec.statement}-{counters[sec.statement]:03d}", statement=sec.statement,
                                   category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
                                   quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading))
-        if len(items) == first and (how := cues.data.descriptive) is not None:
-            for n, (sentence, category, idx, heading) in enumerate(uncued, 1):
-                items.append(Item(id=f"{sec.statement}-{n:03d}", statement=sec.statement, category=category,
-                                  polarity=how.polarity, tags=[how.tag], quote=sentence,
-                                  source=SourceRef(file=source, line=idx + 1), heading=heading))
-            counters[sec.statement] = len(uncued)
+    if (how := cues.data.descriptive) is not None:  # statements whose findings no cue reads
+        for sid, found in uncued.items():
+            if not counters.get(sid):
+                items += [Item(id=f"{sid}-{n:03d}", statement=sid, category=category, polarity=how.polarity,  # type: ignore[arg-type]
+                               tags=[how.tag], quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading)
+                          for n, (sentence, category, idx, heading) in enumerate(found, 1)]
     return items
 
 
