@@ -477,6 +477,9 @@ def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path
     ("Feedback on the advice line was good, but on the website less so.", "shortfall"),
     ("Further work on recording people's protected characteristics was still needed.", "shortfall"),
     ("However, some carers said the information they were given was hard to follow.", "shortfall"),
+    ("Carers' feedback was mixed about the new respite offer.", "mixed"),
+    ("There was a recognised need for better engagement with rural communities.", "shortfall"),
+    ("Some concerns were raised about how consistently reviews were recorded.", "shortfall"),
     # a shortfall reduced, a wait nobody has, a contingency: not findings of the shortfall
     ("Extra capacity in the team led to a reduction in the number of people waiting for a review.", "strength"),
     ("Data showed that nobody was waiting for an occupational therapy assessment.", "strength"),
