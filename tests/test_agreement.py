@@ -241,8 +241,11 @@ def test_a_tie_keeps_the_values_the_pack_holds():
     from engine.authoring.calibrate import choose
     pages = [{"published": 3, "derived": 3, "council": "A"}, {"published": 2, "derived": 3, "council": "A"}]
     same = [dict(p) for p in pages]
-    assert choose([pages, same], lambda p: True, [1, 2, 3, 4], held=1) == 1
-    assert choose([pages, same], lambda p: True, [1, 2, 3, 4], held=None) == 0
+    assert choose([pages, same], lambda p: True, [1, 2, 3, 4], kept=[0, 2]) == 1
+    assert choose([pages, same], lambda p: True, [1, 2, 3, 4], kept=None) == 0
+    # a partial tie: the combination keeping more of the pack's values wins
+    assert choose([pages, same, [dict(p) for p in pages]], lambda p: True, [1, 2, 3, 4], kept=[1, 0, 1]) == 0
+    assert choose([pages, same, [dict(p) for p in pages]], lambda p: True, [1, 2, 3, 4], kept=[0, 1, 0]) == 1
 
 
 def test_the_pack_records_where_its_fitted_numbers_came_from():
@@ -254,3 +257,43 @@ def test_the_pack_records_where_its_fitted_numbers_came_from():
         held = get_path(load_yaml(CQC / p.file).data, p.path)
         value = fitted["values"][p.id]
         assert held == (p.template.format(value=value) if p.template else value)
+
+
+STRENGTH = "The duty team responded to every referral in a timely and effective way."
+SHORTFALL = "People waited too long for their care needs to be assessed."
+
+
+@pytest.mark.parametrize("planted", [0.3, 0.5])
+def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Path, planted: float):
+    """Generated pages (strengths and shortfalls in known shares, three 'councils') labelled by
+    the pack's own reading with one threshold set to a planted value: the fit finds that value,
+    agrees on every page in-sample and left-one-council-out, and keeps the held value of the
+    number the pages cannot tell apart (no sentence holds both kinds of cue)."""
+    from engine.authoring.calibrate import calibrate, changes_for, variant
+    from engine.authoring.corpus import read_index, read_pages, score_pages
+    from engine.ingest.cues import load_cues
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    mixes = [(3, 1), (4, 1), (2, 1), (5, 2), (3, 0), (6, 2)]  # (items, shortfalls): shares 0.33, 0.25, 0.5, 0.4, 0, 0.33
+    rows = ["file\tcouncil\tstatement\tpublished"]
+    for council in "ABC":
+        for k, (n, bad) in enumerate(mixes):
+            name = f"{council}-{k}.txt"
+            findings = [SHORTFALL] * bad + [STRENGTH] * (n - bad)
+            (pages / name).write_text("Assessing needs\n\nKey findings for this quality statement\n\n" + "\n".join(findings) + "\n")
+            rows.append(f"{name}\t{council}\tassessing_needs\t3")
+    index = tmp_path / "index.tsv"
+    index.write_text("\n".join(rows) + "\n")
+    held = dict(PACK.core.calibration.fitted["values"])
+    var_pack, var_cues = variant(PACK, changes_for(PACK, {**held, "some_shortfalls_share": planted}), load_cues)
+    read, _ = read_pages(var_pack, var_cues, pages, read_index(index, PACK))
+    labels = {p["file"]: p["derived"] for p in score_pages(var_pack, read)}
+    assert set(labels.values()) == {2, 3}  # the pages tell the values apart
+    index.write_text("\n".join(rows[:1] + [r[:-1] + str(labels[r.split("\t")[0]]) for r in rows[1:]]) + "\n")
+
+    result = calibrate(PACK, read_index(index, PACK), pages, "generated")
+    assert result["chosen"]["some_shortfalls_share"] == planted
+    assert result["chosen"]["shortfall_weight"] == held["shortfall_weight"]
+    assert result["in_sample"]["exact"] == result["leave_one_council_out"]["exact"] == 18
+    assert [h["chosen"]["some_shortfalls_share"] for h in result["leave_one_council_out"]["held_out"]] == [planted] * 3

@@ -65,15 +65,16 @@ def _better(a: tuple[int, float, bool], b: tuple[int, float, bool] | None) -> bo
 
 
 def choose(results: list[list[dict[str, Any]]], keep: Callable[[dict[str, Any]], bool], levels: list[int],
-           held: int | None = None) -> int:
+           kept: list[int] | None = None) -> int:
     """Index of the best combination on the pages `keep` selects: the most exact agreements,
-    then the higher kappa; on a tie the values the pack holds now (`held`) stay, so a fit
-    never moves a number the data cannot tell apart; then the earlier combination."""
+    then the higher kappa; on a tie the combination that keeps more of the values the pack
+    holds now (`kept[i]`: how many of combination i's values are the pack's), so a fit never
+    moves a number the data cannot tell apart; then the earlier combination."""
     best, best_key = 0, None
     for i, scored in enumerate(results):
         pairs = [(p["published"], p["derived"]) for p in scored if keep(p)]
         s = summary(pairs, levels)
-        key = (s["exact"], s["kappa"] if s["kappa"] is not None else -1.0, i == held)
+        key = (s["exact"], s["kappa"] if s["kappa"] is not None else -1.0, kept[i] if kept else 0)
         if _better(key, best_key):
             best, best_key = i, key
     return best
@@ -96,12 +97,13 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
         results.append(score_pages(var_pack, pages_by_cues[key]))
         advance()
     levels = list(pack.scores)
-    held = _held_index(pack, combos)
-    chosen = choose(results, lambda p: True, levels, held)
+    kept = _kept(pack, combos)
+    held = next((i for i, k in enumerate(kept) if k == len(combos[i])), None)  # the pack's own values, if on the grid
+    chosen = choose(results, lambda p: True, levels, kept)
     groups = sorted({p["council"] for p in results[0]})
     loco_pairs, held_out, loco_rows = [], [], []
     for g in groups:
-        i = choose(results, lambda p, g=g: p["council"] != g, levels, held)
+        i = choose(results, lambda p, g=g: p["council"] != g, levels, kept)
         own = [p for p in results[i] if p["council"] == g]
         loco_pairs += [(p["published"], p["derived"]) for p in own]
         loco_rows += own
@@ -137,22 +139,21 @@ def _figures_pairs(pairs: list[tuple[int, int | None]], levels: list[int]) -> di
     return {k: s[k] for k in ("compared", "exact", "exact_percent", "within_one_percent", "kappa", "baseline")}
 
 
-def _held_index(pack: Pack, combos: list[dict[str, Any]]) -> int | None:
-    """Which combination holds the values the pack has now (None when they are off the grid)."""
+def _kept(pack: Pack, combos: list[dict[str, Any]]) -> list[int]:
+    """For each combination, how many of its values are the ones the pack holds now (a value
+    the pack's files do not hold, or hold off the grid, is never kept)."""
     from engine.analysis.override import get_path
     from engine.base.yamlio import load_yaml
 
-    params = pack.core.calibration.parameters  # type: ignore[union-attr]
-    held = {}
-    for p in params:
+    held: dict[str, Any] = {}
+    for p in pack.core.calibration.parameters:  # type: ignore[union-attr]
         try:
             held[p.id] = get_path(load_yaml(pack.root / p.file).data, p.path)
         except KeyError:
-            return None
-    for i, combo in enumerate(combos):
-        if all(held[p.id] == (p.template.format(value=combo[p.id]) if p.template else combo[p.id]) for p in params):
-            return i
-    return None
+            continue
+    params = [p for p in pack.core.calibration.parameters if p.id in held]  # type: ignore[union-attr]
+    return [sum(held[p.id] == (p.template.format(value=combo[p.id]) if p.template else combo[p.id]) for p in params)
+            for combo in combos]
 
 
 def override_yaml(result: dict[str, Any], schema_rel: str) -> str:
