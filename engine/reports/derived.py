@@ -9,16 +9,15 @@ from engine.model.case import LoadedCase
 from engine.model.pack import Pack
 
 
-def basis(pack: Pack, lc: LoadedCase, st: StatementResult) -> dict[str, Any]:
+def basis(pack: Pack, der: Derivation, st: StatementResult) -> dict[str, Any]:
     """How firm a statement's score is: the evidence items it rests on (in the categories
     that count), how far its percentage sits from the nearest band edge, in points, and how
     many of its items were read without a cue (a tag the pack marks `uncued`)."""
     counted = [it for c in st.cells if c.counted for it in c.items]
     weak = {t.id for t in pack.core.tags if t.uncued}
-    tags = {it.id: it.tags for it in lc.case.items} if weak else {}
     return {"items": len(counted),
             "to_edge": to_edge(pack.core.aggregation.category_to_statement, st.step.percent) if st.assessed else None,
-            "uncued": sum(1 for it in counted if weak.intersection(tags.get(it, ())))}
+            "uncued": sum(1 for it in counted if weak.intersection(der.items[it].tags)) if weak else 0}
 
 
 def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]:
@@ -38,7 +37,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "percent": st.step.percent,
             "ambiguous": st.step.ambiguous,
             "readings": dict(st.step.readings),
-            "basis": basis(pack, lc, st),
+            "basis": basis(pack, der, st),
         })
     ov = der.overall
     assessed = [s.id for s in der.statements if s.assessed]

@@ -114,7 +114,7 @@ def explain_statement(pack: Pack, lc: LoadedCase, der: Derivation, st: Statement
     return {"id": st.id, "name": pack.statement(st.id).name, "assessed": st.assessed,
             "derived": st.score, "published": lc.case.published.scores.get(st.id),
             "percent": st.step.percent, "ambiguous": st.step.ambiguous, "readings": st.step.readings,
-            "basis": basis(pack, lc, st),
+            "basis": basis(pack, der, st),
             "categories": [explain_cell(pack, lc, der, c) for c in st.cells], "why_not": why_not}
 
 
