@@ -154,14 +154,17 @@ def _lower_rx(pattern: str) -> re.Pattern:
     return re.compile(lower_pattern(pattern))
 
 
-def _prefilter(patterns: list[str]) -> tuple[str, ...] | None:
-    out: set[str] = set()
-    for p in patterns:
-        lits = required_literals(lower_pattern(p))
-        if lits is None:
-            return None
-        out |= lits
-    return tuple(sorted(out))
+def _literals_of(patterns: list[str]) -> list[tuple[str, ...] | None]:
+    """Each pattern's required literals (None: it has none the parser can tell)."""
+    return [None if (lits := required_literals(lower_pattern(p))) is None else tuple(sorted(lits)) for p in patterns]
+
+
+def _prefilter(patterns: list[str], each: list[tuple[str, ...] | None] | None = None) -> tuple[str, ...] | None:
+    """The literals one of which every match of any of the patterns holds (None: no such set)."""
+    each = _literals_of(patterns) if each is None else each
+    if any(lits is None for lits in each):
+        return None
+    return tuple(sorted({lit for lits in each for lit in lits}))  # type: ignore[union-attr]
 
 
 class _AnyOf:
@@ -175,12 +178,22 @@ class _AnyOf:
 
     def __init__(self, patterns: list[str]) -> None:
         self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-        self.literals = _prefilter(patterns) if patterns else None
+        each = _literals_of(patterns)
+        self.literals = _prefilter(patterns, each) if patterns else None
         # each pattern with its own literals: once the set's literals are in a sentence, only
         # the patterns whose literals are there need running (most sentences hold "people");
-        # empty when some pattern has no literal (then the alternation runs, in one pass)
-        parts = [(_prefilter([p]), _lower_rx(p)) for p in patterns] if self.literals is not None else []
-        self.parts = [(lits, rx) for lits, rx in parts if lits is not None]
+        # empty when some pattern has no literal (then the alternation runs, in one pass).
+        # A pattern is compiled on its first use: a short run needs few of them.
+        self.parts: list[tuple[tuple[str, ...], int]] = (
+            [(lits, i) for i, lits in enumerate(each) if lits is not None] if self.literals is not None else [])
+        self._patterns = patterns
+        self._rxs: list[re.Pattern | None] = [None] * len(patterns)
+
+    def _part(self, i: int) -> re.Pattern:
+        rx = self._rxs[i]
+        if rx is None:
+            rx = self._rxs[i] = _lower_rx(self._patterns[i])
+        return rx
 
     def may_match(self, low: str) -> bool:
         """False only when no pattern can match the lower-cased text."""
@@ -195,7 +208,8 @@ class _AnyOf:
             return False
         if not self.parts:  # some pattern has no literal: one pass of the alternation
             return self.rx.search(low) is not None  # type: ignore[union-attr]
-        return any(rx.search(low) is not None for lits, rx in self.parts if any(map(low.__contains__, lits)))
+        return any((self._rxs[i] or self._part(i)).search(low) is not None
+                   for lits, i in self.parts if any(map(low.__contains__, lits)))
 
 
 class Cues:
