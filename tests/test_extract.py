@@ -485,6 +485,7 @@ def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path
     ("Data showed that nobody was waiting for an occupational therapy assessment.", "strength"),
     ("The single front door meant people did not have to repeat their story to each service.", "strength"),
     ("Contingency plans made sure the risk to people in residential care was minimised if a provider failed.", "strength"),
+    ("Programmes were gathering information to support the reduction of barriers to care for disabled people.", None),
 ])
 def test_general_readings_of_cqc_wording(sentence, polarity):
     """Readings learnt from other councils' pages, each a general phrase, not a council's sentence."""
