@@ -164,6 +164,22 @@ def test_diff_items_lists_what_each_side_lacks(tmp_path: Path):
     assert all(set(d["fields"]) <= {"statement", "category", "polarity"} for d in obj["differ"])
 
 
+@pytest.mark.parametrize("report, case, floors", [
+    ("blackpool", "blackpool-2025.yaml", {"matched": 211, "polarity": 15, "category": 48}),
+    ("lincolnshire", "lincolnshire-2023.yaml", {"matched": 58, "polarity": 7, "category": 19}),
+])
+def test_the_sentence_reading_keeps_agreeing_with_the_hand_read_items(tmp_path: Path, report, case, floors):
+    """A floor under the reading, item by item, against the curated cases' hand-read items (the
+    figures when written): at least this many found, at most this many read with the other
+    polarity or in another category. A cue that misreads more of them must say why."""
+    out = tmp_path / f"{report}.yaml"
+    assert run_cli("extract", str(FULL[report]), "-o", str(out))[0] == 0
+    obj = run_json("diff", "--items", str(CASES / case), str(out))
+    differ = {f: sum(f in d["fields"] for d in obj["differ"]) for f in ("polarity", "category")}
+    assert obj["summary"]["matched"] >= floors["matched"], obj["summary"]
+    assert differ["polarity"] <= floors["polarity"] and differ["category"] <= floors["category"], differ
+
+
 def test_a_page_without_its_key_findings_heading_loses_no_evidence(tmp_path: Path):
     """Cut or reformatted pages: the first paragraph after the I and we statements starts the findings."""
     page = PAGES / "blackpool-2025-partnerships-communities.txt"
