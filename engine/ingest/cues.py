@@ -159,9 +159,9 @@ def _literals_of(patterns: list[str]) -> list[tuple[str, ...] | None]:
     return [None if (lits := required_literals(lower_pattern(p))) is None else tuple(sorted(lits)) for p in patterns]
 
 
-def _prefilter(patterns: list[str], each: list[tuple[str, ...] | None] | None = None) -> tuple[str, ...] | None:
-    """The literals one of which every match of any of the patterns holds (None: no such set)."""
-    each = _literals_of(patterns) if each is None else each
+def _prefilter(each: list[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """From each pattern's literals, those one of which every match of any of them holds (None:
+    some pattern has none)."""
     if any(lits is None for lits in each):
         return None
     return tuple(sorted({lit for lits in each for lit in lits}))  # type: ignore[union-attr]
@@ -179,7 +179,7 @@ class _AnyOf:
     def __init__(self, patterns: list[str]) -> None:
         self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         each = _literals_of(patterns)
-        self.literals = _prefilter(patterns, each) if patterns else None
+        self.literals = _prefilter(each) if patterns else None
         # each pattern with its own literals: once the set's literals are in a sentence, only
         # the patterns whose literals are there need running (most sentences hold "people");
         # empty when some pattern has no literal (then the alternation runs, in one pass).
