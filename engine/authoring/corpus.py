@@ -137,7 +137,6 @@ def score_pages(pack: Pack, pages: list[Page]) -> list[dict[str, Any]]:
     """Each page's derived score for its statement, beside the published one, with the rows
     that decided it; only the page's own statement is scored."""
     out = []
-    weak = {t.id for t in pack.core.tags if t.uncued}  # items read without a cue
     for page in pages:
         sid = page.row.statement
         own = [it for it in page.items if it.statement == sid]
@@ -146,7 +145,7 @@ def score_pages(pack: Pack, pages: list[Page]) -> list[dict[str, Any]]:
         out.append({"file": page.row.file, "council": page.row.group, "statement": sid,
                     "published": page.row.published, "derived": st.score if st.assessed else None,
                     "items": sum(len(c.items) for c in st.cells), "percent": st.step.percent,
-                    "uncued": sum(1 for it in own if weak.intersection(it.tags)),
+                    "uncued": sum(1 for it in own if pack.uncued_tags.intersection(it.tags)),
                     "page_published": page.page_published, "deciding": _deciding(der, sid)})
     return out
 

@@ -249,7 +249,7 @@ def _vocabulary_findings(pack: Pack, fdoc, pdoc, tdoc) -> Iterator[Finding]:
                       f"feature {f.name!r} is used by no row (it still shows in explanations)")
     used_tags = {t for f in pack.features for t in (f.where.tags_any or [])}
     for i, t in enumerate(pack.core.tags):
-        if t.id not in used_tags and not t.uncued:  # an uncued tag is read by every statement's basis
+        if t.id not in used_tags and t.id not in pack.uncued_tags:  # an uncued tag is read by every statement's basis
             yield _at(pdoc, ("tags", i, "id"), "info", "unused-tag",
                       f"tag {t.id!r} is read by no feature (it still documents evidence)")
     for sid in pack.statement_ids:

@@ -349,10 +349,9 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
         problems.append(doc.problem(("metric", "category"), f"unknown category {data.metric.category!r}"))
     if data.descriptive is not None:
         tag = data.descriptive.tag
-        uncued = {t.id for t in pack.core.tags if t.uncued}
         if tag not in pack.tag_ids:
             problems.append(doc.problem(("descriptive", "tag"), f"unknown tag {tag!r}{suggest(tag, sorted(pack.tag_ids))}"))
-        elif tag not in uncued:  # else a statement read without a cue would look as firm as any other
+        elif tag not in pack.uncued_tags:  # else a statement read without a cue would look as firm as any other
             problems.append(doc.problem(("descriptive", "tag"), f"tag {tag!r} must be marked `uncued: true` in pack.yaml "
                                         "(items read without a cue are counted apart in each statement's basis)"))
         elif (applies := next(t.applies_to for t in pack.core.tags if t.id == tag)) not in ("any", data.descriptive.polarity) \

@@ -51,6 +51,7 @@ class Pack:
         self.statement_ids = [s.id for s in core.statements]
         self.category_ids = [c.id for c in core.categories]
         self.tag_ids = {t.id for t in core.tags}
+        self.uncued_tags = {t.id for t in core.tags if t.uncued}  # items so tagged were read without a cue
         self.scores = sorted(level.score for level in core.scale.levels)
         self.comparison_band = {w.lower(): c.band for c in core.comparisons.bands for w in c.wording}
         self.comparison_ids = {c.id: c.band for c in core.comparisons.bands}

@@ -14,7 +14,7 @@ def basis(pack: Pack, der: Derivation, st: StatementResult) -> dict[str, Any]:
     that count), how far its percentage sits from the nearest band edge, in points, and how
     many of its items were read without a cue (a tag the pack marks `uncued`)."""
     counted = [it for c in st.cells if c.counted for it in c.items]
-    weak = {t.id for t in pack.core.tags if t.uncued}
+    weak = pack.uncued_tags
     return {"items": len(counted),
             "to_edge": to_edge(pack.core.aggregation.category_to_statement, st.step.percent) if st.assessed else None,
             "uncued": sum(1 for it in counted if weak.intersection(der.items[it].tags)) if weak else 0}
