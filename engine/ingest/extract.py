@@ -308,7 +308,7 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
                     continue
                 polarity, category, tags, metric = classify(cues, sentence)
                 if polarity is None:
-                    if cues.data.descriptive is not None and described(cues, sentence):
+                    if cues.data.descriptive is not None and not counters.get(sec.statement):
                         uncued.setdefault(sec.statement, []).append((sentence, category, idx, heading))
                     continue
                 counters[sec.statement] = counters.get(sec.statement, 0) + 1
@@ -318,6 +318,7 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
     if (how := cues.data.descriptive) is not None:  # statements whose findings no cue reads
         for sid, found in uncued.items():
             if not counters.get(sid):
+                found = [f for f in found if described(cues, f[0])]
                 items += [Item(id=f"{sid}-{n:03d}", statement=sid, category=category, polarity=how.polarity,  # type: ignore[arg-type]
                                tags=[how.tag], quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading)
                           for n, (sentence, category, idx, heading) in enumerate(found, 1)]
