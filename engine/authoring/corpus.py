@@ -39,7 +39,7 @@ class IndexRow:
 @dataclass
 class Page:
     row: IndexRow
-    items: list[Item]
+    items: list[Item]  # the evidence of the row's statement only
     page_published: int | None  # the score the page itself prints, read apart from the evidence
 
 
@@ -139,13 +139,12 @@ def score_pages(pack: Pack, pages: list[Page]) -> list[dict[str, Any]]:
     out = []
     for page in pages:
         sid = page.row.statement
-        own = [it for it in page.items if it.statement == sid]
-        der = derive(pack, own)
+        der = derive(pack, page.items)
         st = der.statement(sid)
         out.append({"file": page.row.file, "council": page.row.group, "statement": sid,
                     "published": page.row.published, "derived": st.score if st.assessed else None,
                     "items": sum(len(c.items) for c in st.cells), "percent": st.step.percent,
-                    "uncued": sum(1 for it in own if pack.uncued_tags.intersection(it.tags)),
+                    "uncued": sum(1 for it in page.items if pack.uncued_tags.intersection(it.tags)),
                     "page_published": page.page_published, "deciding": _deciding(der, sid)})
     return out
 
