@@ -55,7 +55,7 @@ def corpus(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_agree_over_a_folder_and_index(corpus):
     pages, index = corpus
-    obj = run_json("agree", str(pages), "--index", str(index))
+    obj = run_json("agree", str(pages), "--index", str(index), "--reading", "cues")
     assert obj["framework"] == "cqc-la" and obj["missing"] == ["not-here.txt"]
     got = {p["statement"]: p["derived"] for p in obj["pages"]}
     # each page scores as its statement does in the full report (learning 1, partnerships 1)
@@ -135,7 +135,7 @@ def test_a_statement_whose_findings_no_cue_reads_rests_on_its_descriptive_senten
     (tmp_path / "described.txt").write_text(head + described)
     (tmp_path / "one-cue.txt").write_text(head + described + "Staff told us waiting lists were a concern.\n")
     for name in ("described", "one-cue"):
-        code, _, err = run_cli("extract", str(tmp_path / f"{name}.txt"), "--framework", "cqc-la",
+        code, _, err = run_cli("extract", str(tmp_path / f"{name}.txt"), "--framework", "cqc-la", "--reading", "cues",
                                "-o", str(tmp_path / f"{name}.yaml"))
         assert code == 0, err
     case = yaml.safe_load((tmp_path / "described.yaml").read_text())
@@ -152,7 +152,8 @@ def test_a_statement_whose_findings_no_cue_reads_rests_on_its_descriptive_senten
     (tmp_path / "twice.txt").write_text(head + described + "Safeguarding\n\nKey findings for this quality statement\n\n"
                                         "Staff told us the safeguarding team was effective and responsive.\n"
                                         + head + "Staff told us waiting lists were a concern.\n")
-    code, _, err = run_cli("extract", str(tmp_path / "twice.txt"), "--framework", "cqc-la", "-o", str(tmp_path / "twice.yaml"))
+    code, _, err = run_cli("extract", str(tmp_path / "twice.txt"), "--framework", "cqc-la", "--reading", "cues",
+                           "-o", str(tmp_path / "twice.yaml"))
     assert code == 0, err
     items = yaml.safe_load((tmp_path / "twice.yaml").read_text())["items"]
     assert [(i["statement"], i["polarity"]) for i in items] == [("safeguarding", "strength"), ("assessing_needs", "shortfall")]
@@ -218,11 +219,11 @@ def test_agree_counts_the_pages_read_from_findings_no_cue_reads(statement_pages)
         "The council ran a single front door for adult social care with a duty team of social workers. "
         "People could contact the team by telephone, online or through their GP practice.\n")
     index.write_text(index.read_text() + "C--assessing_needs.txt\tC\tassessing_needs\t3\n")
-    obj = run_json("agree", str(pages), "--index", str(index))
+    obj = run_json("agree", str(pages), "--index", str(index), "--reading", "cues")
     [page] = [p for p in obj["pages"] if p["file"] == "C--assessing_needs.txt"]
     assert page["derived"] == 3 and page["uncued"] == page["items"] == 2
     assert all(p["uncued"] == 0 for p in obj["pages"] if p is not page)
-    code, out, _ = run_cli("agree", str(pages), "--index", str(index))
+    code, out, _ = run_cli("agree", str(pages), "--index", str(index), "--reading", "cues")
     assert code == 0 and "1 page(s) read from findings no cue reads" in out and "1 of them exact" in out
 
 
@@ -263,7 +264,7 @@ STRENGTH = "The duty team responded to every referral in a timely and effective 
 SHORTFALL = "People waited too long for their care needs to be assessed."
 
 
-@pytest.mark.parametrize("planted", [0.3, 0.5])
+@pytest.mark.parametrize("planted", [0.4, 0.6])
 def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Path, planted: float):
     """Generated pages (strengths and shortfalls in known shares, three 'councils') labelled by
     the pack's own reading with one threshold set to a planted value: the fit finds that value,
@@ -275,7 +276,8 @@ def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Pat
 
     pages = tmp_path / "pages"
     pages.mkdir()
-    mixes = [(3, 1), (4, 1), (2, 1), (5, 2), (3, 0), (6, 2)]  # (items, shortfalls): shares 0.33, 0.25, 0.5, 0.4, 0, 0.33
+    # (items, shortfalls): shares 0.33, 0.25, 0.5, 0.4, 0, 0.33, 0.6, 0.67
+    mixes = [(3, 1), (4, 1), (2, 1), (5, 2), (3, 0), (6, 2), (5, 3), (3, 2)]
     rows = ["file\tcouncil\tstatement\tpublished"]
     for council in "ABC":
         for k, (n, bad) in enumerate(mixes):
@@ -286,14 +288,14 @@ def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Pat
     index = tmp_path / "index.tsv"
     index.write_text("\n".join(rows) + "\n")
     held = dict(PACK.core.calibration.fitted["values"])
-    var_pack, var_cues = variant(PACK, changes_for(PACK, {**held, "some_shortfalls_share": planted}), load_cues)
+    var_pack, var_cues = variant(PACK, changes_for(PACK, {**held, "some_shortfalls_share": planted}), load_cues, "cues")
     read, _ = read_pages(var_pack, var_cues, pages, read_index(index, PACK))
     labels = {p["file"]: p["derived"] for p in score_pages(var_pack, read)}
     assert set(labels.values()) == {2, 3}  # the pages tell the values apart
     index.write_text("\n".join(rows[:1] + [r[:-1] + str(labels[r.split("\t")[0]]) for r in rows[1:]]) + "\n")
 
-    result = calibrate(PACK, read_index(index, PACK), pages, "generated")
+    result = calibrate(PACK, read_index(index, PACK), pages, "generated", reading="cues")
     assert result["chosen"]["some_shortfalls_share"] == planted
-    assert result["chosen"]["shortfall_weight"] == held["shortfall_weight"]
-    assert result["in_sample"]["exact"] == result["leave_one_council_out"]["exact"] == 18
+    assert result["chosen"]["shortfall_bias"] == held["shortfall_bias"]  # the cues alone: the reader's threshold moves nothing
+    assert result["in_sample"]["exact"] == result["leave_one_council_out"]["exact"] == 3 * len(mixes)
     assert [h["chosen"]["some_shortfalls_share"] for h in result["leave_one_council_out"]["held_out"]] == [planted] * 3

@@ -79,4 +79,4 @@ def test_every_command_is_a_module_of_the_cli_package():
     from engine.cli import COMMANDS
 
     for name in COMMANDS:
-        assert (ROOT / "engine" / "cli" / f"{name}.py").is_file(), name
+        assert (ROOT / "engine" / "cli" / f"{name.replace('-', '_')}.py").is_file(), name

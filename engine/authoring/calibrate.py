@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +54,12 @@ def _override(changes: list[dict[str, Any]], name: str) -> tuple[Document, RuleO
     return Document(f"<{name}>", data), RuleOverride.model_validate(data)
 
 
-def variant(pack: Pack, changes: list[dict[str, Any]], load_cues: Callable) -> tuple[Pack, Any]:
-    """The pack and cue file with `changes` applied to copies."""
+def variant(pack: Pack, changes: list[dict[str, Any]], load_cues: Callable, reading: str = "reader") -> tuple[Pack, Any]:
+    """The pack and cue file with `changes` applied to copies (`reading`: with the pack's
+    learned reader, or the cues alone)."""
     doc, override = _override(changes, "calibration")
     transform = transform_for(doc, override)
-    return load_pack(pack.root, transform), load_cues(pack, transform)
+    return load_pack(pack.root, transform), load_cues(pack, transform, with_reader=reading == "reader")
 
 
 def _better(a: tuple[int, float, bool], b: tuple[int, float, bool] | None) -> bool:
@@ -80,44 +82,123 @@ def choose(results: list[list[dict[str, Any]]], keep: Callable[[dict[str, Any]],
     return best
 
 
+@dataclass
+class Refit:
+    """What a calibration refits with the thresholds: the pack's learned reader, from labels.
+    `labels` and `feats` are the labelled sentences and their features; a reader is trained
+    without the labels of the groups (councils) a fold leaves out."""
+
+    labels: list[Any]
+    feats: list[list[str]]
+    account: dict[str, Any]
+    readers: dict[frozenset[str], Any] = field(default_factory=dict)
+
+    def reader(self, pack: Pack, without: frozenset[str]) -> Any:
+        from engine.authoring.train_reader import train
+
+        without = self.effective(without)
+        if without not in self.readers:
+            keep = [i for i, lab in enumerate(self.labels) if lab.group not in without]
+            self.readers[without] = train(pack, [self.labels[i] for i in keep], [self.feats[i] for i in keep])
+        return self.readers[without]
+
+    def effective(self, without: frozenset[str]) -> frozenset[str]:
+        """The groups left out that have labels (leaving out one without labels changes nothing)."""
+        if not hasattr(self, "_labelled"):
+            self._labelled = frozenset(lab.group for lab in self.labels)
+        return without & self._labelled
+
+
 def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str,
-              advance: Callable[[], None] = lambda: None) -> dict[str, Any]:
+              advance: Callable[[], None] = lambda: None, refit: Refit | None = None,
+              reading: str = "reader") -> dict[str, Any]:
+    """Fit the declared values. With `refit`, the reader is retrained inside every fold: a
+    held-out council's pages are read by a reader trained without its labels, and the values
+    its fold chooses are chosen on the other councils' pages, each read by a reader trained
+    without its own labels and the held-out council's (nested: nothing of the held-out
+    council reaches its own prediction)."""
     from engine.ingest.cues import load_cues
 
     combos = grid(pack)
     cue_params = {p.id for p in pack.core.calibration.parameters if p.file == "cues.yaml"}  # type: ignore[union-attr]
-    pages_by_cues: dict[tuple, list] = {}
-    results: list[list[dict[str, Any]]] = []
-    missing: list[IndexRow] = []
-    for combo in combos:
-        var_pack, var_cues = variant(pack, changes_for(pack, combo), load_cues)
-        key = tuple(sorted((k, v) for k, v in combo.items() if k in cue_params))
-        if key not in pages_by_cues:  # re-read the pages only when the reading changes
-            pages_by_cues[key], missing = read_pages(var_pack, var_cues, pages_dir, rows)
-        results.append(score_pages(var_pack, pages_by_cues[key]))
-        advance()
+    # the parameters that change what the cues read (not only the reader's decision): their
+    # values key the memo of each report's candidate sentences
+    reading_params = {p.id for p in pack.core.calibration.parameters  # type: ignore[union-attr]
+                      if p.file == "cues.yaml" and not p.path.startswith("reader.")}
+    memos: dict[tuple, dict] = {}
+    groups = sorted({r.group for r in rows})
     levels = list(pack.scores)
     kept = _kept(pack, combos)
     held = next((i for i, k in enumerate(kept) if k == len(combos[i])), None)  # the pack's own values, if on the grid
-    chosen = choose(results, lambda p: True, levels, kept)
-    groups = sorted({p["council"] for p in results[0]})
-    loco_pairs, held_out, loco_rows = [], [], []
-    for g in groups:
-        i = choose(results, lambda p, g=g: p["council"] != g, levels, kept)
-        own = [p for p in results[i] if p["council"] == g]
-        loco_pairs += [(p["published"], p["derived"]) for p in own]
-        loco_rows += own
-        held_out.append({"council": g, "pages": len(own), "exact": sum(p["published"] == p["derived"] for p in own),
-                         "chosen": combos[i]})
+    if refit is not None and reading != "reader":
+        raise UsageError("refitting the reader (--labels) needs the reader's reading, not --reading cues")
+    variants = [variant(pack, changes_for(pack, c), load_cues, reading) for c in combos]
+    pages_cache: dict[tuple, tuple[list, list]] = {}
+    score_cache: dict[tuple, list[dict[str, Any]]] = {}
+    missing: list[IndexRow] = []
+
+    def scored(i: int, without: frozenset[str] | None, subset: list[IndexRow]) -> list[dict[str, Any]]:
+        nonlocal missing
+        var_pack, var_cues = variants[i]
+        ckey = tuple(sorted((k, v) for k, v in combos[i].items() if k in cue_params))
+        eff = refit.effective(without) if refit is not None and without is not None else without
+        key = (ckey, eff, tuple(r.line for r in subset))
+        if key not in pages_cache:
+            if refit is not None and without is not None:
+                var_cues.reader = refit.reader(pack, without)
+            mkey = tuple(sorted((k, v) for k, v in combos[i].items() if k in reading_params))
+            pages_cache[key] = read_pages(var_pack, var_cues, pages_dir, subset, memo=memos.setdefault(mkey, {}))
+            missing = pages_cache[key][1] if len(subset) == len(rows) else missing
+        skey = (i, key)
+        if skey not in score_cache:
+            score_cache[skey] = score_pages(var_pack, pages_cache[key][0])
+        return score_cache[skey]
+
+    full = frozenset() if refit is not None else None
+    results = [scored(i, full, rows) for i in range(len(combos))]
+    by_group = {g: [r for r in rows if r.group == g] for g in groups}
+    cross = None
+    if refit is not None:  # each page read by a reader trained without its council's labels
+        cross = [[p for g in groups for p in scored(i, frozenset({g}), by_group[g])] for i in range(len(combos))]
+    # the values the pack should hold: chosen on readings like those of a council nobody
+    # labelled (cross-fitted) when the reader is refitted, else on the pages as read
+    chosen = choose(cross if cross is not None else results, lambda p: True, levels, kept)
+    loco_pairs, held_out, loco_rows = _loco(groups, by_group, results, combos, scored, refit is not None, levels, kept, advance)
     current = None if held is None else {"values": combos[held], **_figures(results[held], levels)}
     return {"framework": pack.id, "index": index_name, "pages": len(results[0]), "councils": len(groups),
             "missing": [r.file for r in missing], "combinations": len(combos), "chosen": combos[chosen],
             "changes": changes_for(pack, combos[chosen]),
             "in_sample": _figures(results[chosen], levels),
+            **({"cross_fitted": _figures(cross[chosen], levels)} if cross is not None else {}),
             "current": current,
             "leave_one_council_out": {**_figures_pairs(loco_pairs, levels), "by_statement": _by_statement(loco_rows, levels),
-                                      "held_out": held_out},
+                                      "held_out": held_out,
+                                      "refits": "the reader and the values" if refit is not None else "the values only"},
+            **({"reader_labels": {k: refit.account[k] for k in ("rows_used", "rows_without_text", "rows_not_found_in_text")}}
+               if refit is not None else {}),
             "date": dt.date.today().isoformat()}
+
+
+def _loco(groups: list[str], by_group: dict[str, list[IndexRow]], results: list[list[dict[str, Any]]],
+          combos: list[dict[str, Any]], scored: Callable, refitting: bool, levels: list[int], kept: list[int],
+          advance: Callable[[], None]) -> tuple[list, list, list]:
+    """Leave one council out at a time: (pooled pairs, each fold's record, the scored pages)."""
+    loco_pairs, held_out, loco_rows = [], [], []
+    for g in groups:
+        if not refitting:
+            i = choose(results, lambda p, g=g: p["council"] != g, levels, kept)
+            own = [p for p in results[i] if p["council"] == g]
+        else:  # every other council's pages read without its own labels and without g's
+            inner = [[p for d in groups if d != g
+                      for p in scored(i, frozenset({g, d}), by_group[d])] for i in range(len(combos))]
+            i = choose(inner, lambda p: True, levels, kept)
+            own = scored(i, frozenset({g}), by_group[g])
+        loco_pairs += [(p["published"], p["derived"]) for p in own]
+        loco_rows += own
+        held_out.append({"council": g, "pages": len(own), "exact": sum(p["published"] == p["derived"] for p in own),
+                         "chosen": combos[i]})
+        advance()
+    return loco_pairs, held_out, loco_rows
 
 
 def _figures(scored: list[dict[str, Any]], levels: list[int]) -> dict[str, Any]:

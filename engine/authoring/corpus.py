@@ -104,9 +104,9 @@ def _text(path: Path) -> str:
 
 
 def read_pages(pack: Pack, cues: Any, pages_dir: Path, rows: list[IndexRow],
-               advance: Callable[[], None] = lambda: None) -> tuple[list[Page], list[IndexRow]]:
+               advance: Callable[[], None] = lambda: None, memo: dict[Any, Any] | None = None) -> tuple[list[Page], list[IndexRow]]:
     """Extract every page the index names (the user's reading, blind to the score lines); a
-    page several rows name is read once."""
+    page several rows name is read once (`memo`: see extract)."""
     from engine.ingest.extract import extract
 
     pages, missing = [], []
@@ -118,7 +118,7 @@ def read_pages(pack: Pack, cues: Any, pages_dir: Path, rows: list[IndexRow],
             advance()
             continue
         if row.file not in done:
-            data = extract(pack, path, path.name, cues, text=_text(path))
+            data = extract(pack, path, path.name, cues, text=_text(path), memo=memo)
             done[row.file] = {"items": [Item.model_validate(x) for x in data["items"]], "published": data["published"]}
         data = done[row.file]
         items = [it for it in data["items"] if it.statement == row.statement]

@@ -18,12 +18,12 @@ from engine.base.errors import RederiveError, UsageError
 from engine.cli.common import Parser
 
 COMMANDS = ("derive", "explain", "diff", "consistency", "check", "whatif", "counterfactual", "review",
-            "extract", "agree", "calibrate", "lint", "test", "schemas")
+            "extract", "agree", "calibrate", "train-reader", "lint", "test", "schemas")
 
 
 def command(name: str) -> ModuleType:
     """The module of command `name` (it imports only argparse until it runs)."""
-    return importlib.import_module(f"engine.cli.{name}")
+    return importlib.import_module(f"engine.cli.{name.replace('-', '_')}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", required=True, type=Path, metavar="INDEX.tsv",
                    help="tab-separated: file, statement, published[, council]")
     p.add_argument("--framework", default=None, help="pack id (default: detected from the first page)")
+    p.add_argument("--reading", choices=["reader", "cues"], default="reader",
+                   help="read sentences with the pack's learned reader (default) or with its cues alone")
     p.add_argument("--rules-override", type=Path, default=None, metavar="OVERRIDE.yaml",
                    help="derive with these pack changes (a calibration's output, for example)")
     common(p)
@@ -38,7 +40,8 @@ def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
     except LoadError:
         raise UsageError("cannot tell which framework these pages follow: name it with --framework") from None
     pack = packs.get(framework, Path.cwd())
-    cues = load_cues(pack)
+    reading = getattr(args, "reading", "reader")
+    cues = load_cues(pack, with_reader=reading == "reader")
     if getattr(args, "rules_override", None) is not None:
         from engine.analysis.override import load_override, transform_for
         from engine.model.pack import load_pack
@@ -46,7 +49,7 @@ def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
         doc, override = load_override(args.rules_override)
         transform = transform_for(doc, override)
         pack = load_pack(pack.root, transform)
-        cues = load_cues(pack, transform)
+        cues = load_cues(pack, transform, with_reader=reading == "reader")
     return pack, cues
 
 
@@ -66,5 +69,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     with render.progress(sys.stderr, len(rows), "reading pages", enabled=args.format != "json") as advance:
         pages, missing = read_pages(pack, cues, args.pages, rows, advance)
     result = report(pack, score_pages(pack, pages), missing)
+    if cues.reader is not None:  # say when the reader has seen these pages' labels: figures in-sample
+        trained = set(cues.reader.provenance.get("texts", {}))
+        result["reader"] = {"file": cues.reader.path, "pages_it_was_trained_on": sum(1 for p in result["pages"] if p["file"] in trained),
+                            "note": "pages whose labels trained the reader are read in-sample; "
+                                    "`rederive calibrate --labels` gives the figures with the reader refitted without them"}
     render.to_json(result, out) if args.format == "json" else render.agreement_text(result, out)
     return 0

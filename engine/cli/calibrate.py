@@ -21,7 +21,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, default=None, metavar="OVERRIDE.yaml",
                    help="write the fitted values as a rule override")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.add_argument("--labels", type=Path, default=None, metavar="DIR|FILE.tsv",
+                   help="refit the pack's sentence reader inside every fold from these labels (as train-reader takes them)")
+    p.add_argument("--texts", action="append", type=Path, default=[], metavar="DIR",
+                   help="with --labels: a folder holding the labelled texts (repeat for several)")
+    p.add_argument("--reading", choices=["reader", "cues"], default="reader",
+                   help="read the pages with the pack's learned reader (default) or with its cues alone")
     common(p)
+
+
+def _refit(args: argparse.Namespace, pack):
+    from engine.authoring.calibrate import Refit
+    from engine.authoring.train_reader import features_of, group_map, label_files, read_labels
+    from engine.ingest.cues import load_cues
+
+    if not args.texts:
+        raise UsageError("--labels needs --texts: the folders holding the labelled texts")
+    for d in args.texts:
+        if not d.is_dir():
+            raise UsageError(f"--texts: no such folder: {d}")
+    files = label_files(args.labels, pack)
+    if not files:
+        raise UsageError(f"{args.labels}: no label file names the statements of pack {pack.id!r}")
+    labels, account = read_labels(pack, files, args.texts, group_map(pack, [args.index]))
+    return Refit(labels, features_of(load_cues(pack, with_reader=False), labels), account)
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -38,8 +61,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     check_output(args.output, args.force)
     pack = load_pack(args.pack)
     rows = read_index(args.index, pack)
-    with render.progress(sys.stderr, len(grid(pack)), "calibrating", enabled=args.format != "json") as advance:
-        result = calibrate(pack, rows, args.pages, str(args.index), advance)
+    grid(pack)  # a pack with nothing to fit is refused before any work
+    refit = _refit(args, pack) if args.labels is not None else None
+    with render.progress(sys.stderr, len({r.group for r in rows}), "calibrating", enabled=args.format != "json") as advance:
+        result = calibrate(pack, rows, args.pages, str(args.index), advance, refit, reading=args.reading)
     if args.output is not None:
         schema = Path(__file__).resolve().parents[2] / "schemas" / "rule-override.schema.json"
         write_text(args.output, override_yaml(result, os.path.relpath(schema, args.output.parent.resolve())), force=args.force)

@@ -21,6 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, default=None, metavar="CASE.yaml|OUTDIR")
     p.add_argument("--force", action="store_true", help="replace existing case files")
     p.add_argument("--framework", default=None, help="pack id (default: detected from the report's wording)")
+    p.add_argument("--reading", choices=["reader", "cues"], default="reader",
+                   help="read sentences with the pack's learned reader (default) or with its cues alone")
     common(p)
 
 
@@ -61,7 +63,7 @@ def _merge(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--merge needs -o CASE.yaml")
     if args.output.exists() and not args.force:
         raise UsageError(f"{args.output} exists: not overwritten (use --force)")
-    result = write_merged(pages, args.output, args.rules, args.framework, force=args.force)
+    result = write_merged(pages, args.output, args.rules, args.framework, force=args.force, reading=args.reading)
     render.to_json(result, out) if args.format == "json" else _print([result], [], out)
     return 0
 
@@ -84,7 +86,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     with render.progress(out, len(targets), "extracting", enabled=args.format != "json" and len(targets) > 1) as advance:
         for report, target in targets:
             try:
-                results.append(write_extracted(report, target, args.rules, args.framework, force=args.force))
+                results.append(write_extracted(report, target, args.rules, args.framework, force=args.force,
+                                               reading=args.reading))
             except RederiveError as exc:
                 if not src.is_dir():
                     raise

@@ -58,7 +58,7 @@ def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item], s
             total = sum(f.weights.get(it.polarity, 1.0) for it in hit)
             if f.kind == "share":
                 total = total / len(items) if items else 0.0
-            values[f.name] = round(total, 6) if f.type == "number" else int(total)
+            values[f.name] = round(float(total), 6) if f.type == "number" else int(total)
         elif f.kind == "any":
             values[f.name] = bool(hit)
         else:

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, ValidationError
 
 from engine.base.errors import LoadError, Problem
 from engine.base.models import Strict, problems_from_validation
 from engine.base.yamlio import Document, load_yaml
-from engine.ingest.literals import required_literals
+from engine.ingest.patterns import _AnyOf, _lower_rx, fold_text, lower_pattern  # noqa: F401  (fold_text, lower_pattern: used by importers)
+from engine.ingest.reader import ReaderCues, reader_problems
 from engine.model.expr import suggest
 from engine.model.pack import Pack
+
+if TYPE_CHECKING:
+    from engine.ingest.reader import ReaderModel
 
 
 class Layout(Strict):
@@ -125,91 +129,7 @@ class CueFile(Strict):
     tags: dict[str, list[str]] = {}
     metric: MetricCue | None = None
     descriptive: DescriptiveCue | None = None
-
-
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-
-
-def fold_text(text: str) -> str:
-    """Lower case, curly quotes made straight (same length): what cue patterns match against."""
-    return text.lower().translate(_QUOTES)
-
-
-def lower_pattern(pattern: str) -> str:
-    """The pattern for lower-cased text: its letters lower-cased, but never the letter of an
-    escape, whose case is its meaning (\\W is not \\w, \\S is not \\s, \\B is not \\b)."""
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern[i] == "\\":
-            out.append(pattern[i:i + 2])
-            i += 2
-        else:
-            out.append(pattern[i].lower())
-            i += 1
-    return "".join(out)
-
-
-def _lower_rx(pattern: str) -> re.Pattern:
-    """Cue patterns match lower-cased text: Python's re is several times slower with IGNORECASE."""
-    return re.compile(lower_pattern(pattern))
-
-
-def _literals_of(patterns: list[str]) -> list[tuple[str, ...] | None]:
-    """Each pattern's required literals (None: it has none the parser can tell)."""
-    return [None if (lits := required_literals(lower_pattern(p))) is None else tuple(sorted(lits)) for p in patterns]
-
-
-def _prefilter(each: list[tuple[str, ...] | None]) -> tuple[str, ...] | None:
-    """From each pattern's literals, those one of which every match of any of them holds (None:
-    some pattern has none)."""
-    if any(lits is None for lits in each):
-        return None
-    return tuple(sorted({lit for lits in each for lit in lits}))  # type: ignore[union-attr]
-
-
-class _AnyOf:
-    """Several patterns as one alternation: `search` finds whether any of them matches.
-
-    Python's regex engine tries every alternative at every position of the text. Every
-    match must contain one of a few literal strings read off the parsed patterns
-    (`literals`); most sentences contain none, and a plain substring test rules them out
-    several times faster.
-    """
-
-    def __init__(self, patterns: list[str]) -> None:
-        self.rx = _lower_rx("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-        each = _literals_of(patterns)
-        self.literals = _prefilter(each) if patterns else None
-        # each pattern with its own literals: once the set's literals are in a sentence, only
-        # the patterns whose literals are there need running (most sentences hold "people");
-        # empty when some pattern has no literal (then the alternation runs, in one pass).
-        # A pattern is compiled on its first use: a short run needs few of them.
-        self.parts: list[tuple[tuple[str, ...], int]] = (
-            [(lits, i) for i, lits in enumerate(each) if lits is not None] if self.literals is not None else [])
-        self._patterns = patterns
-        self._rxs: list[re.Pattern | None] = [None] * len(patterns)
-
-    def _part(self, i: int) -> re.Pattern:
-        rx = self._rxs[i]
-        if rx is None:
-            rx = self._rxs[i] = _lower_rx(self._patterns[i])
-        return rx
-
-    def may_match(self, low: str) -> bool:
-        """False only when no pattern can match the lower-cased text."""
-        return self.rx is not None and (self.literals is None or any(map(low.__contains__, self.literals)))
-
-    def search(self, text: str) -> bool:
-        return self.search_lower(fold_text(text))
-
-    def search_lower(self, low: str) -> bool:
-        """`search` on text the caller has already lower-cased."""
-        if not self.may_match(low):
-            return False
-        if not self.parts:  # some pattern has no literal: one pass of the alternation
-            return self.rx.search(low) is not None  # type: ignore[union-attr]
-        return any((self._rxs[i] or self._part(i)).search(low) is not None
-                   for lits, i in self.parts if any(map(low.__contains__, lits)))
+    reader: ReaderCues | None = None
 
 
 class Cues:
@@ -265,6 +185,11 @@ class Cues:
             if len(h.split()) >= 6:
                 self._long_headings.setdefault(h.split()[0], []).append(h)
         self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
+        self.reader: ReaderModel | None = None  # set by load_cues when the pack has a reader
+        self.reader_bias: dict[str, float] = dict(data.reader.bias) if data.reader else {}
+        self.intensity_tags: dict[str, str] = dict(data.reader.intensity_tags) if data.reader else {}
+        self.reader_tag: str | None = data.reader.tag if data.reader else None
+        self.reader_tag_within: int = data.reader.tag_within if data.reader else 0
 
     def strip_answer(self, line: str) -> str:
         """The line without the spans that state the answer."""
@@ -326,9 +251,11 @@ def heading_key(line: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Problem]] | None = None) -> Cues:
+def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Problem]] | None = None,
+              with_reader: bool = True) -> Cues:
     """The pack's cue file, checked against the pack; `transform` may change it first (a
-    rule override naming cues.yaml, such as a calibration's output)."""
+    rule override naming cues.yaml, such as a calibration's output). `with_reader=False`
+    leaves the learned reader out (the cues alone, as training reads them)."""
     path = pack.root / "cues.yaml"
     if not path.is_file():
         msg = f"framework pack {pack.id!r} has no cues.yaml: it does not say how to read its reports"
@@ -367,8 +294,21 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
         if t not in pack.tag_ids:
             problems.append(doc.problem(("tags", t), f"unknown tag {t!r}{suggest(t, sorted(pack.tag_ids))}"))
 
+    reader = None
+    if data.reader is not None:
+        problems += reader_problems(doc, pack, data.reader)
+        rpath = pack.root / data.reader.file
+        if not problems and with_reader:
+            if not rpath.is_file():
+                problems.append(doc.problem(("reader", "file"), f"reader file {data.reader.file!r} does not exist in {pack.root}: "
+                                            f"train it with `rederive train-reader {pack.root}`"))
+            else:
+                from engine.ingest.reader import load_reader
+
+                reader = load_reader(rpath, pack.id, pack.category_ids)  # refused at its line when malformed
+
     def walk(node: Any, path: tuple) -> None:
-        if isinstance(node, str) and path and path[0] not in ("source", "default_category") and path[-1] != "category":
+        if isinstance(node, str) and path and path[0] not in ("source", "default_category", "reader") and path[-1] != "category":
             try:
                 re.compile(node)
             except re.error as exc:
@@ -383,4 +323,6 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
     walk(doc.data, ())
     if problems:
         raise LoadError(problems[0].message, problems)
-    return Cues(pack, data)
+    cues = Cues(pack, data)
+    cues.reader = reader
+    return cues

@@ -15,7 +15,17 @@ from typing import Any
 
 from engine.base.errors import LoadError, Problem
 from engine.ingest.cues import Cues, fold_text, heading_key, load_cues
-from engine.model.case import PAGE_MARK, Item, Metric, Published, SourceRef, page_of
+from engine.ingest.reading import classify, read_sentence
+from engine.model.case import (
+    PAGE_MARK,
+    Item,
+    Metric,
+    NotEvidence,
+    Published,
+    Reading,
+    SourceRef,
+    page_of,
+)
 from engine.model.pack import Pack
 
 
@@ -87,75 +97,6 @@ def split_sentences(text: str) -> list[str]:
 def _is_heading(line: str) -> bool:
     s = line.strip()
     return s.startswith("#") or (len(s.split()) <= 12 and not re.search(r"[.!?][\"'’”)]*$", s))
-
-
-def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Metric | None]:
-    """(polarity or None, category, tags, metric) for one sentence."""
-    metric = None
-    polarity: str | None = None
-    low = fold_text(sentence)
-    if cues.metric is not None and (m := cues.metric.search(low)):
-        wording = m.group(1).lower()
-        band = cues.pack.comparison_band.get(wording)
-        if band is not None:
-            num = re.search(r"(\d+(?:\.\d+)?)%", sentence)
-            metric = Metric(name="national data comparison", value=float(num.group(1)) if num else wording,
-                            comparison=wording)
-            polarity = "shortfall" if band < 0 else "strength"
-    if polarity is None:
-        polarity = _polarity(cues, low)
-    category = cues.data.default_category
-    if metric is not None and cues.data.metric is not None:
-        category = cues.data.metric.category
-    else:
-        for cat, pats in cues.categories:
-            if pats.search_lower(low):
-                category = cat
-                break
-    if polarity is None:
-        return None, category, [], None
-    rule = cues.tag_rule
-    tags = [t for t, pats in cues.tags.items() if (polarity == "mixed" or rule[t] in ("any", polarity))
-            and pats.search_lower(low)]
-    return polarity, category, tags, metric
-
-
-def _polarity(cues: Cues, sentence: str) -> str | None:
-    """Count shortfall and strength cues in a lower-cased sentence; a strength cue just after a
-    negation counts as a shortfall."""
-    if cues.mixed.search_lower(sentence):
-        return "mixed"
-    if cues.context.search_lower(sentence):
-        return None  # the area or its population, not the council's work
-    if cues.neutral_phrase.may_match(sentence):
-        sentence = cues.neutral_phrase.rx.sub(" ~ ", sentence)  # type: ignore[union-attr]
-    pos = 0
-    if cues.any_positive_phrase.search_lower(sentence):
-        for p in cues.positive_phrase:
-            sentence, n = p.subn(" ~ ", sentence)  # blank them so their words are not read as shortfalls
-            pos += n
-    neg = 0
-    if cues.shortfall.may_match(sentence):
-        for m in cues.shortfall.rx.finditer(sentence):  # type: ignore[union-attr]
-            if not cues.remedy.search(sentence[max(0, m.start() - 40): m.start()]):
-                neg += 1
-    if cues.strength.may_match(sentence):
-        for m in cues.strength.rx.finditer(sentence):  # type: ignore[union-attr]
-            before = sentence[max(0, m.start() - 60): m.start()]
-            if cues.negation.search(before[-40:]):
-                neg += 1
-            elif cues.purpose.search(before):
-                continue  # "to ensure ... effective": an aim, not a finding
-            else:
-                pos += 1
-    if neg == 0 and cues.intention.search_lower(sentence):
-        return None  # an aim or a plan, not a finding
-    weighed = neg * cues.data.polarity.shortfall_weight
-    if weighed > pos:
-        return "shortfall"
-    if pos > weighed:
-        return "strength"
-    return "mixed" if neg else None
 
 
 def _score_on(cues: Cues, line: str) -> int | None:
@@ -273,12 +214,21 @@ def council_name(cues: Cues, lines: list[str]) -> str | None:
     return None
 
 
-def extract_items(cues: Cues, lines: list[str], source: str, original: list[str] | None = None) -> list[Item]:
-    """Evidence items from the report's statement sections; `lines` must already be blinded
-    (`original`: the lines before blinding; what is left of a cut line is never a heading)."""
-    items: list[Item] = []
-    counters: dict[str, int] = {}
-    uncued: dict[str, list[tuple[str, str, int, str | None]]] = {}  # statement: (sentence, category, line index, heading)
+@dataclass
+class Candidate:
+    """A sentence of a statement's findings, with what the cues read in it (cached: a learned
+    reader may read the same candidates many times, as a calibration does)."""
+
+    statement: str
+    sentence: str
+    idx: int  # 0-based line index
+    heading: str | None
+    cue: tuple[str | None, str, list[str], Metric | None]
+
+
+def candidates(cues: Cues, lines: list[str], original: list[str] | None = None) -> list[Candidate]:
+    """Every sentence of the report's statement sections that may be evidence, in order."""
+    out: list[Candidate] = []
     for sec in sections(cues, lines):
         mode = "evidence"
         heading: str | None = None  # the sub-heading the findings stand under
@@ -304,23 +254,51 @@ def extract_items(cues: Cues, lines: list[str], source: str, original: list[str]
                     continue
                 mode = "evidence"  # a paragraph that is not boilerplate: the findings have begun
             for sentence in split_sentences(line):
-                if len(sentence.split()) < cues.data.sentences.min_words:
-                    continue
-                polarity, category, tags, metric = classify(cues, sentence)
-                if polarity is None:
-                    if cues.data.descriptive is not None and not counters.get(sec.statement):
-                        uncued.setdefault(sec.statement, []).append((sentence, category, idx, heading))
-                    continue
-                counters[sec.statement] = counters.get(sec.statement, 0) + 1
-                items.append(Item(id=f"{sec.statement}-{counters[sec.statement]:03d}", statement=sec.statement,
-                                  category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
-                                  quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading))
+                if len(sentence.split()) >= cues.data.sentences.min_words:
+                    out.append(Candidate(sec.statement, sentence, idx, heading, classify(cues, sentence)))
+    return out
+
+
+def extract_items(cues: Cues, lines: list[str], source: str, original: list[str] | None = None,
+                  not_evidence: list[NotEvidence] | None = None) -> list[Item]:
+    """Evidence items from the report's statement sections; `lines` must already be blinded
+    (`original`: the lines before blinding; what is left of a cut line is never a heading).
+    The sentences a learned reader reads as stating no finding are appended to `not_evidence`."""
+    return items_from(cues, candidates(cues, lines, original), source, not_evidence)
+
+
+def items_from(cues: Cues, cands: list[Candidate], source: str, not_evidence: list[NotEvidence] | None = None) -> list[Item]:
+    """The items the candidate sentences are read as (by the pack's reader, or its cues)."""
+    items: list[Item] = []
+    counters: dict[str, int] = {}
+    uncued: dict[str, list[tuple[str, str, int, str | None]]] = {}  # statement: (sentence, category, line index, heading)
+    read_chars: dict[str, int] = {}  # characters of each statement's findings read so far
+    for c in cands:
+        polarity, category, tags, metric, reading = read_sentence(cues, c.sentence, c.cue)
+        opening = read_chars.get(c.statement, 0) < cues.reader_tag_within
+        read_chars[c.statement] = read_chars.get(c.statement, 0) + len(c.sentence) + 1
+        if polarity is not None and cues.reader is not None and cues.reader_tag and opening:
+            tags = [*tags, cues.reader_tag]
+        if polarity is None:
+            if not_evidence is not None and reading["by"] != "cues":
+                not_evidence.append(NotEvidence(statement=c.statement, quote=c.sentence,
+                                                source=SourceRef(file=source, line=c.idx + 1), reading=Reading(**reading)))
+            elif cues.data.descriptive is not None and cues.reader is None and not counters.get(c.statement):
+                uncued.setdefault(c.statement, []).append((c.sentence, category, c.idx, c.heading))
+            continue
+        counters[c.statement] = counters.get(c.statement, 0) + 1
+        items.append(Item(id=f"{c.statement}-{counters[c.statement]:03d}", statement=c.statement,
+                          category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
+                          quote=c.sentence, source=SourceRef(file=source, line=c.idx + 1), heading=c.heading,
+                          reading=Reading(**reading)))
     if (how := cues.data.descriptive) is not None:  # statements whose findings no cue reads
         for sid, found in uncued.items():
             if not counters.get(sid):
                 found = [f for f in found if described(cues, f[0])]
                 items += [Item(id=f"{sid}-{n:03d}", statement=sid, category=category, polarity=how.polarity,  # type: ignore[arg-type]
-                               tags=[how.tag], quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading)
+                               tags=[how.tag], quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading,
+                               reading=Reading(by="cues", because=[f"no cue reads this statement's findings: a descriptive sentence, "
+                                                                   f"read as {how.polarity} ({how.tag})"]))
                           for n, (sentence, category, idx, heading) in enumerate(found, 1)]
     return items
 
@@ -345,33 +323,44 @@ def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | Non
 
 
 def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None,
-            text: str | None = None) -> dict[str, Any]:
+            text: str | None = None, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
     """The case, as plain data ready to be written, from one report file (or its rendering,
-    `text`); `source_name` is the file the items cite."""
+    `text`); `source_name` is the file the items cite. `memo` keeps what the cues read in a
+    report between calls that differ only in the learned reader (a calibration's folds)."""
     cues = cues or load_cues(pack)
     if text is None:
         from engine.ingest.readers import read_report
 
         text = read_report(report).text
-    lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
-    secs = sections(cues, lines)
-    if not secs:
-        names = ", ".join(s.name for s in pack.core.statements)
-        msg = f"no {pack.core.framework.unit} found; looked for the headings {names}"
-        raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
-    paged = any(PAGE_MARK.match(ln) for ln in lines)
-    unpaged = ["" if PAGE_MARK.match(ln) else ln for ln in lines]
-    evidence_lines = blind(cues, unpaged)
-    items = extract_items(cues, evidence_lines, f"sources/{source_name}", unpaged)
+    key = (source_name, len(text), hash(text))
+    if memo is not None and key in memo:
+        lines, secs, paged, cands = memo[key]
+    else:
+        lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
+        secs = sections(cues, lines)
+        if not secs:
+            names = ", ".join(s.name for s in pack.core.statements)
+            msg = f"no {pack.core.framework.unit} found; looked for the headings {names}"
+            raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
+        paged = any(PAGE_MARK.match(ln) for ln in lines)
+        unpaged = ["" if PAGE_MARK.match(ln) else ln for ln in lines]
+        cands = candidates(cues, blind(cues, unpaged), unpaged)
+        if memo is not None:
+            memo[key] = (lines, secs, paged, cands)
+    unread: list[NotEvidence] = []
+    items = items_from(cues, cands, f"sources/{source_name}", unread)
     if paged:
         items = [it.model_copy(update={"source": it.source.model_copy(update={"page": page_of(lines, it.source.line)})})
                  for it in items]
+        unread = [ne.model_copy(update={"source": ne.source.model_copy(update={"page": page_of(lines, ne.source.line)})})
+                  for ne in unread]
     kind = document_kind(cues, lines)
     pub = read_published(cues, lines, secs, kind)
     council = council_name(cues, lines) or report.stem
     return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": council,
             "framework": pack.id, **({"kind": kind} if kind else {}), "sources": [f"sources/{source_name}"],
-            "published": pub.model_dump(exclude_none=True), "items": [_item_dict(it) for it in items]}
+            "published": pub.model_dump(exclude_none=True), "items": [_item_dict(it) for it in items],
+            **({"not_evidence": [_not_evidence_dict(ne) for ne in unread]} if unread else {})}
 
 
 def _item_dict(it: Item) -> dict[str, Any]:
@@ -386,4 +375,13 @@ def _item_dict(it: Item) -> dict[str, Any]:
         d["source"]["page"] = it.source.page
     if it.heading is not None:
         d["heading"] = it.heading
+    if it.reading is not None:
+        d["reading"] = it.reading.model_dump(exclude_none=True)
     return d
+
+
+def _not_evidence_dict(ne: NotEvidence) -> dict[str, Any]:
+    src: dict[str, Any] = {"file": ne.source.file, "line": ne.source.line}
+    if ne.source.page is not None:
+        src["page"] = ne.source.page
+    return {"statement": ne.statement, "quote": ne.quote, "source": src, "reading": ne.reading.model_dump(exclude_none=True)}

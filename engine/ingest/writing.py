@@ -58,13 +58,13 @@ def detect(packs, report: Path, text: str, near: Path, framework: str | None) ->
     for rules in packs.candidates(near):
         for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
             try:
-                candidates.append((root.name, load_cues(packs.get(root.name, near))))
+                candidates.append((root.name, load_cues(packs.get(root.name, near), with_reader=False)))
             except LoadError:
                 continue
     found = detect_framework(text, candidates)
     if found is None:
         raise _refuse(report, "cannot tell which framework this report follows: name it with --framework")
-    return found, dict(candidates)[found]
+    return found, None  # the caller loads the found pack's cues with its reader
 
 
 def _read(report: Path) -> tuple[Rendering, str]:
@@ -93,16 +93,24 @@ def _write_case(target: Path, data: dict[str, Any], packs, framework: str, force
             "published": lc.case.published.model_dump(exclude_none=True)}
 
 
+def reading_cues(pack, reading: str = "reader") -> Cues:
+    """The pack's cues as extraction reads with them: with the learned reader (`reader`, when
+    the pack has one) or the cues alone (`cues`)."""
+    if reading not in ("reader", "cues"):
+        raise ValueError(f"reading {reading!r}: expected 'reader' or 'cues'")
+    return load_cues(pack, with_reader=reading == "reader")
+
+
 def write_extracted(report: Path, target: Path, rules_dir: Path | None, framework: str | None,
-                    force: bool = False) -> dict[str, Any]:
+                    force: bool = False, reading: str = "reader") -> dict[str, Any]:
     """Extract one report (text, web page or PDF) into `target`."""
     from engine.model.locate import Packs
 
     packs = Packs(rules_dir)
     rendering, name = _read(report)
-    framework, cues = detect(packs, report, rendering.text, target.parent, framework)
+    framework, _ = detect(packs, report, rendering.text, target.parent, framework)
     pack = packs.get(framework, target.parent)
-    data = extract(pack, report, name, cues, rendering.text)
+    data = extract(pack, report, name, reading_cues(pack, reading), rendering.text)
     data["case"] = target.stem
     _copy_sources(target, report, rendering, name, force)
     return _write_case(target, data, packs, framework, force)
@@ -114,7 +122,7 @@ def _same_council(a: str, b: str) -> bool:
 
 
 def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, framework: str | None,
-                 force: bool = False) -> dict[str, Any]:
+                 force: bool = False, reading: str = "reader") -> dict[str, Any]:
     """A council's pages (one per statement, with or without its summary) as one case: every
     page read as `extract` reads it, items renumbered per statement, the published scores of
     all pages together; pages of different councils, or of one statement twice, are refused."""
@@ -122,9 +130,9 @@ def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, fram
 
     packs = Packs(rules_dir)
     read = [(r, *_read(r)) for r in reports]
-    framework, cues = detect(packs, reports[0], read[0][1].text, target.parent, framework)
+    framework, _ = detect(packs, reports[0], read[0][1].text, target.parent, framework)
     pack = packs.get(framework, target.parent)
-    cues = cues or load_cues(pack)
+    cues = reading_cues(pack, reading)
     parts, seen = [], {}
     for report, rendering, name in read:
         data = extract(pack, report, name, cues, rendering.text)
@@ -157,5 +165,7 @@ def _merge(datas: list[dict[str, Any]], case: str) -> dict[str, Any]:
             items.append({**it, "id": f"{it['statement']}-{counters[it['statement']]:03d}"})
     published["scores"] = scores
     sources = [s for d in datas for s in d["sources"]]
+    unread = [ne for d in datas for ne in d.get("not_evidence", [])]
     return {"case": case, "council": datas[0]["council"], "framework": datas[0]["framework"],
-            "sources": list(dict.fromkeys(sources)), "published": published, "items": items}
+            "sources": list(dict.fromkeys(sources)), "published": published, "items": items,
+            **({"not_evidence": unread} if unread else {})}

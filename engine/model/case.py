@@ -63,6 +63,15 @@ class Evidence(Strict):
     metric: Metric | None = None
 
 
+class Reading(Strict):
+    """How an extracted sentence was read: by what, and the cues, phrases or weights that decided."""
+
+    by: Literal["cues", "reader", "cues+reader"]  # cues+reader: the learned reader, and the cues read it the same way
+    because: list[str] = Field(min_length=1)
+    confidence: float | None = Field(default=None, ge=0, le=1)  # the reader's probability of its polarity
+    intensity: int | None = Field(default=None, ge=1, le=3)  # 1 weak or hedged, 2 clear, 3 emphatic
+
+
 class Item(Evidence):
     """An evidence item of a case: with its verbatim quote and where it stands in the source."""
 
@@ -70,6 +79,16 @@ class Item(Evidence):
     source: SourceRef
     heading: str | None = None  # the report's sub-heading the quote stands under (checked: it stands above the line)
     note: str | None = None
+    reading: Reading | None = None  # an extracted item: how it was read
+
+
+class NotEvidence(Strict):
+    """A sentence of a statement's findings that the reader read as stating no finding."""
+
+    statement: str
+    quote: str = Field(min_length=1)
+    source: SourceRef
+    reading: Reading
 
 
 class Published(Strict):
@@ -95,6 +114,7 @@ class Case(Strict):
     sources: list[str] = Field(min_length=1)
     published: Published = Published()
     items: list[Item] = []
+    not_evidence: list[NotEvidence] = []  # read, and found to state no finding (extracted cases)
 
 
 class LoadedCase:
@@ -233,6 +253,24 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
                     hint = f"; it stands on line {k}"
                     break
             yield doc.problem(base + ("quote",), f"quote not found verbatim on {item.source.file}:{ln}{hint}: {quote[:60]!r}")
+    yield from _check_not_evidence(doc, case, pack, sources)
+
+
+def _check_not_evidence(doc: Document, case: Case, pack: Pack, sources: dict[str, list[str]]) -> Iterator[Problem]:
+    for i, ne in enumerate(case.not_evidence):
+        base = ("not_evidence", i)
+        if ne.statement not in pack.statement_ids:
+            yield doc.problem(base + ("statement",), f"unknown statement {ne.statement!r}{suggest(ne.statement, pack.statement_ids)}")
+        if ne.source.file not in case.sources:
+            yield doc.problem(base + ("source", "file"), f"source file {ne.source.file!r} is not listed under 'sources'")
+            continue
+        lines = sources.get(ne.source.file)
+        if lines is None:
+            continue
+        if ne.source.line > len(lines):
+            yield doc.problem(base + ("source", "line"), f"line {ne.source.line} is past the end of {ne.source.file} ({len(lines)} lines)")
+        elif fold(ne.quote) not in fold(lines[ne.source.line - 1]):
+            yield doc.problem(base + ("quote",), f"quote not found verbatim on {ne.source.file}:{ne.source.line}: {fold(ne.quote)[:60]!r}")
 
 
 def load_case(path: Path, pack_for: Callable[[str], Pack]) -> LoadedCase:

@@ -126,8 +126,11 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
                 tags = f" [{', '.join(e['tags'])}]" if e["tags"] else ""
                 under = f" [dim](under “{escape(e['heading'])}”)[/]" if e.get("heading") else ""
                 page = f" (p. {e['page']})" if e.get("page") else ""
-                ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}{page}{under}\n"
-                       f"[italic]“{escape(e['quote'])}”[/]")
+                leaf = ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}{page}{under}\n"
+                              f"[italic]“{escape(e['quote'])}”[/]")
+                if e.get("reading"):
+                    rd = e["reading"]
+                    leaf.add(f"[dim]read by {rd['by']}: {escape('; '.join(rd['because']))}[/]")
         if st["why_not"]:
             wn = root.add("why not")
             for w in st["why_not"]:
@@ -341,6 +344,10 @@ def agreement_text(result: dict[str, Any], out: TextIO) -> None:
     if weak:
         con.print(f"~: {len(weak)} page(s) read from findings no cue reads (descriptive only; a weak basis), "
                   f"{sum(p['derived'] == p['published'] for p in weak)} of them exact")
+    rd = result.get("reader")
+    if rd and rd["pages_it_was_trained_on"]:
+        con.print(f"[yellow]the learned reader was trained on the labels of {rd['pages_it_was_trained_on']} of these pages: "
+                  f"these figures are in-sample[/] ({escape(rd['note'])})")
     if result["missing"]:
         con.print(f"[yellow]{len(result['missing'])} page(s) named by the index are not in the folder[/]: "
                   + escape(", ".join(result["missing"])))

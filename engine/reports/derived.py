@@ -20,6 +20,18 @@ def basis(pack: Pack, der: Derivation, st: StatementResult) -> dict[str, Any]:
             "uncued": sum(1 for it in counted if weak.intersection(der.items[it].tags)) if weak else 0}
 
 
+def _read(der: Derivation, st: StatementResult) -> list[dict[str, Any]]:
+    """How each of an extracted statement's items was read (by what, and why)."""
+    out = []
+    for c in st.cells:
+        for iid in c.items:
+            it = der.items[iid]
+            if it.reading is not None:
+                out.append({"id": it.id, "category": it.category, "polarity": it.polarity,
+                            "reading": it.reading.model_dump(exclude_none=True)})
+    return out
+
+
 def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]:
     pub = lc.case.published
     statements = []
@@ -38,6 +50,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "ambiguous": st.step.ambiguous,
             "readings": dict(st.step.readings),
             "basis": basis(pack, der, st),
+            **({"read": _read(der, st)} if any(der.items[i].reading for c in st.cells for i in c.items) else {}),
         })
     ov = der.overall
     assessed = [s.id for s in der.statements if s.assessed]

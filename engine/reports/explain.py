@@ -83,7 +83,8 @@ def explain_cell(pack: Pack, lc: LoadedCase, der: Derivation, cell: CellResult) 
                          "quote": it.quote, "file": _rel(lc, it.source.file), "line": it.source.line,
                          **({"page": it.source.page} if it.source.page else {}),
                          **({"heading": it.heading} if it.heading else {}),
-                         **({"metric": it.metric.model_dump()} if it.metric else {})})
+                         **({"metric": it.metric.model_dump()} if it.metric else {}),
+                         **({"reading": it.reading.model_dump(exclude_none=True)} if it.reading else {})})
     agg = pack.core.aggregation
     not_counted = None if cell.counted else (
         f"{len(cell.items)} item(s), fewer than the {agg.category_min_items} a category needs to count towards its "

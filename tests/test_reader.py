@@ -1,0 +1,220 @@
+"""The learned sentence reader: its file is data in the pack (checked, refused at its line),
+every extracted item says how it was read, training is deterministic and reproduces the
+shipped reader, and derive of a curated case never loads it."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.base.errors import LoadError
+from engine.ingest.cues import load_cues
+from engine.ingest.extract import extract
+from engine.ingest.reader import CueReading, load_reader, sentence_features
+from engine.model.case import Case
+from engine.model.pack import load_pack
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PAGE = ROOT / "tests" / "data" / "reports" / "blackpool-2025-partnerships-communities.txt"
+
+
+@pytest.fixture(scope="module")
+def cqc():
+    pack = load_pack(ROOT / "rules" / "cqc-la")
+    return pack, load_cues(pack)
+
+
+def _pack_copy(tmp_path: Path, name: str = "cqc-la") -> Path:
+    dst = tmp_path / "rules" / name
+    shutil.copytree(ROOT / "rules" / name, dst)
+    return dst
+
+
+def _problems(root: Path) -> list:
+    pack = load_pack(root)
+    with pytest.raises(LoadError) as exc:
+        load_cues(pack)
+    return exc.value.problems
+
+
+def test_a_malformed_weight_is_refused_at_its_line(tmp_path):
+    root = _pack_copy(tmp_path)
+    path = root / "reader.json"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith('    "not always": '))
+    lines[at] = '    "not always": {"polarity": [1.0, 2.0]},'  # two weights for four classes
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (p,) = _problems(root)
+    assert p.line == at + 1 and "not always" in p.message and p.file.endswith("reader.json")
+
+
+def test_broken_json_and_foreign_readers_are_refused_with_their_place(tmp_path):
+    root = _pack_copy(tmp_path)
+    path = root / "reader.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"heads": {', '"heads": {,', 1), encoding="utf-8")
+    (p,) = _problems(root)
+    assert p.line is not None and p.line > 1 and "not valid JSON" in p.message
+    other = ROOT / "rules" / "ofsted-ilacs" / "reader.json"
+    path.write_text(other.read_text(encoding="utf-8"), encoding="utf-8")
+    (p,) = _problems(root)
+    assert p.line == 3 and "ofsted-ilacs" in p.message
+
+
+def test_a_category_the_pack_does_not_have_is_refused(tmp_path):
+    root = _pack_copy(tmp_path)
+    path = root / "reader.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["heads"]["category"]["classes"][0] = "gossip"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    (p,) = _problems(root)
+    assert "gossip" in p.message and p.line is not None
+
+
+def test_a_missing_reader_file_says_how_to_make_it(tmp_path):
+    root = _pack_copy(tmp_path)
+    (root / "reader.json").unlink()
+    (p,) = _problems(root)
+    assert p.file.endswith("cues.yaml") and "train-reader" in p.message and p.line is not None
+
+
+def test_features_are_words_pairs_and_the_cues_reading():
+    feats = sentence_features("People did not always receive 12 visits.", CueReading("shortfall", "people_experience", ("delays",)))
+    assert {"not always", "always", "0 visits", "cue: shortfall", "cue tag: delays", "cue category: people_experience"} <= set(feats)
+    assert feats == sorted(feats)
+
+
+def test_every_extracted_item_says_how_it_was_read(cqc, tmp_path):
+    pack, cues = cqc
+    data = extract(pack, PAGE, PAGE.name, cues)
+    assert data["items"] and data["not_evidence"]
+    for it in data["items"]:
+        r = it["reading"]
+        assert r["by"] in ("reader", "cues+reader") and r["because"] and all(isinstance(b, str) and b for b in r["because"])
+        assert 0 <= r["confidence"] <= 1 and r["intensity"] in (1, 2, 3)
+    # the opening of the statement's findings (its first 1,500 characters) carries the tag; later items do not
+    opening = ["opening" in it.get("tags", []) for it in data["items"]]
+    assert opening[0] and opening == sorted(opening, reverse=True) and not all(opening)
+    for ne in data["not_evidence"]:
+        assert ne["reading"]["because"][0].startswith("polarity none")
+    Case.model_validate(data)
+
+
+def test_the_reasons_are_the_features_that_decided(cqc):
+    pack, cues = cqc
+    from engine.ingest.extract import read_sentence
+
+    pol, _, _, _, reading = read_sentence(cues, "People told us they waited too long for an assessment and did not always get a reply.")
+    assert pol == "shortfall"
+    assert reading["because"][0].startswith("polarity shortfall (p = ")
+    pushes = [b for b in reading["because"][1:] if b.startswith("'")]
+    assert pushes and all(float(b.rsplit(" ", 1)[1]) > 0 for b in pushes)
+
+
+def test_extracted_case_carries_its_readings_into_explain_and_derive(tmp_path):
+    from engine.cli import main
+
+    case = tmp_path / "page.yaml"
+    assert main(["extract", str(PAGE), "-o", str(case), "--rules", str(ROOT / "rules")], out=open(tmp_path / "o", "w")) == 0
+    from io import StringIO
+
+    out = StringIO()
+    assert main(["explain", str(case), "--rules", str(ROOT / "rules"), "--format", "json"], out=out) == 0
+    ev = [e for st in json.loads(out.getvalue())["statements"] for c in st["categories"] for e in c["evidence"]]
+    assert ev and all(e["reading"]["because"] for e in ev)
+    out = StringIO()
+    assert main(["derive", str(case), "--rules", str(ROOT / "rules"), "--format", "json"], out=out) == 0
+    [obj] = json.loads(out.getvalue())
+    read = [r for st in obj["statements"] for r in st.get("read", [])]
+    assert len(read) == len(ev) and all(r["reading"]["by"] in ("reader", "cues+reader") for r in read)
+    out = StringIO()
+    assert main(["explain", str(case), "--rules", str(ROOT / "rules")], out=out) == 0
+    assert "read by " in out.getvalue()
+
+
+def test_a_quote_of_not_evidence_is_checked_against_its_line(tmp_path):
+    from engine.cli import main
+
+    case = tmp_path / "page.yaml"
+    assert main(["extract", str(PAGE), "-o", str(case), "--rules", str(ROOT / "rules")], out=open(tmp_path / "o", "w")) == 0
+    text = case.read_text(encoding="utf-8")
+    i = text.index("not_evidence:")
+    j = text.index("quote: ", i) + len("quote: ")
+    case.write_text(text[:j] + "Nobody said this. " + text[j:], encoding="utf-8")
+    err = open(tmp_path / "err", "w+")
+    assert main(["check", str(case), "--rules", str(ROOT / "rules")], out=open(tmp_path / "o2", "w"), err=err) == 1
+    err.seek(0)
+    assert "not_evidence" in err.read() or "quote not found" in (tmp_path / "o2").read_text()
+
+
+def test_cues_alone_still_read_when_asked(cqc):
+    pack, _ = cqc
+    cues = load_cues(pack, with_reader=False)
+    data = extract(pack, PAGE, PAGE.name, cues)
+    assert data["items"] and "not_evidence" not in data
+    assert all(it["reading"]["by"] == "cues" and it["reading"]["because"] for it in data["items"])
+
+
+def test_training_is_deterministic(cqc):
+    from engine.authoring.train_reader import label_files, train_pack
+
+    pack, _ = cqc
+    files = [f for f in label_files(SHARED / "labels", pack) if "seed" in f.name]
+    a, _ = train_pack(pack, files, [SHARED / "reports"], [], cv=False, date="2000-01-01")
+    b, _ = train_pack(pack, files, [SHARED / "reports"], [], cv=False, date="2000-01-01")
+    assert a == b and json.loads(a)["provenance"]["rows_used"] == 1404
+
+
+def test_the_shipped_ofsted_reader_is_reproduced_exactly_from_shared():
+    from engine.authoring.train_reader import label_files, train_pack
+
+    pack = load_pack(ROOT / "rules" / "ofsted-ilacs")
+    shipped = json.loads((ROOT / "rules" / "ofsted-ilacs" / "reader.json").read_text(encoding="utf-8"))
+    text, _ = train_pack(pack, label_files(SHARED / "labels", pack), [SHARED / "ofsted-ilacs" / "reports"],
+                         [SHARED / "ofsted-ilacs" / "inspections.csv"], cv=False, date=shipped["provenance"]["date"])
+    got = json.loads(text)
+    assert got["heads"] == shipped["heads"] and got["weights"] == shipped["weights"]
+    prov = {k: v for k, v in shipped["provenance"].items() if k != "leave_one_group_out"}
+    assert got["provenance"] == prov
+
+
+def test_the_shipped_cqc_reader_names_the_shared_texts_it_was_trained_on():
+    import hashlib
+
+    shipped = json.loads((ROOT / "rules" / "cqc-la" / "reader.json").read_text(encoding="utf-8"))
+    prov = shipped["provenance"]
+    for name in ("blackpool-2025-cqc-la-assessment.txt", "lincolnshire-2023-cqc-la-pilot-assessment.txt"):
+        assert prov["texts"][name] == hashlib.sha256((SHARED / "reports" / name).read_bytes()).hexdigest()
+    for f in prov["label_files"]:
+        assert f["sha256"] == hashlib.sha256((SHARED / "labels" / f["file"]).read_bytes()).hexdigest()
+    assert prov["rows_without_text"] == 0 and prov["rows_used"] == 1946 and prov["leave_one_group_out"]["polarity_percent"] > 50
+
+
+def test_derive_of_a_curated_case_loads_no_reader_and_no_learning_library():
+    code = ("import sys, io; from engine.cli import main; "
+            "rc = main(['derive', 'cases/blackpool-2025.yaml', '--format', 'json'], out=io.StringIO()); "
+            "assert rc == 0, rc; "
+            "bad = [m for m in ('engine.ingest.reader', 'sklearn', 'scipy') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_extraction_reads_with_the_stored_weights_without_the_learning_library(cqc):
+    code = ("import sys; from pathlib import Path; from engine.model.pack import load_pack; "
+            "from engine.ingest.cues import load_cues; from engine.ingest.extract import extract; "
+            "p = load_pack(Path('rules/cqc-la')); d = extract(p, Path('tests/data/reports/blackpool-2025-partnerships-communities.txt'), 'x.txt', load_cues(p)); "
+            "assert d['items']; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_load_reader_round_trips_the_file(tmp_path):
+    from engine.ingest.reader import dump_reader
+
+    m = load_reader(ROOT / "rules" / "cqc-la" / "reader.json", "cqc-la", load_pack(ROOT / "rules" / "cqc-la").category_ids)
+    text = dump_reader(m.pack, m.heads, m.weights, m.provenance)
+    assert text == (ROOT / "rules" / "cqc-la" / "reader.json").read_text(encoding="utf-8")
