@@ -266,13 +266,19 @@ def main() -> int:
     from engine.model.locate import Packs
 
     report = ROOT / "cases" / "sources" / "blackpool-2025-cqc-la-assessment.txt"
-    cues = load_cues(pack)
+    cue_only = load_cues(pack, with_reader=False)
+    t_load, cues = timed(lambda: load_cues(pack))  # the pack's cues with its learned reader (reader.json)
 
-    def extract_derive():
-        data = extract(pack, report, report.name, cues)
+    def extract_derive(with_cues):
+        data = extract(pack, report, report.name, with_cues)
         return derive(pack, [Item.model_validate(x) for x in data["items"]])
-    t_ex, _ = timed(extract_derive)
-    line("extract_plus_derive_blackpool_s", f"{t_ex:.3f} (target < 0.3: {_met(t_ex < 0.3)}; {t_ex / t_pass:.1f}x python -c pass)")
+    t_ex, _ = timed(lambda: extract_derive(cues))
+    t_cue, _ = timed(lambda: extract_derive(cue_only))
+    # the learned reader reads every sentence: whole-report extraction stays interactive (< 1 s
+    # with loading the reader); the cues alone keep their earlier target
+    line("extract_plus_derive_blackpool_s", f"{t_ex:.3f} + {t_load:.3f} loading the reader (target < 1: "
+         f"{_met(t_ex + t_load < 1)}; {t_ex / t_pass:.1f}x python -c pass)")
+    line("extract_plus_derive_blackpool_cues_alone_s", f"{t_cue:.3f} (target < 0.3: {_met(t_cue < 0.3)})")
 
     _pdf_target(pack, cues, t_pass)
     _ofsted_targets(packs_root=ROOT / "rules", t_pass=t_pass, quick="--quick" in sys.argv)

@@ -150,8 +150,9 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
             pages_cache[key] = read_pages(var_pack, var_cues, pages_dir, subset, memo=memos.setdefault(mkey, {}))
             missing = pages_cache[key][1] if len(subset) == len(rows) else missing
         skey = (i, key)
-        if skey not in score_cache:
-            score_cache[skey] = score_pages(var_pack, pages_cache[key][0])
+        if skey not in score_cache:  # what the choice and the figures need, kept small: many are held at once
+            score_cache[skey] = [{k: p[k] for k in ("file", "council", "statement", "published", "derived")}
+                                 for p in score_pages(var_pack, pages_cache[key][0])]
         return score_cache[skey]
 
     full = frozenset() if refit is not None else None
