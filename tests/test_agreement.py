@@ -264,7 +264,7 @@ STRENGTH = "The duty team responded to every referral in a timely and effective 
 SHORTFALL = "People waited too long for their care needs to be assessed."
 
 
-@pytest.mark.parametrize("planted", [0.4, 0.6])
+@pytest.mark.parametrize("planted", [0.15, 0.3])
 def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Path, planted: float):
     """Generated pages (strengths and shortfalls in known shares, three 'councils') labelled by
     the pack's own reading with one threshold set to a planted value: the fit finds that value,
@@ -276,8 +276,8 @@ def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Pat
 
     pages = tmp_path / "pages"
     pages.mkdir()
-    # (items, shortfalls): shares 0.33, 0.25, 0.5, 0.4, 0, 0.33, 0.6, 0.67
-    mixes = [(3, 1), (4, 1), (2, 1), (5, 2), (3, 0), (6, 2), (5, 3), (3, 2)]
+    # (items, shortfalls): shares 0.33, 0.25, 0.5, 0.4, 0, 0.33, 0.6, 0.67, 0.1
+    mixes = [(3, 1), (4, 1), (2, 1), (5, 2), (3, 0), (6, 2), (5, 3), (3, 2), (10, 1)]
     rows = ["file\tcouncil\tstatement\tpublished"]
     for council in "ABC":
         for k, (n, bad) in enumerate(mixes):
@@ -288,14 +288,14 @@ def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Pat
     index = tmp_path / "index.tsv"
     index.write_text("\n".join(rows) + "\n")
     held = dict(PACK.core.calibration.fitted["values"])
-    var_pack, var_cues = variant(PACK, changes_for(PACK, {**held, "some_shortfalls_share": planted}), load_cues, "cues")
+    var_pack, var_cues = variant(PACK, changes_for(PACK, {**held, "opening_shortfalls_share": planted}), load_cues)
     read, _ = read_pages(var_pack, var_cues, pages, read_index(index, PACK))
     labels = {p["file"]: p["derived"] for p in score_pages(var_pack, read)}
     assert set(labels.values()) == {2, 3}  # the pages tell the values apart
     index.write_text("\n".join(rows[:1] + [r[:-1] + str(labels[r.split("\t")[0]]) for r in rows[1:]]) + "\n")
 
-    result = calibrate(PACK, read_index(index, PACK), pages, "generated", reading="cues")
-    assert result["chosen"]["some_shortfalls_share"] == planted
-    assert result["chosen"]["shortfall_bias"] == held["shortfall_bias"]  # the cues alone: the reader's threshold moves nothing
+    result = calibrate(PACK, read_index(index, PACK), pages, "generated")
+    assert result["chosen"]["opening_shortfalls_share"] == planted
+    assert result["chosen"]["shortfall_bias"] == held["shortfall_bias"]  # these sentences read the same at every bias
     assert result["in_sample"]["exact"] == result["leave_one_council_out"]["exact"] == 3 * len(mixes)
-    assert [h["chosen"]["some_shortfalls_share"] for h in result["leave_one_council_out"]["held_out"]] == [planted] * 3
+    assert [h["chosen"]["opening_shortfalls_share"] for h in result["leave_one_council_out"]["held_out"]] == [planted] * 3
