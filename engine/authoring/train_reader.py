@@ -39,6 +39,9 @@ from engine.model.pack import Pack
 
 COLUMNS = ("file", "statement", "line", "start", "end", "key", "polarity", "intensity", "category")
 MIN_DF = 2  # a feature seen in fewer training sentences than this is left out
+# words of a council's name that name no council on their own (kept as features)
+GENERIC_NAME_WORDS = frozenset({"council", "borough", "city", "county", "district", "metropolitan", "royal", "london",
+                                "of", "the", "and", "upon", "on", "in", "north", "south", "east", "west"})
 C = 1.0  # inverse regularisation strength of every head
 _END = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]*\s+(?=[A-Z0-9\"'\u2018\u201c(])")
 
@@ -57,6 +60,7 @@ class Label:
     intensity: int
     category: str
     where: str  # label file and line, for messages
+    names: tuple[str, ...] = ()  # the words of the council's name its text gives (never features)
 
 
 def _spans(line: str) -> Iterable[str]:
@@ -106,6 +110,10 @@ def read_labels(pack: Pack, files: list[Path], texts: list[Path], group_of: Call
     lines_of: dict[str, list[str]] = {}
     keyed: dict[str, dict[str, str]] = {}
     labels: list[Label] = []
+    names_of: dict[str, tuple[str, ...]] = {}
+    from engine.ingest.cues import load_cues
+
+    cues = load_cues(pack, with_reader=False)
     missing_text: Counter[str] = Counter()
     unaligned = 0
     problems: list[Problem] = []
@@ -135,6 +143,8 @@ def read_labels(pack: Pack, files: list[Path], texts: list[Path], group_of: Call
                     missing_text[name] += 1
                     continue
                 lines = lines_of[name]
+                if name not in names_of:
+                    names_of[name] = _name_words(cues, lines, group_of(name))
                 sent = lines[ln - 1][a:b] if 0 < ln <= len(lines) else ""
                 if sentence_key(sent) != r["key"]:
                     if name not in keyed:
@@ -143,14 +153,27 @@ def read_labels(pack: Pack, files: list[Path], texts: list[Path], group_of: Call
                 if not sent:
                     unaligned += 1
                     continue
-                labels.append(Label(name, group_of(name), r["statement"], sent, pol, min(max(inten, 0), 3), cat, where))
+                labels.append(Label(name, group_of(name), r["statement"], sent, pol, min(max(inten, 0), 3), cat, where,
+                                    names_of[name]))
     if problems:
         raise LoadError(problems[0].message, problems)
+    shas = {name: _sha(p) for name, p in found.items() if p is not None}
     account = {"label_files": [{"file": p.name, "sha256": _sha(p)} for p in files],
-               "texts": {name: _sha(p) for name, p in sorted(found.items()) if p is not None},
+               # each text by its SHA-256 (what it holds, not what it is called), with its rows used
+               "texts": dict(sorted(Counter(shas[lab.file] for lab in labels).items())),
                "rows_used": len(labels), "rows_without_text": sum(missing_text.values()),
                "texts_missing": sorted(missing_text), "rows_not_found_in_text": unaligned}
     return labels, account
+
+
+def _name_words(cues: Any, lines: list[str], group: str) -> tuple[str, ...]:
+    """The words naming the council a text is about: from the name the report gives itself and
+    the group (council) an index gives it, less words that name no council alone."""
+    from engine.ingest.extract import council_name
+    from engine.ingest.reader import words
+
+    found = set(words(council_name(cues, lines) or "")) | (set(words(group)) if not group.endswith((".txt", ".pdf", ".html")) else set())
+    return tuple(sorted(w for w in found if w not in GENERIC_NAME_WORDS and not w.isdigit()))
 
 
 def _sha(path: Path) -> str:
@@ -174,7 +197,8 @@ def train(pack: Pack, labels: list[Label], feats: list[list[str]]) -> ReaderMode
     from sklearn.linear_model import LogisticRegression
 
     df: Counter[str] = Counter(f for fs in feats for f in fs)
-    vocab = sorted(f for f, n in df.items() if n >= MIN_DF)
+    names = {w for lab in labels for w in lab.names}
+    vocab = sorted(f for f, n in df.items() if n >= MIN_DF and not names.intersection(f.split()))  # no feature names a council
     col = {f: i for i, f in enumerate(vocab)}
     heads: dict[str, Head] = {}
     weights: dict[str, dict[str, list[float]]] = {}
@@ -270,6 +294,7 @@ def provenance(account: dict[str, Any], labels: list[Label], cv: dict[str, Any] 
             "model": f"logistic regression per head (scikit-learn {sklearn.__version__}), C={C}, "
                      f"binary features seen in at least {MIN_DF} training sentences",
             **account,
+            "council_name_words_left_out": len({w for lab in labels for w in lab.names}),
             "counts": {"polarity": dict(sorted(Counter(lab.polarity for lab in labels).items())),
                        "category": dict(sorted(Counter(lab.category for lab in labels).items())),
                        "groups": len({lab.group for lab in labels})},

@@ -70,8 +70,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         pages, missing = read_pages(pack, cues, args.pages, rows, advance)
     result = report(pack, score_pages(pack, pages), missing)
     if cues.reader is not None:  # say when the reader has seen these pages' labels: figures in-sample
-        trained = set(cues.reader.provenance.get("texts", {}))
-        result["reader"] = {"file": cues.reader.path, "pages_it_was_trained_on": sum(1 for p in result["pages"] if p["file"] in trained),
+        import hashlib
+
+        trained = set(cues.reader.provenance.get("texts", {}))  # SHA-256 of each text its labels came from
+        seen = sum(1 for p in result["pages"] if hashlib.sha256((args.pages / p["file"]).read_bytes()).hexdigest() in trained)
+        result["reader"] = {"file": cues.reader.path, "pages_it_was_trained_on": seen,
                             "note": "pages whose labels trained the reader are read in-sample; "
                                     "`rederive calibrate --labels` gives the figures with the reader refitted without them"}
     render.to_json(result, out) if args.format == "json" else render.agreement_text(result, out)
