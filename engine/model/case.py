@@ -229,16 +229,11 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
                 yield doc.problem(base + ("metric", "comparison"), f"unknown comparison wording {item.metric.comparison!r}: expected one of {known}{suggest(item.metric.comparison, known)}")
             elif (band < 0 and item.polarity == "strength") or (band > 0 and item.polarity == "shortfall"):
                 yield doc.problem(base + ("metric", "comparison"), f"a {item.polarity} item cannot carry a metric that compares {item.metric.comparison!r}")
-        if item.source.file not in case.sources:
-            yield doc.problem(base + ("source", "file"), f"source file {item.source.file!r} is not listed under 'sources'{suggest(item.source.file, case.sources)}")
-            continue
-        lines = sources.get(item.source.file)
+        found, lines = _cited(doc, base, item.source, case, sources)
+        yield from found
         if lines is None:
             continue
         ln = item.source.line
-        if ln > len(lines):
-            yield doc.problem(base + ("source", "line"), f"line {ln} is past the end of {item.source.file} ({len(lines)} lines)")
-            continue
         if item.heading is not None:
             wanted = fold(item.heading)
             if not any(wanted in fold(above) for above in reversed(lines[: ln - 1])):
@@ -256,20 +251,26 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
     yield from _check_not_evidence(doc, case, pack, sources)
 
 
+def _cited(doc: Document, base: tuple, src: SourceRef, case: Case,
+           sources: dict[str, list[str]]) -> tuple[list[Problem], list[str] | None]:
+    """(problems, the source's lines when the cited line is in it) for a cited source."""
+    if src.file not in case.sources:
+        return [doc.problem(base + ("source", "file"), f"source file {src.file!r} is not listed under 'sources'"
+                            f"{suggest(src.file, case.sources)}")], None
+    lines = sources.get(src.file)
+    if lines is not None and src.line > len(lines):
+        return [doc.problem(base + ("source", "line"), f"line {src.line} is past the end of {src.file} ({len(lines)} lines)")], None
+    return [], lines
+
+
 def _check_not_evidence(doc: Document, case: Case, pack: Pack, sources: dict[str, list[str]]) -> Iterator[Problem]:
     for i, ne in enumerate(case.not_evidence):
         base = ("not_evidence", i)
         if ne.statement not in pack.statement_ids:
             yield doc.problem(base + ("statement",), f"unknown statement {ne.statement!r}{suggest(ne.statement, pack.statement_ids)}")
-        if ne.source.file not in case.sources:
-            yield doc.problem(base + ("source", "file"), f"source file {ne.source.file!r} is not listed under 'sources'")
-            continue
-        lines = sources.get(ne.source.file)
-        if lines is None:
-            continue
-        if ne.source.line > len(lines):
-            yield doc.problem(base + ("source", "line"), f"line {ne.source.line} is past the end of {ne.source.file} ({len(lines)} lines)")
-        elif fold(ne.quote) not in fold(lines[ne.source.line - 1]):
+        found, lines = _cited(doc, base, ne.source, case, sources)
+        yield from found
+        if lines is not None and fold(ne.quote) not in fold(lines[ne.source.line - 1]):
             yield doc.problem(base + ("quote",), f"quote not found verbatim on {ne.source.file}:{ne.source.line}: {fold(ne.quote)[:60]!r}")
 
 
