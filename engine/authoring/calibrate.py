@@ -93,6 +93,9 @@ class Refit:
     account: dict[str, Any]
     readers: dict[frozenset[str], Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self._labelled = frozenset(lab.group for lab in self.labels)  # the groups with labels
+
     def reader(self, pack: Pack, without: frozenset[str]) -> Any:
         from engine.authoring.train_reader import train
 
@@ -104,8 +107,6 @@ class Refit:
 
     def effective(self, without: frozenset[str]) -> frozenset[str]:
         """The groups left out that have labels (leaving out one without labels changes nothing)."""
-        if not hasattr(self, "_labelled"):
-            self._labelled = frozenset(lab.group for lab in self.labels)
         return without & self._labelled
 
 
@@ -132,7 +133,8 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
     held = next((i for i, k in enumerate(kept) if k == len(combos[i])), None)  # the pack's own values, if on the grid
     if refit is not None and reading != "reader":
         raise UsageError("refitting the reader (--labels) needs the reader's reading, not --reading cues")
-    variants = [variant(pack, changes_for(pack, c), load_cues, reading) for c in combos]
+    # refitting, every reading is by a reader trained here: the pack's own is not loaded
+    variants = [variant(pack, changes_for(pack, c), load_cues, "cues" if refit is not None else reading) for c in combos]
     pages_cache: dict[tuple, tuple[list, list]] = {}
     score_cache: dict[tuple, list[dict[str, Any]]] = {}
     missing: list[IndexRow] = []

@@ -71,7 +71,6 @@ def sentence_features(text: str, cue: CueReading | None) -> list[str]:
 class Head:
     classes: list[str]
     intercept: list[float]
-    column: int = 0  # not used by a loaded head; kept for symmetry with training
 
 
 @dataclass

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from engine.ingest.cues import Cues, fold_text
+from engine.ingest.reader import CueReading, explain, sentence_features
 from engine.model.case import Metric
 
 
@@ -52,8 +53,6 @@ def read_sentence(cues: Cues, sentence: str, cue: tuple[str | None, str, list[st
     model = cues.reader
     if model is None:
         return polarity, category, tags, metric, {"by": "cues", "because": cue_reasons(cues, sentence, polarity, metric)}
-    from engine.ingest.reader import CueReading, explain, sentence_features
-
     feats = sentence_features(sentence, CueReading(polarity, category, tuple(tags), metric is not None))
     rp = model.score("polarity", feats, cues.reader_bias)
     because = explain("polarity", rp)
