@@ -133,8 +133,13 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
     held = next((i for i, k in enumerate(kept) if k == len(combos[i])), None)  # the pack's own values, if on the grid
     if refit is not None and reading != "reader":
         raise UsageError("refitting the reader (--labels) needs the reader's reading, not --reading cues")
-    # refitting, every reading is by a reader trained here: the pack's own is not loaded
-    variants = [variant(pack, changes_for(pack, c), load_cues, "cues" if refit is not None else reading) for c in combos]
+    # every variant is loaded without a reader: refitting, each reading is by a reader trained
+    # here; else all share the pack's own, loaded once (its bias is each variant's cue data)
+    variants = [variant(pack, changes_for(pack, c), load_cues, "cues") for c in combos]
+    if refit is None and reading == "reader":
+        shared = load_cues(pack).reader
+        for _, var_cues in variants:
+            var_cues.reader = shared
     pages_cache: dict[tuple, tuple[list, list]] = {}
     score_cache: dict[tuple, list[dict[str, Any]]] = {}
     missing: list[IndexRow] = []

@@ -36,7 +36,7 @@ def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
     packs = Packs(args.rules)
     text = read_report(first_page).text if first_page else ""
     try:
-        framework, _ = detect(packs, first_page or args.pages, text, Path.cwd(), args.framework)
+        framework = detect(packs, first_page or args.pages, text, Path.cwd(), args.framework)
     except LoadError:
         raise UsageError("cannot tell which framework these pages follow: name it with --framework") from None
     pack = packs.get(framework, Path.cwd())

@@ -8,6 +8,7 @@ published-block reader looks at them.
 """
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -326,7 +327,8 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
             text: str | None = None, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
     """The case, as plain data ready to be written, from one report file (or its rendering,
     `text`); `source_name` is the file the items cite. `memo` keeps what the cues read in a
-    report between calls that differ only in the learned reader (a calibration's folds)."""
+    report (its sentences, its published block) between calls that differ only in the
+    learned reader (a calibration's folds)."""
     cues = cues or load_cues(pack)
     if text is None:
         from engine.ingest.readers import read_report
@@ -334,7 +336,7 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
         text = read_report(report).text
     key = (source_name, len(text), hash(text))
     if memo is not None and key in memo:
-        lines, secs, paged, cands = memo[key]
+        lines, paged, cands, head = memo[key]
     else:
         lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
         secs = sections(cues, lines)
@@ -345,8 +347,11 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
         paged = any(PAGE_MARK.match(ln) for ln in lines)
         unpaged = ["" if PAGE_MARK.match(ln) else ln for ln in lines]
         cands = candidates(cues, blind(cues, unpaged), unpaged)
+        kind = document_kind(cues, lines)
+        head = {"council": council_name(cues, lines) or report.stem, "kind": kind,
+                "published": read_published(cues, lines, secs, kind).model_dump(exclude_none=True)}
         if memo is not None:
-            memo[key] = (lines, secs, paged, cands)
+            memo[key] = (lines, paged, cands, head)
     unread: list[NotEvidence] = []
     items = items_from(cues, cands, f"sources/{source_name}", unread)
     if paged:
@@ -354,12 +359,10 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
                  for it in items]
         unread = [ne.model_copy(update={"source": ne.source.model_copy(update={"page": page_of(lines, ne.source.line)})})
                   for ne in unread]
-    kind = document_kind(cues, lines)
-    pub = read_published(cues, lines, secs, kind)
-    council = council_name(cues, lines) or report.stem
-    return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": council,
+    kind = head["kind"]
+    return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": head["council"],
             "framework": pack.id, **({"kind": kind} if kind else {}), "sources": [f"sources/{source_name}"],
-            "published": pub.model_dump(exclude_none=True), "items": [_item_dict(it) for it in items],
+            "published": copy.deepcopy(head["published"]), "items": [_item_dict(it) for it in items],
             **({"not_evidence": [_not_evidence_dict(ne) for ne in unread]} if unread else {})}
 
 

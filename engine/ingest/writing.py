@@ -49,11 +49,11 @@ def rendering_name(report: Path, rendering: Rendering) -> str:
     return f"{report.stem}.txt" if rendering.rendered else report.name
 
 
-def detect(packs, report: Path, text: str, near: Path, framework: str | None) -> tuple[str, Cues | None]:
-    """The framework a report follows (named, or told by its wording among the packs found
-    near `near`), with its cue file when detection loaded it."""
+def detect(packs, report: Path, text: str, near: Path, framework: str | None) -> str:
+    """The framework a report follows: named, or told by its wording among the packs found
+    near `near` (read by their cues alone: no learned reader is loaded to detect)."""
     if framework is not None:
-        return framework, None
+        return framework
     candidates = []
     for rules in packs.candidates(near):
         for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
@@ -64,7 +64,7 @@ def detect(packs, report: Path, text: str, near: Path, framework: str | None) ->
     found = detect_framework(text, candidates)
     if found is None:
         raise _refuse(report, "cannot tell which framework this report follows: name it with --framework")
-    return found, None  # the caller loads the found pack's cues with its reader
+    return found  # the caller loads the found pack's cues, with its reader
 
 
 def _read(report: Path) -> tuple[Rendering, str]:
@@ -108,7 +108,7 @@ def write_extracted(report: Path, target: Path, rules_dir: Path | None, framewor
 
     packs = Packs(rules_dir)
     rendering, name = _read(report)
-    framework, _ = detect(packs, report, rendering.text, target.parent, framework)
+    framework = detect(packs, report, rendering.text, target.parent, framework)
     pack = packs.get(framework, target.parent)
     data = extract(pack, report, name, reading_cues(pack, reading), rendering.text)
     data["case"] = target.stem
@@ -130,7 +130,7 @@ def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, fram
 
     packs = Packs(rules_dir)
     read = [(r, *_read(r)) for r in reports]
-    framework, _ = detect(packs, reports[0], read[0][1].text, target.parent, framework)
+    framework = detect(packs, reports[0], read[0][1].text, target.parent, framework)
     pack = packs.get(framework, target.parent)
     cues = reading_cues(pack, reading)
     parts, seen = [], {}

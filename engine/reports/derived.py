@@ -50,8 +50,9 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "ambiguous": st.step.ambiguous,
             "readings": dict(st.step.readings),
             "basis": basis(pack, der, st),
-            **({"read": _read(der, st)} if any(der.items[i].reading for c in st.cells for i in c.items) else {}),
         })
+        if read := _read(der, st):  # an extracted case: how each item was read
+            statements[-1]["read"] = read
     ov = der.overall
     assessed = [s.id for s in der.statements if s.assessed]
     finding = None
