@@ -91,6 +91,9 @@ def sections(cues: Cues, lines: list[str]) -> list[Section]:
 _SENT = re.compile(r"(?<=[.!?])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bNo)[\"'’”)]*\s+(?=[A-Z0-9‘“\"'(])")
 
 
+MAX_SENTENCE = 2_000  # characters: a report's longest sentences run to a few hundred
+
+
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENT.split(text) if s.strip()]
 
@@ -255,6 +258,8 @@ def candidates(cues: Cues, lines: list[str], original: list[str] | None = None) 
                     continue
                 mode = "evidence"  # a paragraph that is not boilerplate: the findings have begun
             for sentence in split_sentences(line):
+                if len(sentence) > MAX_SENTENCE:
+                    continue  # a run of text without a full stop, not a sentence of findings
                 if len(sentence.split()) >= cues.data.sentences.min_words:
                     out.append(Candidate(sec.statement, sentence, idx, heading, classify(cues, sentence)))
     return out

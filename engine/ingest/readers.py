@@ -37,6 +37,15 @@ _FURNITURE = re.compile(r"cookie|consent|banner|breadcrumb|skip[-_]?link|share|s
                         r"site[-_]?(header|footer|nav)|feedback[-_]?(form|survey)", re.IGNORECASE)
 _BLOCKS = "h1,h2,h3,h4,h5,h6,p,li,dt,dd,blockquote,td,th,figcaption,pre,caption,summary"
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
+# An HTML5 parser keeps a stack of open elements and scans it for most tags, so a page nested
+# n deep costs n squared to parse (50,000 nested blocks: 7 s). Report pages nest a few dozen
+# deep; a browser stops nesting at 512. A page deeper than this is refused before parsing.
+MAX_NESTING = 512
+_TAG = re.compile(r"<!--|-->|<(/?)([A-Za-z][A-Za-z0-9:-]*)(?=[\s/>])[^<>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr keygen".split())
+# elements whose end tag may be left out (the parser closes them), and raw text whose content is not markup
+_SELF_CLOSING = frozenset("p li dt dd option optgroup tr td th thead tbody tfoot rb rt rp colgroup caption".split())
+_RAW = frozenset("script style textarea title xmp".split())
 
 
 @dataclass(frozen=True)
@@ -89,11 +98,11 @@ def read_report(path: Path) -> Rendering:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         if kind == "html":  # a saved page in another encoding: decoded as its <meta charset> declares
-            return Rendering("html", html_text(raw.decode(_declared_charset(raw), errors="replace")))
+            return Rendering("html", html_text(raw.decode(_declared_charset(raw), errors="replace"), path))
         line = raw[: exc.start].count(b"\n") + 1
         raise _refuse(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}), nor a web page or PDF") from None
     if kind == "html":
-        return Rendering("html", html_text(text))
+        return Rendering("html", html_text(text, path))
     return Rendering("text", text)
 
 
@@ -109,13 +118,63 @@ def _declared_charset(raw: bytes) -> str:
         return "cp1252"
 
 
-def html_text(markup: str | bytes) -> str:
-    """The main content of a web page, one heading, paragraph or list item a line."""
+def nesting(markup: str) -> tuple[int, int]:
+    """How deep a page's elements nest, and the line where it is deepest: one pass over the
+    tags, in time linear in the page (comments and script or style content skipped)."""
+    depth = deepest = where = 0
+    skip: str | None = None  # inside a comment ("--") or raw text ("script" ...): what ends it
+    for m in _TAG.finditer(markup):
+        token, close, tag = m.group(0), m.group(1), (m.group(2) or "").lower()
+        if skip is not None:
+            if (skip == "--" and token == "-->") or (close and tag == skip):
+                skip = None
+            continue
+        if token == "<!--":
+            skip = "--"
+            continue
+        if token == "-->":
+            continue
+        if tag in _VOID or tag in _SELF_CLOSING:
+            continue
+        if close:
+            depth = max(0, depth - 1)
+        elif not m.group(3):
+            if tag in _RAW:
+                skip = tag
+                continue
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, m.start()
+    return deepest, markup.count("\n", 0, where) + 1
+
+
+def _blocks(root, blocks: set[str]):
+    """The outermost block elements under `root`, in document order: one walk of the tree
+    that does not descend into a block (its text is read whole), so linear in the page."""
+    stack = [root.iter(include_text=False)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif node.tag in blocks:
+            yield node
+        else:
+            stack.append(node.iter(include_text=False))
+
+
+def html_text(markup: str | bytes, path: Path | None = None) -> str:
+    """The main content of a web page, one heading, paragraph or list item a line; a page
+    nested deeper than MAX_NESTING is refused (see there)."""
     from selectolax.lexbor import (
         LexborHTMLParser as HTMLParser,  # imported here: derive never needs it
     )
 
-    tree = HTMLParser(markup)
+    text = markup if isinstance(markup, str) else markup.decode("utf-8", errors="replace")
+    deepest, line = nesting(text)
+    if deepest > MAX_NESTING:
+        raise _refuse(path or Path("(page)"), f"this page nests its elements {deepest:,} deep (line {line}); a report page nests"
+                      f" a few dozen deep and pages deeper than {MAX_NESTING} are not read")
+    tree = HTMLParser(text)
     for tag in _DROP_TAGS:
         for node in tree.css(tag):
             node.decompose()
@@ -126,20 +185,11 @@ def html_text(markup: str | bytes) -> str:
     root = tree.css_first("main") or tree.css_first("[role=main]") or tree.css_first("article") or tree.body
     if root is None:
         return ""
-    blocks = set(_BLOCKS.split(","))
     lines = []
-    for node in root.css(_BLOCKS):
-        parent, nested = node.parent, False
-        while parent is not None and parent is not root:
-            if parent.tag in blocks:
-                nested = True  # its text is read with the outer block
-                break
-            parent = parent.parent
-        if nested:
-            continue
-        text = " ".join(node.text(deep=True, separator=" ").split())
-        if text:
-            lines.append(f"- {text}" if node.tag == "li" else text)  # a list item is not a heading
+    for node in _blocks(root, set(_BLOCKS.split(","))):  # a block within a block is read with the outer one
+        line = " ".join(node.text(deep=True, separator=" ").split())
+        if line:
+            lines.append(f"- {line}" if node.tag == "li" else line)  # a list item is not a heading
     return "\n".join(lines) + "\n"
 
 

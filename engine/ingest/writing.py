@@ -85,9 +85,17 @@ def _write_case(target: Path, data: dict[str, Any], packs, framework: str, force
     from engine.base.atomic import write_text
     from engine.model.case import load_case
 
+    if target.exists() and not force:
+        raise _refuse(target, f"{target} exists: not overwritten (use --force)")
     schema = os.path.relpath(SCHEMA, target.parent.resolve())
-    write_text(target, case_yaml(data, schema), force=force)
-    lc = load_case(target, packs.pack_for(target.parent))  # the written case must pass check
+    checking = target.with_name(f".{target.stem}.checking.yaml")  # the case must pass check before it is written
+    write_text(checking, case_yaml(data, schema), force=True)
+    try:
+        lc = load_case(checking, packs.pack_for(target.parent))
+    except BaseException:
+        checking.unlink(missing_ok=True)
+        raise
+    os.replace(checking, target)
     return {"case_file": str(target), "case": lc.slug, "framework": framework, "items": len(lc.case.items),
             "assessed": len({it.statement for it in lc.case.items}),
             "published": lc.case.published.model_dump(exclude_none=True)}
@@ -101,6 +109,18 @@ def reading_cues(pack, reading: str = "reader") -> Cues:
     return load_cues(pack, with_reader=reading == "reader")
 
 
+def refuse_empty(report: Path, data: dict[str, Any], rendering: Rendering) -> None:
+    """A report from which no evidence is read is refused with the reason, never written as
+    a case of no items."""
+    if data["items"]:
+        return
+    lines = sum(1 for ln in rendering.text.splitlines() if ln.strip())
+    unread = len(data.get("not_evidence", []))
+    why = (f"{unread} sentence(s) under its statements' headings were read, none as a finding"
+           if unread else f"none of its {lines:,} lines stands under a heading of a {data['framework']} statement's findings")
+    raise _refuse(report, f"no evidence read from {report.name}: {why}; nothing written")
+
+
 def write_extracted(report: Path, target: Path, rules_dir: Path | None, framework: str | None,
                     force: bool = False, reading: str = "reader") -> dict[str, Any]:
     """Extract one report (text, web page or PDF) into `target`."""
@@ -111,6 +131,7 @@ def write_extracted(report: Path, target: Path, rules_dir: Path | None, framewor
     framework = detect(packs, report, rendering.text, target.parent, framework)
     pack = packs.get(framework, target.parent)
     data = extract(pack, report, name, reading_cues(pack, reading), rendering.text)
+    refuse_empty(report, data, rendering)
     data["case"] = target.stem
     _copy_sources(target, report, rendering, name, force)
     return _write_case(target, data, packs, framework, force)
@@ -136,6 +157,7 @@ def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, fram
     parts, seen = [], {}
     for report, rendering, name in read:
         data = extract(pack, report, name, cues, rendering.text)
+        refuse_empty(report, data, rendering)
         if parts and not _same_council(data["council"], parts[0][1]["council"]):
             raise _refuse(report, f"a page of {data['council']!r}, not of {parts[0][1]['council']!r}: merge the pages of one council")
         for sid in {it["statement"] for it in data["items"]}:
