@@ -18,7 +18,7 @@ from engine.base.errors import RederiveError, UsageError
 from engine.cli.common import Parser
 
 COMMANDS = ("derive", "explain", "diff", "consistency", "check", "whatif", "counterfactual", "review",
-            "extract", "agree", "calibrate", "train-reader", "lint", "test", "schemas")
+            "extract", "agree", "calibrate", "train-reader", "lint", "test", "schemas", "serve")
 
 
 def command(name: str) -> ModuleType:

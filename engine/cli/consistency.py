@@ -19,41 +19,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     common(p)
 
 
-def _csv_header(path: Path) -> list[str]:
-    import csv
-
-    from engine.base.errors import LoadError, Problem
-
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            return next(csv.reader(f), [])
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(str(exc), [Problem(str(path), None, None, "", f"cannot read ratings table: {exc}")]) from None
-
-
-def _write_chart(pack, result: dict, ratings: Path, output: Path, force: bool) -> None:
-    from engine.base.atomic import write_text
-    from engine.render import chart
-
-    bands = [{"id": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
-             for r in pack.core.ratings]
-    statements = [(s.id, s.name) for s in pack.core.statements]
-    title = f"{pack.core.framework.name}: consistency of published ratings ({ratings.name})"
-    render = chart.markdown if output.suffix.lower() == ".md" else chart.html
-    write_text(output, render(result, bands, statements, pack.scores, title), force=force)
-
-
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.base.atomic import write_text
     from engine.model.locate import Packs
+    from engine.render import chart
     from engine.render import terminal as render
-    from engine.reports.compare import consistency
+    from engine.reports.compare import consistency, csv_header
 
     check_output(args.output, args.force, (".md", ".html", ".htm"))
     packs = Packs(args.rules)
-    framework = args.framework or packs.detect_for_columns(_csv_header(args.ratings), args.ratings.parent)
+    framework = args.framework or packs.detect_for_columns(csv_header(args.ratings), args.ratings.parent)
     pack = packs.get(framework, args.ratings.parent)
     result = consistency(pack, args.ratings)
     if args.output is not None:
-        _write_chart(pack, result, args.ratings, args.output, args.force)
+        kind = "md" if args.output.suffix.lower() == ".md" else "html"
+        write_text(args.output, chart.for_pack(pack, result, args.ratings.name, kind), force=args.force)
     render.to_json(result, out) if args.format == "json" else render.consistency_table(result, out)
     return 0 if not result["exceptions"] else 1

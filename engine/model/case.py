@@ -134,7 +134,7 @@ def fold(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def _resolve_source(folder: Path, rel: str) -> tuple[Path | None, str | None]:
+def resolve_source(folder: Path, rel: str) -> tuple[Path | None, str | None]:
     """A source path inside the case folder, or the reason it is refused."""
     if "\x00" in rel:
         return None, f"source path {rel!r} holds a NUL character: give a file name"
@@ -196,7 +196,7 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
 
     sources: dict[str, list[str]] = {}
     for i, rel in enumerate(case.sources):
-        real, why = _resolve_source(folder, rel)
+        real, why = resolve_source(folder, rel)
         if why:
             yield doc.problem(("sources", i), why)
             continue

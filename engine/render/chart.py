@@ -159,3 +159,13 @@ def markdown(result: dict[str, Any], bands: list[dict[str, Any]], statements: li
     for r in distribution(result, statements, scores):
         lines.append(f"| {md(r['name'])} | " + " | ".join(str(r["counts"][s]) for s in scores) + " |")
     return "\n".join(lines) + "\n"
+
+
+def for_pack(pack, result: dict[str, Any], table: str, kind: str = "html") -> str:
+    """The chart of a `consistency` result on `pack`'s bands (`kind`: html or md); `table`
+    names the ratings table in the title."""
+    bands = [{"id": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
+             for r in pack.core.ratings]
+    statements = [(s.id, s.name) for s in pack.core.statements]
+    title = f"{pack.core.framework.name}: consistency of published ratings ({table})"
+    return (markdown if kind == "md" else html)(result, bands, statements, pack.scores, title)

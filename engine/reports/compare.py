@@ -104,6 +104,15 @@ def published_rows(pack: Pack, csv_path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def csv_header(path: Path) -> list[str]:
+    """The column names of a ratings table (to tell which pack it is for)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            return next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LoadError(str(exc), [Problem(str(path), None, None, "", f"cannot read ratings table: {exc}")]) from None
+
+
 def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
     """Does each published overall rating follow from its own published scores?"""
     step = pack.core.aggregation.statements_to_overall

@@ -1,0 +1,185 @@
+"""The explorer's pages: the served cases, one case with its report, and the fragments the
+page's script asks for as evidence changes (a panel re-derived with the changes, the sets of
+changes that reach a target), the scenario file, the review brief and the consistency chart.
+
+Templates autoescape everything they show; the page script only sends change lists back
+and swaps in the fragments the server renders.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from engine.analysis.scenario import Change, Scenario
+from engine.base.errors import LoadError, RederiveError
+from engine.base.models import Strict, problems_from_validation
+from engine.web.api import (
+    CounterfactualQuery,
+    counterfactual_of,
+    error_response,
+    parse_json,
+    read_body,
+)
+from engine.web.served import Served
+from engine.web.view import case_page, cases_page, panel, sets
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"], default=True),
+                  trim_blocks=True, lstrip_blocks=True)
+
+
+class PanelQuery(Strict):
+    changes: list[Change] = []
+    statement: str | None = None
+
+
+class ScenarioQuery(Strict):
+    changes: list[Change] = []
+    name: str = "explorer"
+    description: str = ""
+
+
+def _html(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(ENV.get_template(template).render(**context), status_code=status)
+
+
+def error_page(message: str, status: int = 404) -> HTMLResponse:
+    return _html("error.html", status, message=message)
+
+
+def _attachment(text: str, name: str, media: str) -> Response:
+    return Response(text, media_type=media, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+def routes(served: Served) -> list[Route]:
+    async def guarded(work, *args) -> Response:
+        try:
+            return await run_in_threadpool(work, *args)
+        except RederiveError as exc:
+            return error_response(exc)
+
+    async def index(request: Request) -> Response:
+        return await guarded(lambda: _html("cases.html", **cases_page(served)))
+
+    async def case(request: Request) -> Response:
+        cid = request.path_params["id"]
+
+        def work():
+            try:
+                return _html("case.html", **case_page(served, cid, request.query_params.get("statement")))
+            except RederiveError as exc:
+                return error_page(str(exc))
+
+        return await run_in_threadpool(work)
+
+    async def panel_route(request: Request) -> Response:
+        try:
+            q = parse_json(await read_body(request), PanelQuery)
+        except RederiveError as exc:
+            return error_response(exc)
+        cid = request.path_params["id"]
+        return await guarded(lambda: _html("panel.html", **panel(served, cid, list(q.changes), q.statement)))
+
+    async def take(request: Request) -> Response:
+        try:
+            q = parse_json(await read_body(request), CounterfactualQuery)
+        except RederiveError as exc:
+            return error_response(exc)
+        cid = request.path_params["id"]
+        return await guarded(lambda: _html("sets.html", **sets(counterfactual_of(served, cid, q), q)))
+
+    async def scenario(request: Request) -> Response:
+        try:
+            q = parse_json(await read_body(request), ScenarioQuery)
+        except RederiveError as exc:
+            return error_response(exc)
+        cid = request.path_params["id"]
+        return await guarded(scenario_file, served, cid, q)
+
+    async def scenario_read(request: Request) -> Response:
+        try:
+            raw = await read_body(request)
+        except RederiveError as exc:
+            return error_response(exc)
+        name = request.query_params.get("name") or "scenario.yaml"
+        return await guarded(read_scenario, served, request.path_params["id"], raw, Path(name).name)
+
+    async def brief_route(request: Request) -> Response:
+        try:
+            q = parse_json(await read_body(request), PanelQuery)
+        except RederiveError as exc:
+            return error_response(exc)
+        kind = "html" if request.path_params["kind"] == "html" else "md"
+        return await guarded(brief_file, served, request.path_params["id"], list(q.changes), kind)
+
+    async def consistency(request: Request) -> Response:
+        return await guarded(consistency_page, served)
+
+    return [Route("/", index), Route("/cases/{id}", case),
+            Route("/cases/{id}/panel", panel_route, methods=["POST"]),
+            Route("/cases/{id}/take", take, methods=["POST"]),
+            Route("/cases/{id}/scenario.yaml", scenario, methods=["POST"]),
+            Route("/cases/{id}/scenario/read", scenario_read, methods=["POST"]),
+            Route("/cases/{id}/brief.{kind:str}", brief_route, methods=["POST"]),
+            Route("/consistency", consistency), Route("/favicon.ico", lambda request: Response(status_code=204))]
+
+
+def scenario_file(served: Served, cid: str, q: ScenarioQuery) -> Response:
+    """The changes as a scenario file `rederive whatif --scenario` reads (checked on the case first)."""
+    import yaml
+
+    served.current(cid, list(q.changes))  # refuse changes the case does not take
+    sc = Scenario(name=q.name, description=q.description or f"evidence changes to {cid} made in the explorer",
+                  changes=list(q.changes))
+    text = yaml.safe_dump(sc.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True, width=100)
+    return _attachment(text, f"{cid}-scenario.yaml", "application/yaml")
+
+
+def read_scenario(served: Served, cid: str, raw: bytes, name: str) -> Response:
+    """A scenario file's changes, checked against the case, for the page to apply."""
+    from pydantic import ValidationError
+
+    from engine.base.yamlio import parse_yaml
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LoadError(f"{name}: not UTF-8 text") from None
+    doc = parse_yaml(text, name)
+    try:
+        sc = Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = problems_from_validation(doc, exc)
+        raise LoadError(problems[0].message, problems) from None
+    served.current(cid, list(sc.changes), name)
+    return JSONResponse({"name": sc.name, "changes": [c.model_dump(exclude_none=True) for c in sc.changes]})
+
+
+def brief_file(served: Served, cid: str, changes: list[Change], kind: str) -> Response:
+    """The review brief of the case as it stands (with the changes), as `rederive review -o` writes it."""
+    from engine.analysis.review import brief
+    from engine.render.brief import html, markdown
+
+    cur = served.current(cid, changes)
+    b = brief(cur.pack, cur.case, cur.derivation)
+    if kind == "html":
+        return _attachment(html(b), f"{cid}-brief.html", "text/html; charset=utf-8")
+    return _attachment(markdown(b), f"{cid}-brief.md", "text/markdown; charset=utf-8")
+
+
+def consistency_page(served: Served) -> Response:
+    """The consistency chart of the ratings table given with --ratings, as `consistency -o` writes it."""
+    if served.ratings is None:
+        return error_page("no ratings table is served: start the explorer with --ratings CSV")
+    from engine.render import chart
+    from engine.reports.compare import consistency, csv_header
+
+    framework = served.packs.detect_for_columns(csv_header(served.ratings), served.ratings.parent)
+    pack = served.packs.get(framework, served.ratings.parent)
+    return HTMLResponse(chart.for_pack(pack, consistency(pack, served.ratings), served.ratings.name))

@@ -1,0 +1,220 @@
+// The explorer's page script: it keeps the list of evidence changes, sends it to the server
+// and swaps in the fragments the server renders. It computes no score itself.
+"use strict";
+
+const state = { changes: [], statement: null, good: [], shown: null };
+
+function $(sel, root) { return (root || document).querySelector(sel); }
+function caseData() { const el = $("#case-data"); return el ? JSON.parse(el.textContent) : null; }
+
+async function post(url, body, type) {
+  const headers = { "content-type": type || "application/json" };
+  return fetch(url, { method: "POST", headers, body: type ? body : JSON.stringify(body) });
+}
+
+async function problem(resp) {
+  try { const j = await resp.json(); return (j.problems || [j.error]).join("\n"); }
+  catch (e) { return `${resp.status} ${resp.statusText}`; }
+}
+
+function showError(where, text) { const el = $(where); if (el) el.textContent = text || ""; }
+
+function highlight(marks) {
+  document.querySelectorAll("#report .line").forEach((el) => {
+    el.classList.remove("cited", "strength", "shortfall", "mixed");
+    delete el.dataset.items;
+  });
+  for (const [key, m] of Object.entries(marks)) {
+    const el = document.getElementById(key);
+    if (!el) continue;
+    el.classList.add("cited", m.polarity);
+    el.dataset.items = m.items.join(" ");
+    el.dataset.statement = m.statement;
+    el.title = `${m.items.join(", ")} (${m.polarity})`;
+  }
+}
+
+async function refresh(then) {
+  const data = caseData();
+  const resp = await post(`/cases/${encodeURIComponent(data.id)}/panel`, { changes: state.changes, statement: state.statement });
+  if (!resp.ok) {
+    const why = await problem(resp);
+    state.changes = state.good.slice();
+    showError("#panel-error", `not applied: ${why}`);
+    return;
+  }
+  const before = state.shown;
+  $("#panel").innerHTML = await resp.text();
+  const panel = JSON.parse($("#panel-data").textContent);
+  state.good = state.changes.slice();
+  state.shown = panel.statement;
+  highlight(panel.marks);
+  if (panel.statement && panel.statement !== before && !then) showFirstLine();
+  document.body.dataset.changes = String(state.changes.length);
+  if (then) then();
+}
+
+function showFirstLine() {
+  // the report follows the chosen statement: its first cited line comes into view
+  const first = $("#detail .item[data-key]");
+  const line = first && document.getElementById(first.dataset.key);
+  const report = $("#report");
+  if (line && report) report.scrollTop = line.offsetTop - report.offsetTop - 80;
+}
+
+function flash(el) {
+  if (!el) return;
+  el.scrollIntoView({ block: "center" });
+  el.classList.add("flash");
+  setTimeout(() => el.classList.remove("flash"), 1200);
+}
+
+function download(blob, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}
+
+async function fetchFile(url, body, fallback) {
+  const resp = await post(url, body);
+  if (!resp.ok) { showError("#panel-error", await problem(resp)); return; }
+  const name = (resp.headers.get("content-disposition") || "").match(/filename="([^"]+)"/);
+  download(await resp.blob(), name ? name[1] : fallback);
+}
+
+function addChanges(list) { state.changes = state.changes.concat(list); refresh(); }
+
+function nextAddedId() {
+  const used = new Set();
+  document.querySelectorAll("[data-item]").forEach((el) => used.add(el.dataset.item));
+  state.changes.forEach((c) => (c.items || []).forEach((i) => used.add(i.id)));
+  let n = 1;
+  while (used.has(`added-${n}`)) n += 1;
+  return `added-${n}`;
+}
+
+function openAdd(line) {
+  const data = caseData();
+  const key = line.dataset.key;
+  const sentences = data.sentences[key] || [line.textContent.trim()];
+  $("#add-line").textContent = line.dataset.line;
+  const box = $("#add-sentences");
+  box.querySelectorAll("label").forEach((l) => l.remove());
+  sentences.forEach((s, i) => {
+    const label = document.createElement("label");
+    const radio = document.createElement("input");
+    radio.type = "radio"; radio.name = "sentence"; radio.value = s; radio.checked = i === 0;
+    label.append(radio, " ", s);
+    box.append(label);
+  });
+  if (state.statement) $("#add-statement").value = state.statement;
+  $("#add-dialog").showModal();
+}
+
+function confirmAdd() {
+  const picked = $('#add-sentences input[name="sentence"]:checked');
+  if (!picked) return;
+  const item = { id: nextAddedId(), statement: $("#add-statement").value, category: $("#add-category").value,
+    polarity: $("#add-polarity").value, quote: picked.value };
+  state.statement = item.statement;
+  addChanges([{ op: "add", items: [item] }]);
+}
+
+async function take(event) {
+  event.preventDefault();
+  const data = caseData();
+  const out = $("#take-result");
+  out.textContent = "searching…";
+  const body = { target: $("#take-target").value, max_changes: Number($("#take-max").value), changes: state.changes };
+  const resp = await post(`/cases/${encodeURIComponent(data.id)}/take`, body);
+  if (!resp.ok) { out.textContent = await problem(resp); return; }
+  out.innerHTML = await resp.text();
+}
+
+async function loadScenario(input) {
+  const file = input.files[0];
+  if (!file) return;
+  const data = caseData();
+  const resp = await post(`/cases/${encodeURIComponent(data.id)}/scenario/read?name=${encodeURIComponent(file.name)}`,
+    await file.text(), "application/yaml");
+  input.value = "";
+  if (!resp.ok) { showError("#panel-error", await problem(resp)); return; }
+  state.changes = (await resp.json()).changes;
+  refresh();
+}
+
+function onClick(event) {
+  const t = event.target;
+  const data = caseData();
+  if (!data) return;
+  const pick = t.closest(".pick");
+  if (pick) { state.statement = pick.dataset.statement; refresh(); return; }
+  const act = t.closest(".act");
+  if (act) { addChanges(JSON.parse(act.dataset.changes)); return; }
+  const undo = t.closest(".undo");
+  if (undo) { state.changes.splice(Number(undo.dataset.index), 1); refresh(); return; }
+  if (t.closest("#reset")) { state.changes = []; refresh(); return; }
+  if (t.closest("#download-scenario")) {
+    fetchFile(`/cases/${encodeURIComponent(data.id)}/scenario.yaml`, { changes: state.changes }, "scenario.yaml");
+    return;
+  }
+  const brief = t.closest(".brief");
+  if (brief) {
+    fetchFile(`/cases/${encodeURIComponent(data.id)}/brief.${brief.dataset.kind}`, { changes: state.changes }, "brief");
+    return;
+  }
+  const go = t.closest(".goto");
+  if (go) { event.preventDefault(); flash(document.getElementById(go.dataset.key)); return; }
+  const line = t.closest("#report .line");
+  if (line) {
+    if (line.dataset.items) {
+      const first = line.dataset.items.split(" ")[0];
+      state.statement = line.dataset.statement;
+      refresh(() => flash(document.getElementById(`item-${first}`)));
+    } else {
+      openAdd(line);
+    }
+  }
+}
+
+function onChange(event) {
+  const t = event.target;
+  if (t.matches("select.move") && t.value) {
+    addChanges([{ op: "set", item: t.dataset.item, field: "category", value: t.value }]);
+  } else if (t.matches("#load-scenario")) {
+    loadScenario(t);
+  }
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  showError("#upload-error", "reading…");
+  const resp = await fetch("/api/extract", { method: "POST", body: form });
+  if (!resp.ok) { showError("#upload-error", await problem(resp)); return; }
+  const made = await resp.json();
+  window.location.href = `/cases/${encodeURIComponent(made.id)}`;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("click", onClick);
+  document.addEventListener("change", onChange);
+  const up = $("#upload");
+  if (up) up.addEventListener("submit", upload);
+  const tf = $("#take-form");
+  if (tf) tf.addEventListener("submit", take);
+  const add = $("#add-form");
+  if (add) add.addEventListener("submit", (e) => { if (e.submitter && e.submitter.value === "add") confirmAdd(); });
+  const panel = $("#panel-data");
+  if (panel) {
+    const p = JSON.parse(panel.textContent);
+    state.statement = p.statement;
+    state.shown = p.statement;
+    highlight(p.marks);
+    document.body.dataset.changes = "0";
+  }
+  document.body.dataset.ready = "1";
+});

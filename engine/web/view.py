@@ -1,0 +1,128 @@
+"""What the explorer's templates show, as plain values: built from the same objects the
+commands print (derive, explain, whatif's `moved`, counterfactual), never recomputed here."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.analysis.scenario import Change
+from engine.analysis.whatif import moved
+from engine.model.case import Item
+from engine.model.pack import Pack
+from engine.reports.derived import derive_object
+from engine.web.served import Current, Served, report_lines
+
+
+def cases_page(served: Served) -> dict[str, Any]:
+    rows = []
+    for cid in served.ids():
+        cur = served.current(cid)
+        obj = derive_object(cur.pack, cur.case, cur.derivation)
+        rows.append({"id": cid, "council": obj["council"], "framework": cur.pack.id, "overall": obj["overall"],
+                     "n_items": len(cur.case.case.items), "file": cur.case.path.name})
+    return {"cases": rows, "ratings": served.ratings is not None}
+
+
+def _bands_svg(cur: Current, obj: dict[str, Any]) -> str:
+    """The overall percentage on the rating bands: the review brief's picture."""
+    from engine.analysis.review import next_rating
+    from engine.render.brief import chart_svg
+
+    bands = [{"rating": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
+             for r in cur.pack.core.ratings]
+    return chart_svg({"derive": obj, "bands": bands, "next_rating": next_rating(cur.pack, cur.derivation)})
+
+
+def _flips(pack: Pack, it: Item) -> list[dict[str, Any]]:
+    """The changes that read an item the other way: its tags that the new polarity cannot
+    carry are cleared first (as the counterfactual search flips an item)."""
+    applies = {t.id: t.applies_to for t in pack.core.tags}
+    out = []
+    for to in [p for p in ("strength", "shortfall") if p != it.polarity]:
+        kept = [t for t in it.tags if applies.get(t) in ("any", to)]
+        changes = [] if kept == list(it.tags) else [{"op": "set", "item": it.id, "field": "tags", "value": kept}]
+        changes.append({"op": "set", "item": it.id, "field": "polarity", "value": to})
+        out.append({"to": to, "changes": changes})
+    return out
+
+
+def _items(cur: Current, statement: str) -> list[dict[str, Any]]:
+    cats = {c.id: c.short or c.id for c in cur.pack.core.categories}
+    out = []
+    for it in cur.case.case.items:
+        if it.statement != statement:
+            continue
+        hypothetical = it.source.file.startswith("(")
+        out.append({"id": it.id, "polarity": it.polarity, "category": it.category, "category_label": cats.get(it.category),
+                    "tags": list(it.tags), "quote": it.quote, "line": None if hypothetical else it.source.line,
+                    "file": it.source.file, "note": it.note, "flips": _flips(cur.pack, it),
+                    "reading": it.reading.model_dump() if it.reading is not None else None})
+    return out
+
+
+def _marks(cur: Current) -> dict[str, dict[str, Any]]:
+    """Each cited line (`file:line`) with the items that cite it, for the report's highlights."""
+    marks: dict[str, dict[str, Any]] = {}
+    for it in cur.case.case.items:
+        key = f"{it.source.file}:{it.source.line}"
+        m = marks.setdefault(key, {"items": [], "polarity": it.polarity, "statement": it.statement})
+        m["items"].append(it.id)
+        if m["polarity"] != it.polarity:
+            m["polarity"] = "mixed"
+    return marks
+
+
+def panel(served: Served, cid: str, changes: list[Change], statement: str | None) -> dict[str, Any]:
+    """The case as it stands after `changes`: the statement table, the overall on its bands,
+    what moved against the case on disk, and the chosen statement's explanation and items."""
+    from engine.reports.explain import explain
+
+    cur = served.current(cid, changes)
+    obj = derive_object(cur.pack, cur.case, cur.derivation)
+    shifts = moved(cur.base, cur.derivation) if changes else []
+    ids = list(cur.pack.statement_ids)
+    chosen = statement if statement in ids else None
+    detail = explain(cur.pack, cur.case, cur.derivation, chosen)["statements"][0] if chosen else None
+    return {"id": cid, "obj": obj, "pack": cur.pack, "changes": [c.model_dump(exclude_none=True) for c in changes],
+            "labels": [c.label() for c in changes], "moved": shifts,
+            "moved_cells": {(m["statement"], m["category"]) for m in shifts if m["level"] == "category"},
+            "moved_statements": {m["statement"]: m for m in shifts if m["level"] == "statement"},
+            "moved_overall": next((m for m in shifts if m["level"] == "overall"), None),
+            "categories": [(c.id, c.short or c.id) for c in cur.pack.core.categories],
+            "statement": chosen, "detail": detail, "items": _items(cur, chosen) if chosen else [],
+            "marks": _marks(cur), "bands_svg": _bands_svg(cur, obj)}
+
+
+def _targets(pack: Pack) -> list[tuple[str, str]]:
+    out = [(f"overall={r.id}", f"overall rating: {r.label}") for r in pack.core.ratings]
+    for s in pack.core.statements:
+        out += [(f"{s.id}={n}", f"{s.name}: {n}") for n in pack.scores]
+    return out
+
+
+def case_page(served: Served, cid: str, statement: str | None) -> dict[str, Any]:
+    ctx = panel(served, cid, [], statement)
+    cur = served.current(cid)
+    sources = report_lines(cur.case)
+    return {**ctx, "sources": sources, "targets": _targets(cur.pack),
+            "max_changes": cur.pack.core.counterfactual.max_changes,
+            "statements": [(s.id, s.name) for s in cur.pack.core.statements], "polarities": ("strength", "shortfall", "mixed"),
+            "sentences": _sentences(sources)}
+
+
+def _sentences(sources: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The sentences of each report line (`file:line`), offered when an item is added from a line."""
+    from engine.ingest.extract import split_sentences
+
+    out: dict[str, list[str]] = {}
+    for src in sources:
+        for ln in src["lines"]:
+            if ln["text"].strip() and not ln["mark"]:
+                out[f"{src['file']}:{ln['n']}"] = split_sentences(ln["text"])
+    return out
+
+
+def sets(result: dict[str, Any], q) -> dict[str, Any]:
+    """The minimal sets of changes a counterfactual search found, each with its scenario's changes."""
+    return {"result": result, "target": q.target,
+            "sets": [{"labels": s["changes"], "changes": s["scenario"]["changes"], "statements": s["statements"]}
+                     for s in result.get("sets", [])]}

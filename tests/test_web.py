@@ -1,0 +1,307 @@
+"""The explorer's routes, in-process: every API answer equals the command line's JSON for the
+same input; hostile requests get a 4xx with a located message and change nothing."""
+from __future__ import annotations
+
+import io
+import json
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import CASES, ROOT, run_json
+
+from engine.web.app import create_app
+from engine.web.served import Served
+
+CASE_FILES = {"blackpool-2025": CASES / "blackpool-2025.yaml", "lincolnshire-2023": CASES / "lincolnshire-2023.yaml",
+              "blackpool-2020-ofsted-monitoring": CASES / "blackpool-2020-ofsted-monitoring.yaml"}
+STATEMENT = {"blackpool-2025": "learning", "lincolnshire-2023": "equity", "blackpool-2020-ofsted-monitoring": None}
+SAME = {"origin": "http://testserver"}
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Path:
+    return tmp_path / "workspace"
+
+
+@pytest.fixture
+def client(workspace):
+    from starlette.testclient import TestClient
+
+    served = Served([str(CASES)], None, workspace, ROOT / "tests" / "data" / "cqc-la-ratings.csv")
+    with TestClient(create_app(served, ["testserver"])) as c:
+        yield c
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} if root.exists() else {}
+
+
+def test_cases_lists_the_served_cases(client):
+    got = client.get("/api/cases").json()
+    assert {c["id"] for c in got} == set(CASE_FILES)
+    assert {c["framework"] for c in got} == {"cqc-la", "ofsted-ilacs"}
+    assert all(c["council"] for c in got)
+
+
+@pytest.mark.parametrize("cid", list(CASE_FILES))
+def test_derive_and_explain_answer_what_the_commands_print(client, cid):
+    assert client.get(f"/api/cases/{cid}/derive").json() == run_json("derive", str(CASE_FILES[cid]))[0]
+    assert client.get(f"/api/cases/{cid}/explain").json() == run_json("explain", str(CASE_FILES[cid]))
+    sid = STATEMENT[cid]
+    if sid is not None:
+        got = client.get(f"/api/cases/{cid}/explain", params={"statement": sid}).json()
+        assert got == run_json("explain", str(CASE_FILES[cid]), "--statement", sid)
+
+
+def _first_items(cid: str) -> list[str]:
+    case = yaml.safe_load(CASE_FILES[cid].read_text())
+    return [it["id"] for it in case["items"][:2]]
+
+
+@pytest.mark.parametrize("cid", list(CASE_FILES))
+def test_whatif_answers_what_the_command_prints(client, tmp_path, cid):
+    a, b = _first_items(cid)
+    scenario = {"name": "two changes", "changes": [{"op": "drop", "item": a},
+                                                   {"op": "set", "item": b, "field": "tags", "value": []}]}
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    got = client.post(f"/api/cases/{cid}/whatif", json=scenario, headers=SAME)
+    assert got.status_code == 200, got.text
+    assert got.json() == run_json("whatif", str(CASE_FILES[cid]), "--scenario", str(path))
+
+
+def test_whatif_with_the_bundled_scenario(client):
+    path = CASES / "scenarios" / "learning-people-heard.yaml"
+    body = yaml.safe_load(path.read_text())
+    got = client.post("/api/cases/blackpool-2025/whatif", json=body).json()
+    assert got == run_json("whatif", str(CASE_FILES["blackpool-2025"]), "--scenario", str(path))
+    assert any(m["level"] == "statement" and m["statement"] == "learning" for m in got["moved"])
+
+
+@pytest.mark.parametrize(("cid", "target"), [("blackpool-2025", "overall=requires_improvement"),
+                                              ("lincolnshire-2023", "overall=requires_improvement"),
+                                              ("blackpool-2020-ofsted-monitoring", None)])
+def test_counterfactual_answers_what_the_command_prints(client, cid, target):
+    if target is None:  # another grade than the Ofsted case's evidence derives
+        from engine.model.locate import Packs
+
+        derived = client.get(f"/api/cases/{cid}/derive").json()["overall"]["derived"]
+        ratings = [r.id for r in Packs(ROOT / "rules").get("ofsted-ilacs").core.ratings]
+        at = ratings.index(derived)
+        target = f"overall={ratings[at + 1] if at + 1 < len(ratings) else ratings[at - 1]}"
+    got = client.post(f"/api/cases/{cid}/counterfactual", json={"target": target, "max_changes": 2}, headers=SAME)
+    assert got.status_code == 200, got.text
+    cli = run_json("counterfactual", str(CASE_FILES[cid]), "--target", target, "--max-changes", "2")
+    api = got.json()
+    assert api.pop("seconds") >= 0 and cli.pop("seconds") >= 0  # the time each search took
+    assert api == cli
+
+
+@pytest.mark.parametrize("path", ["/api/cases/..%2F..%2Fetc%2Fpasswd/derive", "/api/cases/%2Fetc%2Fpasswd/derive",
+                                  "/api/cases/..%5Cblackpool-2025/derive", "/api/cases/blackpool-2025.yaml/derive",
+                                  "/api/cases/cases%2Fblackpool-2025.yaml/explain"])
+def test_a_path_for_an_id_is_not_found(client, path):
+    got = client.get(path)
+    assert got.status_code == 404
+    assert got.json()["problems"]  # located: the address, or the id with the ids served
+
+
+def test_an_unknown_id_names_the_served_ones(client):
+    got = client.get("/api/cases/blackpool-2024/derive")
+    assert got.status_code == 404 and "blackpool-2025" in got.json()["error"]
+
+
+def _unchanged(client, workspace, request):
+    before = _files(CASES), _files(workspace)
+    got = request()
+    assert (_files(CASES), _files(workspace)) == before
+    return got
+
+
+def test_a_scenario_naming_an_unknown_item_is_refused(client, workspace):
+    got = _unchanged(client, workspace, lambda: client.post(
+        "/api/cases/blackpool-2025/whatif", json={"name": "x", "changes": [{"op": "drop", "item": "le99"}]}))
+    assert got.status_code == 400
+    assert "no item 'le99'" in got.json()["error"] and "did you mean" in got.json()["error"]
+
+
+@pytest.mark.parametrize(("body", "where"), [(b'{"name": "x", "changes": [}', "(request body):1:27: malformed JSON"),
+                                             (b'{"name": "x",\n "changes": [{"op": "explode"}]}', "(request body):2:"),
+                                             (b'{"name": "x", "chnages": []}', "unknown key 'chnages'"),
+                                             (b"[1, 2]", "expected a JSON object"),
+                                             (b"\xff\xfe", "not UTF-8")])
+def test_a_malformed_body_is_located(client, workspace, body, where):
+    got = _unchanged(client, workspace, lambda: client.post("/api/cases/blackpool-2025/whatif", content=body))
+    assert got.status_code == 400, got.text
+    assert where in got.json()["error"], got.json()
+
+
+def test_a_counterfactual_with_a_bad_target_is_refused(client):
+    got = client.post("/api/cases/blackpool-2025/counterfactual", json={"target": "overall=splendid"})
+    assert got.status_code == 400 and "splendid" in got.json()["error"]
+    got = client.post("/api/cases/blackpool-2025/counterfactual", json={"target": "overall=good", "max_changes": 60})
+    assert got.status_code == 400 and "between 0 and 6" in got.json()["error"]
+
+
+def test_a_cross_site_post_is_refused(client, workspace):
+    body = {"name": "x", "changes": []}
+    for headers in ({"origin": "http://evil.example"}, {"origin": "null"}, {"sec-fetch-site": "cross-site"}):
+        got = _unchanged(client, workspace, lambda h=headers: client.post("/api/cases/blackpool-2025/whatif", json=body, headers=h))
+        assert got.status_code == 403 and "explorer's own pages" in got.json()["error"]
+        up = client.post("/api/extract", files={"file": ("r.txt", b"text")}, headers=headers)
+        assert up.status_code == 403
+    assert client.post("/api/cases/blackpool-2025/whatif", json=body, headers=SAME).status_code == 200
+
+
+def test_a_host_the_server_does_not_answer_to_is_refused(client):
+    assert client.get("/api/cases", headers={"host": "attacker.example"}).status_code == 400
+
+
+def test_pages_carry_a_policy_that_runs_only_the_explorers_script(client):
+    got = client.get("/cases/blackpool-2025")
+    assert got.status_code == 200
+    assert "script-src 'self'" in got.headers["content-security-policy"]
+    assert got.headers["x-content-type-options"] == "nosniff"
+
+
+def _upload(client, name: str, raw: bytes):
+    return client.post("/api/extract", files={"file": (name, raw)}, headers=SAME)
+
+
+def test_an_upload_is_extracted_by_content_and_opens_as_a_case(client, workspace):
+    raw = (ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt").read_bytes()
+    got = _upload(client, "../../lincs.txt", raw)
+    assert got.status_code == 200, got.text
+    made = got.json()
+    assert made["framework"] == "cqc-la" and made["items"] > 50 and made["id"].startswith("report-")
+    assert sorted(_files(workspace)) == [f"{made['id']}.yaml", f"sources/{made['id']}.txt"]
+    assert not any(p.name == "lincs.txt" for p in workspace.rglob("*"))  # the name it was given is not a path
+    again = _unchanged(client, workspace, lambda: _upload(client, "other-name.md", raw))
+    assert again.json()["id"] == made["id"]  # the same content: the same case, nothing rewritten
+    assert made["id"] in {c["id"] for c in client.get("/api/cases").json()}
+    assert client.get(f"/api/cases/{made['id']}/derive").json()["overall"]["derived"] is not None
+    assert client.get(f"/cases/{made['id']}").status_code == 200
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("name", "raw", "why"), [
+    ("report.pdf", _zip(), "not a report but a ZIP archive"),
+    ("report.txt", b"", "empty file"),
+    ("report.txt", b"caf\xe9 au lait\n", "not UTF-8"),
+    ("report.html", b"<html><body><main>" + b"<div>" * 5_000 + b"<p>x</p></main></body></html>", "5,003 deep"),
+    ("report.txt", b"A shopping list.\nEggs, milk and bread.\n", "cannot tell which framework"),
+])
+def test_a_bad_upload_is_refused_and_writes_nothing(client, workspace, name, raw, why):
+    got = _unchanged(client, workspace, lambda: _upload(client, name, raw))
+    assert got.status_code == 400, got.text
+    assert why in got.json()["error"], got.json()
+    assert "rederive-upload-" not in got.json()["error"]  # located on the upload's own name
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, workspace, monkeypatch):
+    from engine.ingest import readers
+
+    monkeypatch.setattr(readers, "MAX_PDF_BYTES", 1000)
+    got = _unchanged(client, workspace, lambda: _upload(client, "big.txt", b"word " * 100_000))
+    assert got.status_code == 413 and "limit" in got.json()["error"]
+    big = b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    got = client.post("/api/cases/blackpool-2025/whatif", content=big)
+    assert got.status_code == 413
+
+
+def test_an_upload_without_a_file_is_refused(client):
+    got = client.post("/api/extract", data={"note": "no file"}, headers=SAME)
+    assert got.status_code == 400 and "'file'" in got.json()["error"]
+
+
+def test_clients_at_once_do_not_interfere(client):
+    """Derivations of different cases and of one case with different changes, at once: each
+    answers what it answers alone, and the served case is unchanged after."""
+    alone = {}
+    asks = [("blackpool-2025", [{"op": "drop", "item": "le10"}]), ("blackpool-2025", []),
+            ("blackpool-2025", [{"op": "set", "item": "le04", "field": "polarity", "value": "shortfall"}]),
+            ("lincolnshire-2023", []), ("blackpool-2020-ofsted-monitoring", [])]
+    for n, (cid, changes) in enumerate(asks):
+        alone[n] = client.post(f"/api/cases/{cid}/whatif", json={"name": "x", "changes": changes}).json()
+    got: dict[int, list] = {n: [] for n in alone}
+
+    def ask(n: int) -> None:
+        cid, changes = asks[n]
+        for _ in range(4):
+            got[n].append(client.post(f"/api/cases/{cid}/whatif", json={"name": "x", "changes": changes}).json())
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in alone for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for n, answers in got.items():
+        assert answers and all(a == alone[n] for a in answers)
+    assert client.get("/api/cases/blackpool-2025/derive").json() == run_json("derive", str(CASE_FILES["blackpool-2025"]))[0]
+
+
+def test_the_panel_marks_what_moved(client):
+    got = client.post("/cases/blackpool-2025/panel", json={"changes": [{"op": "drop", "item": "le10"}], "statement": "learning"})
+    assert got.status_code == 200
+    data = json.loads(got.text.split('id="panel-data">', 1)[1].split("</script>", 1)[0])
+    assert data["changes"] == [{"op": "drop", "item": "le10"}] and data["statement"] == "learning"
+    assert "le10" not in {i for m in data["marks"].values() for i in m["items"]}
+    assert 'class="statement chosen moved" data-statement="learning"' in got.text
+    assert "was 1" in got.text and "36.11%" in got.text
+
+
+def test_the_report_and_its_text_are_escaped(client, workspace):
+    raw = (ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt").read_text()
+    raw = raw.replace("Lincolnshire County Council", "Lincolnshire <script>alert(1)</script> Council", 1)
+    made = _upload(client, "x.txt", raw.encode()).json()
+    page = client.get(f"/cases/{made['id']}").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_downloaded_scenario_is_one_whatif_accepts(client, tmp_path):
+    changes = [{"op": "drop", "item": "le10"},
+               {"op": "add", "items": [{"id": "added-1", "statement": "learning", "category": "partners",
+                                        "polarity": "strength", "quote": "Partners told us they were involved."}]}]
+    got = client.post("/cases/blackpool-2025/scenario.yaml", json={"changes": changes})
+    assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
+    path = tmp_path / "s.yaml"
+    path.write_bytes(got.content)
+    cli = run_json("whatif", str(CASE_FILES["blackpool-2025"]), "--scenario", str(path))
+    api = client.post("/api/cases/blackpool-2025/whatif", json=yaml.safe_load(got.content)).json()
+    assert cli["after"] == api["after"] and cli["moved"] == api["moved"]
+    read = client.post("/cases/blackpool-2025/scenario/read?name=s.yaml", content=got.content).json()
+    changes[1]["items"][0]["tags"] = []  # read back with the default written out
+    assert read["changes"] == changes
+
+
+def test_a_loaded_scenario_is_located(client):
+    got = client.post("/cases/blackpool-2025/scenario/read?name=../../s.yaml", content=b"name: x\nchanges:\n  - {op: boom}\n")
+    assert got.status_code == 400 and got.json()["error"].startswith("s.yaml:3:")
+
+
+def test_briefs_and_the_consistency_page(client):
+    md = client.post("/cases/blackpool-2025/brief.md", json={"changes": [{"op": "drop", "item": "le10"}]})
+    assert md.status_code == 200 and md.headers["content-disposition"].endswith('-brief.md"')
+    assert "Learning, improvement and innovation: the rules give 2 from the report's evidence; published 1" in md.text
+    html = client.post("/cases/blackpool-2025/brief.html", json={"changes": []})
+    assert html.text.startswith("<!doctype html>")
+    page = client.get("/consistency")
+    assert page.status_code == 200 and page.text.count("<svg") >= 1
+
+
+def test_counterfactual_sets_apply_as_whatifs(client):
+    got = client.post("/cases/blackpool-2025/take", json={"target": "learning=2", "max_changes": 1})
+    assert got.status_code == 200
+    first = got.text.split("data-changes='", 1)[1].split("'", 1)[0]
+    changes = json.loads(first.replace("&#39;", "'"))
+    after = client.post("/api/cases/blackpool-2025/whatif", json={"name": "x", "changes": changes}).json()
+    assert next(s for s in after["after"]["statements"] if s["id"] == "learning")["derived"] >= 2
