@@ -31,6 +31,12 @@ def chromium(profile: Path) -> list[str]:
             f"--user-data-dir={profile}"]
 
 
+def browser_flags() -> tuple[str, list[str]]:
+    """Debian's chromium for Playwright (`executable_path`) and the flags `chromium` uses."""
+    exe, *flags = chromium(Path("/nonexistent"))
+    return exe, [f for f in flags if not f.startswith("--user-data-dir")]
+
+
 def run_cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out=out, err=err)

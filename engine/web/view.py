@@ -89,7 +89,7 @@ def panel(served: Served, cid: str, changes: list[Change], statement: str | None
             "moved_overall": next((m for m in shifts if m["level"] == "overall"), None),
             "categories": [(c.id, c.short or c.id) for c in cur.pack.core.categories],
             "statement": chosen, "detail": detail, "items": _items(cur, chosen) if chosen else [],
-            "marks": _marks(cur), "bands_svg": _bands_svg(cur, obj)}
+            "marks": _marks(cur), "bands_svg": _bands_svg(cur, obj), "before_percent": cur.base.overall.percent}
 
 
 def _targets(pack: Pack) -> list[tuple[str, str]]:
