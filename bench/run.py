@@ -258,6 +258,10 @@ def main() -> int:
                       ("lint_cqc_la", ["lint", "rules/cqc-la"])):
         t_cmd = min(_wall(exe + cmd) for _ in range(7))  # the least of seven, as for derive: like for like
         line(f"{name}_s", f"{t_cmd:.3f} ({t_cmd / t_cold:.2f}x cold derive; target <= 2.5x: {_met(t_cmd <= 2.5 * t_cold)})")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import explorer
+
+    explorer.targets(t_cold, line, _met)
 
     from engine.analysis.counterfactual import search
     from engine.evaluation.derive import derive
