@@ -305,3 +305,21 @@ def test_counterfactual_sets_apply_as_whatifs(client):
     changes = json.loads(first.replace("&#39;", "'"))
     after = client.post("/api/cases/blackpool-2025/whatif", json={"name": "x", "changes": changes}).json()
     assert next(s for s in after["after"]["statements"] if s["id"] == "learning")["derived"] >= 2
+
+
+def test_an_inspection_pdf_served_shows_its_pages(tmp_path):
+    """A PDF given on the command line is extracted into the workspace and shown with the
+    page of each line (an Ofsted inspection: its rating is not read off a percentage)."""
+    from starlette.testclient import TestClient
+
+    pdf = ROOT.parent / "shared" / "ofsted-ilacs" / "reports" / "barking-and-dagenham-2019-04-01.pdf"
+    assert pdf.is_file(), "../shared lies beside every clone"
+    served = Served([str(pdf)], None, tmp_path / "ws")
+    [cid] = served.ids()
+    with TestClient(create_app(served, ["testserver"])) as c:
+        page = c.get(f"/cases/{cid}")
+        assert page.status_code == 200, page.text[:500]
+        assert 'class="page-mark"' in page.text and "barking-and-dagenham-2019-04-01" in page.text
+        sid = c.get(f"/api/cases/{cid}/derive").json()["statements"][0]["id"]
+        panel = c.post(f"/cases/{cid}/panel", json={"statement": sid})
+        assert panel.status_code == 200 and "page " in panel.text.split('class="items"', 1)[1]

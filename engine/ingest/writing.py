@@ -122,8 +122,9 @@ def refuse_empty(report: Path, data: dict[str, Any], rendering: Rendering) -> No
 
 
 def write_extracted(report: Path, target: Path, rules_dir: Path | None, framework: str | None,
-                    force: bool = False, reading: str = "reader") -> dict[str, Any]:
-    """Extract one report (text, web page or PDF) into `target`."""
+                    force: bool = False, reading: str = "reader", named: str | None = None) -> dict[str, Any]:
+    """Extract one report (text, web page or PDF) into `target`; `named`: the name the report
+    was given, for a council a report does not name (else its file's name stands in)."""
     from engine.model.locate import Packs
 
     packs = Packs(rules_dir)
@@ -132,6 +133,8 @@ def write_extracted(report: Path, target: Path, rules_dir: Path | None, framewor
     pack = packs.get(framework, target.parent)
     data = extract(pack, report, name, reading_cues(pack, reading), rendering.text)
     refuse_empty(report, data, rendering)
+    if named is not None and data["council"] == report.stem:
+        data["council"] = Path(named).stem
     data["case"] = target.stem
     _copy_sources(target, report, rendering, name, force)
     return _write_case(target, data, packs, framework, force)

@@ -40,7 +40,8 @@ def chart_svg(b: dict[str, Any]) -> str:
                    f'<text x="{x - 3:.0f}" y="14">{s}</text>')
     for i, st in enumerate(sts):
         y = 28 + i * row_h
-        out.append(f'<text x="4" y="{y + 13}">{escape(st["name"])}</text>')
+        name = st["name"] if len(st["name"]) <= 44 else st["name"][:43].rstrip() + "…"  # the bars start at 300 px
+        out.append(f'<text x="4" y="{y + 13}">{escape(name)}<title>{escape(st["name"])}</title></text>')
         if st["derived"] is not None:
             out.append(f'<rect class="d" x="{left}" y="{y + 3}" width="{st["derived"] * scale:.0f}" height="10">'
                        f'<title>derived {st["derived"]}</title></rect>')
@@ -62,7 +63,7 @@ def chart_svg(b: dict[str, Any]) -> str:
         out.append(f'<line x1="{x:.0f}" y1="{y0 + 14}" x2="{x:.0f}" y2="{y0 + 52}" stroke="#111" stroke-width="3"/>'
                    f'<text x="{x + 4:.0f}" y="{y0 + 80}">derived {pct}%</text>')
     nxt = b.get("next_rating")
-    if nxt:
+    if nxt and nxt.get("percent") is not None:  # a rating not read off a percentage has no line here
         x = 4 + (nxt["percent"] - 25) / 75 * (width - 24)
         out.append(f'<line x1="{x:.0f}" y1="{y0 + 14}" x2="{x:.0f}" y2="{y0 + 52}" stroke="#111" stroke-dasharray="4 3"/>'
                    f'<text x="{x + 4:.0f}" y="{y0 + 96}">{escape(nxt["label"])} from {nxt["sum"]}/{nxt["out_of"]} '

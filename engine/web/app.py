@@ -76,13 +76,25 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return pages.error_page(msg, status)
 
 
+async def _internal(request: Request, exc: Exception) -> Response:
+    """A bug, not bad input: said briefly, as the command line says it (exit 3)."""
+    import os
+
+    if os.environ.get("REDERIVE_DEBUG"):
+        raise exc
+    msg = f"internal error: {type(exc).__name__}: {exc} (run with REDERIVE_DEBUG=1 for details)"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": msg, "problems": [msg]}, status_code=500)
+    return pages.error_page(msg, 500)
+
+
 def create_app(served: Served, hosts: list[str] | None = None) -> Starlette:
     """The explorer over `served`; `hosts`: the host names it answers to (default: loopback)."""
     allowed = list(hosts or LOOPBACK)
     return Starlette(routes=[*api.routes(served), *pages.routes(served),
                              Mount("/static", StaticFiles(directory=STATIC), name="static")],
                      middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed), Middleware(SameOrigin)],
-                     exception_handlers={404: _not_found, 405: _not_found})
+                     exception_handlers={404: _not_found, 405: _not_found, Exception: _internal})
 
 
 def serve(served: Served, host: str, port: int, ready=None) -> None:

@@ -60,6 +60,7 @@ class Served:
         self.packs = Packs(rules)
         self._lock = threading.Lock()
         self._entries: dict[str, Entry] = {}
+        self._lines: dict[str, list[dict[str, Any]]] = {}
         reports = [Path(p) for p in paths if Path(p).suffix.lower() in REPORT_SUFFIXES and Path(p).is_file()]
         files = expand_cases([p for p in paths if Path(p) not in reports])
         for f in files:
@@ -81,6 +82,15 @@ class Served:
             entry = Entry(cid, pack, lc)
             self._entries[cid] = entry
             return entry
+
+    def lines(self, cid: str) -> list[dict[str, Any]]:
+        """The case's sources as `report_lines` gives them, read once (a served case's files
+        are not written by the explorer)."""
+        entry = self.get(cid)
+        with self._lock:
+            if cid not in self._lines:
+                self._lines[cid] = report_lines(entry.case)
+            return self._lines[cid]
 
     def ids(self) -> list[str]:
         return list(self._entries)
@@ -121,7 +131,7 @@ class Served:
                     report = Path(tmp) / f"{stem}{KIND_SUFFIX[kind]}"
                     report.write_bytes(raw)
                     try:
-                        write_extracted(report, target, self.rules, None)
+                        write_extracted(report, target, self.rules, None, named=name)
                     except RederiveError as exc:
                         raise _renamed(exc, str(report), name) from None
         return self._add(target)

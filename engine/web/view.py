@@ -9,7 +9,7 @@ from engine.analysis.whatif import moved
 from engine.model.case import Item
 from engine.model.pack import Pack
 from engine.reports.derived import derive_object
-from engine.web.served import Current, Served, report_lines
+from engine.web.served import Current, Served
 
 
 def cases_page(served: Served) -> dict[str, Any]:
@@ -45,8 +45,9 @@ def _flips(pack: Pack, it: Item) -> list[dict[str, Any]]:
     return out
 
 
-def _items(cur: Current, statement: str) -> list[dict[str, Any]]:
+def _items(cur: Current, statement: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     cats = {c.id: c.short or c.id for c in cur.pack.core.categories}
+    pages = {(src["file"], ln["n"]): ln["page"] for src in sources for ln in src["lines"] if ln["page"] is not None}
     out = []
     for it in cur.case.case.items:
         if it.statement != statement:
@@ -54,6 +55,7 @@ def _items(cur: Current, statement: str) -> list[dict[str, Any]]:
         hypothetical = it.source.file.startswith("(")
         out.append({"id": it.id, "polarity": it.polarity, "category": it.category, "category_label": cats.get(it.category),
                     "tags": list(it.tags), "quote": it.quote, "line": None if hypothetical else it.source.line,
+                    "page": pages.get((it.source.file, it.source.line)),
                     "file": it.source.file, "note": it.note, "flips": _flips(cur.pack, it),
                     "reading": it.reading.model_dump() if it.reading is not None else None})
     return out
@@ -88,7 +90,7 @@ def panel(served: Served, cid: str, changes: list[Change], statement: str | None
             "moved_statements": {m["statement"]: m for m in shifts if m["level"] == "statement"},
             "moved_overall": next((m for m in shifts if m["level"] == "overall"), None),
             "categories": [(c.id, c.short or c.id) for c in cur.pack.core.categories],
-            "statement": chosen, "detail": detail, "items": _items(cur, chosen) if chosen else [],
+            "statement": chosen, "detail": detail, "items": _items(cur, chosen, served.lines(cid)) if chosen else [],
             "marks": _marks(cur), "bands_svg": _bands_svg(cur, obj), "before_percent": cur.base.overall.percent}
 
 
@@ -102,7 +104,7 @@ def _targets(pack: Pack) -> list[tuple[str, str]]:
 def case_page(served: Served, cid: str, statement: str | None) -> dict[str, Any]:
     ctx = panel(served, cid, [], statement)
     cur = served.current(cid)
-    sources = report_lines(cur.case)
+    sources = served.lines(cid)
     return {**ctx, "sources": sources, "targets": _targets(cur.pack),
             "max_changes": cur.pack.core.counterfactual.max_changes,
             "statements": [(s.id, s.name) for s in cur.pack.core.statements], "polarities": ("strength", "shortfall", "mixed"),
