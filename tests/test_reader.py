@@ -178,9 +178,22 @@ def test_the_shipped_ofsted_reader_is_reproduced_exactly_from_shared():
     text, _ = train_pack(pack, label_files(SHARED / "labels", pack), [SHARED / "ofsted-ilacs" / "reports"],
                          [SHARED / "ofsted-ilacs" / "inspections.csv"], cv=False, date=shipped["provenance"]["date"])
     got = json.loads(text)
-    assert got["heads"] == shipped["heads"] and got["weights"] == shipped["weights"]
+    # the same features, classes and counts; each weight to within a few units of its last
+    # rounded digit (the solver's last bits differ between releases of SciPy and NumPy)
+    assert _close(got["heads"], shipped["heads"]) and _close(got["weights"], shipped["weights"])
     prov = {k: v for k, v in shipped["provenance"].items() if k != "leave_one_group_out"}
     assert got["provenance"] == prov
+
+
+def _close(a, b, tol: float = 5e-4) -> bool:
+    """Equal structures whose numbers differ by at most `tol`."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k], tol) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y, tol) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return abs(a - b) <= tol
+    return a == b
 
 
 def test_the_shipped_cqc_reader_names_the_shared_texts_it_was_trained_on():

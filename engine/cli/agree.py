@@ -22,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="read sentences with the pack's learned reader (default) or with its cues alone")
     p.add_argument("--rules-override", type=Path, default=None, metavar="OVERRIDE.yaml",
                    help="derive with these pack changes (a calibration's output, for example)")
-    common(p)
+    common(p, formats=("table", "json", "csv"))
 
 
 def load_pack_and_cues(args: argparse.Namespace, first_page: Path | None):
@@ -77,5 +77,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         result["reader"] = {"file": cues.reader.path, "pages_it_was_trained_on": seen,
                             "note": "pages whose labels trained the reader are read in-sample; "
                                     "`rederive calibrate --labels` gives the figures with the reader refitted without them"}
-    render.to_json(result, out) if args.format == "json" else render.agreement_text(result, out)
+    if args.format == "csv":
+        from engine.render import csvout
+
+        csvout.agree(result, out)
+    elif args.format == "json":
+        render.to_json(result, out)
+    else:
+        render.agreement_text(result, out)
     return 0

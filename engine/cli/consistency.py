@@ -16,7 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", type=Path, default=None, metavar="CHART.html|CHART.md",
                    help="also write a chart of every council on the rating bands")
     p.add_argument("--force", action="store_true", help="replace an existing chart file")
-    common(p)
+    common(p, formats=("table", "json", "csv"))
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -34,5 +34,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.output is not None:
         kind = "md" if args.output.suffix.lower() == ".md" else "html"
         write_text(args.output, chart.for_pack(pack, result, args.ratings.name, kind), force=args.force)
-    render.to_json(result, out) if args.format == "json" else render.consistency_table(result, out)
+    if args.format == "csv":
+        from engine.render import csvout
+
+        csvout.consistency(result, list(pack.statement_ids), out)
+    elif args.format == "json":
+        render.to_json(result, out)
+    else:
+        from engine.render.consistency_view import consistency_table
+
+        consistency_table(result, out)
     return 0 if not result["exceptions"] else 1

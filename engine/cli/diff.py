@@ -15,7 +15,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("cases", nargs="+", metavar="CASE|DIR")
     p.add_argument("--items", action="store_true", help="compare the evidence items of CURATED and EXTRACTED instead")
     p.add_argument("--framework", default=None, help="compare only the cases of this framework")
-    common(p, formats=("table", "json", "markdown"))
+    common(p, formats=("table", "json", "markdown", "csv"))
 
 
 def _deciders(lc, der) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -57,10 +57,17 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from engine.render import terminal as render
 
     if args.items:
+        if args.format == "csv":
+            raise UsageError("diff --items answers as a table, markdown or json; --format csv is for the agreement table")
         return _items(args, out)
     results = agreement_tables(load(args, args.cases), args.framework)
     if args.format == "json":  # one framework: its table; several: a list of them
         render.to_json(results[0] if len(results) == 1 else results, out)
+        return 0
+    if args.format == "csv":  # one table for every framework, a column saying which
+        from engine.render import csvout
+
+        csvout.diff(results, out)
         return 0
     for i, result in enumerate(results):
         if i:

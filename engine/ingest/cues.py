@@ -37,7 +37,7 @@ class Layout(Strict):
     # spans of a line that state the answer (a grade after a heading's colon): cut out, the rest
     # kept; a pattern with a group named `answer` cuts that group only
     answer_text: list[str] = []
-    # sentences that state the answer or an earlier one ("was judged inadequate in 2018"): left out
+    # sentences that state the answer or an earlier one ("was judged <grade> in <year>"): left out
     answer_sentence: list[str] = []
     # how many lines a statement's heading may wrap over (a PDF's narrow heading column)
     heading_lines: int = Field(default=1, ge=1, le=4)
@@ -155,7 +155,7 @@ class Cues:
         self.finding = [(re.compile(f.pattern, re.IGNORECASE), f.label) for f in pub.finding]
         self.table_start, self.overall_row = c(pub.table_start), [heading_key(r) for r in pub.overall_row]
         self.grades = {" ".join(k.casefold().split()): v for k, v in pub.grades.items()}
-        # one alternation, longest wording first ("requires improvement to be good" before "good")
+        # one alternation, longest wording first (a grade that holds another grade's words before that grade)
         self.grade_rx = (re.compile(r"\b(" + "|".join(re.escape(g) for g in sorted(self.grades, key=len, reverse=True)) + r")\b",
                                     re.IGNORECASE) if self.grades else None)
         self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
@@ -217,8 +217,8 @@ class Cues:
         return None
 
     def near_heading(self, text: str) -> str | None:
-        """The statement whose long heading this text is but for a letter or a word ("The
-        experience and progress of ...", "... children care leavers"): a close match of at
+        """The statement whose long heading this text is but for a letter or a word (a word
+        dropped or a letter changed where the heading wraps): a close match of at
         least 0.93 (difflib's ratio) to a heading of at least six words."""
         key = heading_key(text)
         if len(key.split()) < 6:

@@ -29,7 +29,7 @@ def chart_svg(b: dict[str, Any]) -> str:
     scale = (width - left - 20) / 4
     h = 40 + row_h * len(sts)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {h + 110}" width="100%" '
-           f'aria-label="Derived and published score per quality statement, and the overall percentage">',
+           f'aria-label="Derived and published score per statement, and the overall percentage">',
            '<style>text{font:12px system-ui,sans-serif;fill:#222}.d{fill:#2f6db5}.p{fill:none;stroke:#c0392b;stroke-width:2}'
            '.g{stroke:#ccc}.band{opacity:.18}</style>']
     out.append('<rect class="d" x="4" y="4" width="14" height="10"/><text x="22" y="13">derived</text>'

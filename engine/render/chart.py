@@ -1,5 +1,5 @@
 """The consistency chart: every council on the percentage axis, with the rating bands, the
-ambiguous gaps between them and each published rating; and, per quality statement, how
+ambiguous gaps between them and each published rating; and, per statement, how
 published scores are spread across councils. One self-contained HTML page (inline SVG and
 CSS, nothing remote, every name escaped) or Markdown.
 
@@ -89,7 +89,7 @@ def distribution_svg(rows: list[dict[str, Any]], scores: list[int]) -> str:
     most = max((sum(r["counts"].values()) for r in rows), default=1) or 1
     shades = {s: PALETTE[min(i, len(PALETTE) - 1)] for i, s in enumerate(scores)}
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {label_w + bar_w + 20} {row_h * len(rows) + 40}" '
-           'width="100%" aria-label="Published scores per quality statement across councils">']
+           'width="100%" aria-label="Published scores per statement across councils">']
     for i, s in enumerate(scores):
         out.append(f'<rect x="{label_w + i * 90}" y="4" width="12" height="12" fill="{shades[s]}"/>'
                    f'<text x="{label_w + i * 90 + 16}" y="14">score {s}</text>')
@@ -129,7 +129,7 @@ def html(result: dict[str, Any], bands: list[dict[str, Any]], statements: list[t
              "(sum of statement scores over the most it could have), coloured by its published rating; hatched strips "
              "are the gaps between published bands where the reading decides; a ringed dot marked ✗ is an exception.</p>",
              councils_svg(result, bands),
-             "<h2>Published scores per quality statement</h2>", distribution_svg(rows, scores),
+             "<h2>Published scores per statement</h2>", distribution_svg(rows, scores),
              "<h2>Councils</h2><table><tr><th>council</th><th>sum</th><th>%</th><th>published</th><th>derived</th>"
              "<th>up</th><th>down</th></tr>"]
     for c in result["councils"]:
@@ -154,7 +154,7 @@ def markdown(result: dict[str, Any], bands: list[dict[str, Any]], statements: li
         lines.append(f"| {md(c['council'])} | {c['sum']}/{c['out_of']} | {c['percent']} | "
                      f"{md(label.get(c['published'], c['published']))} | {md(label.get(c['derived'], c['derived']))} | "
                      f"{md(_margin_text(c['to_next']['up'], label))} | {md(_margin_text(c['to_next']['down'], label))} |")
-    lines += ["", "## Published scores per quality statement", "",
+    lines += ["", "## Published scores per statement", "",
               "| statement | " + " | ".join(f"score {s}" for s in scores) + " |", "|---|" + "---|" * len(scores)]
     for r in distribution(result, statements, scores):
         lines.append(f"| {md(r['name'])} | " + " | ".join(str(r["counts"][s]) for s in scores) + " |")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from engine.render.terminal import console
+from engine.render.screen import console
 
 
 def _short(rating: Any) -> str:
-    """A rating id by its initials (requires_improvement: RI), for narrow columns."""
+    """A rating id by its initials (a_rating_id: ARI), for narrow columns."""
     return "".join(w[0] for w in str(rating).split("_") if w).upper() if rating else "–"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from engine.render.terminal import console
+from engine.render.screen import console
 
 
 def reader_text(r: dict[str, Any], out: TextIO) -> None:

@@ -1,24 +1,9 @@
 """Rendering: terminal tables and trees (rich), JSON. Nothing upstream knows about formatting."""
 from __future__ import annotations
 
-import json
-import os
 from typing import Any, TextIO
 
-
-def to_json(value: Any, out: TextIO) -> None:
-    json.dump(value, out, indent=2, ensure_ascii=False)
-    out.write("\n")
-
-
-def console(out: TextIO):
-    from rich.console import Console  # imported lazily: start-up time matters at the terminal
-
-    # NO_COLOR (no-color.org): no colour, and no other escape codes either, so output pipes cleanly.
-    plain = bool(os.environ.get("NO_COLOR"))
-    kwargs = {"color_system": None} if plain else {}
-    return Console(file=out, highlight=False, soft_wrap=False, width=None if out.isatty() else 120,
-                   no_color=plain, **kwargs)
+from engine.render.screen import console, to_json  # noqa: F401  (to_json: what every command prints as JSON)
 
 
 def number(v: Any) -> str:
@@ -381,4 +366,3 @@ def calibration_text(r: dict[str, Any], out: TextIO) -> None:
         con.print(f"wrote {r['written']} (use it with: rederive agree --rules-override, rederive whatif --rules-override)")
 
 
-from engine.render.consistency_view import consistency_table  # noqa: E402,F401  (one module a view)

@@ -46,7 +46,7 @@ class CounterfactualQuery(Strict):
 
 def json_response(value: Any, status: int = 200) -> Response:
     """The value as the command line prints it (the render layer's JSON)."""
-    from engine.render.terminal import to_json
+    from engine.render.screen import to_json
 
     out = io.StringIO()
     to_json(value, out)
