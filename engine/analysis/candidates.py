@@ -139,7 +139,7 @@ def _concrete_count(s: Search, picks: tuple[ClassOp, ...]) -> int:
             by_group[op.group].append(op)
     for g, ops in by_group.items():
         n = len(s.groups[g])
-        counts = defaultdict(int)
+        counts: defaultdict[tuple[str, str | None], int] = defaultdict(int)
         for op in ops:
             counts[(op.kind, op.to)] += 1
         remaining = n
@@ -173,7 +173,7 @@ def _concrete_sets(s: Search, picks: tuple[ClassOp, ...]) -> Iterator[dict[tuple
 _STEP = Change(op="drop", item="(step)")  # marks where one pick's changes begin
 
 
-def _changes_for(s: Search, picks: tuple[ClassOp, ...], expand: dict[tuple, list[Item]]) -> tuple[list[Change], list[str]]:
+def _changes_for(s: Search, picks: tuple[ClassOp, ...], expand: dict[tuple, list[Item]]) -> tuple[list[list[Change]], list[str]]:
     """The scenario changes for concrete picks, and one readable label per pick."""
     used: dict[tuple, int] = defaultdict(int)
     out: list[Change] = []

@@ -67,18 +67,18 @@ def _goal(pack: Pack, base, key: str, goal: str | int) -> tuple[int, Callable[[d
     if key == "overall":
         order = [r.id for r in pack.core.ratings]
         now = order.index(base.overall.value) if base.overall.value in order else None
-        want = order.index(goal)  # type: ignore[arg-type]
+        want = order.index(str(goal))
         direction = 0 if now == want else (1 if now is None or want > now else -1)
 
         def reached(scores: dict[str, int | None]) -> bool:
             r = band(pack.core.aggregation.statements_to_overall, [v for v in scores.values() if v is not None], max(pack.scores))
             if r.value is None:
                 return False
-            got = order.index(r.value)
+            got = order.index(str(r.value))
             return got >= want if direction > 0 else got <= want
         return direction, reached, list(pack.statement_ids)
     now_s = base.statement(key).score
-    direction = 0 if now_s == goal else (1 if now_s is None or goal > now_s else -1)  # type: ignore[operator]
+    direction = 0 if now_s == goal else (1 if now_s is None or int(goal) > now_s else -1)
 
     def reached_statement(scores: dict[str, int | None]) -> bool:
         v = scores[key]
@@ -183,7 +183,8 @@ def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassO
                  max_sets: int, base: Any = None) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
     """The first `max_sets` concrete sets in full (scenario and derived result), the exact
     number of concrete sets, and how many of them touch each statement."""
-    sets_out, total = [], 0
+    sets_out: list[dict[str, Any]] = []
+    total = 0
     memo: dict = {}  # the listed sets share most of their statements' changed readings
     touched: dict[str, int] = defaultdict(int)
     for picks in found:
@@ -231,7 +232,9 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
     key, goal = target
     direction, reached, statements = _goal(pack, base, key, goal)
     baseline = {st.id: st.score for st in base.statements}
-    found, minimal, considered, combinations = [], 0, 0, 0
+    found: list[tuple[ClassOp, ...]] = []
+    minimal: int | None = 0
+    considered = combinations = 0
     bound = None
     if direction != 0:
         def possible(k: int) -> bool:

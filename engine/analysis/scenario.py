@@ -59,7 +59,8 @@ def parse_set(text: str) -> Change:
         raise UsageError(f"--set expects ITEM.FIELD=VALUE, found {text!r}")
     if field not in SETTABLE:
         raise UsageError(f"--set: cannot set {field!r}; settable fields: {', '.join(SETTABLE)}{suggest(field, SETTABLE)}")
-    return Change(op="set", item=item, field=field, value=[t for t in value.split(",") if t] if field == "tags" else value)
+    return Change.model_validate({"op": "set", "item": item, "field": field,
+                                  "value": [t for t in value.split(",") if t] if field == "tags" else value})
 
 
 def load_scenario(path: Path) -> Scenario:

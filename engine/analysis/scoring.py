@@ -213,7 +213,8 @@ def _statement_step(pack: Pack, scores, sizes):
         tot, cnt = divmod(k, width)
         if cnt:
             # the function derive uses; the band depends on the scores only through sum and count
-            values[k] = aggregate.apply(step, [tot] + [0] * (cnt - 1), top).value
+            v = aggregate.apply(step, [tot] + [0] * (cnt - 1), top).value
+            values[k] = -1 if v is None else int(v)  # a statement score (-1: none, as for no cells)
     return values[key]
 
 

@@ -27,7 +27,7 @@ def moved(before: Derivation, after: Derivation) -> list[dict[str, Any]]:
             if bs != as_ or bk != ak:
                 out.append({"level": "category", "statement": sb.id, "category": cat, "before": bs, "after": as_,
                             "rows": {"before": bk, "after": ak},
-                            "table": (a or b).table if (a or b) else None})
+                            "table": cell.table if (cell := a or b) is not None else None})
         if sb.score != sa.score:
             out.append({"level": "statement", "statement": sb.id, "before": sb.score, "after": sa.score,
                         "percent": {"before": sb.step.percent, "after": sa.step.percent}})

@@ -62,7 +62,12 @@ def variant(pack: Pack, changes: list[dict[str, Any]], load_cues: Callable, read
     return load_pack(pack.root, transform), load_cues(pack, transform, with_reader=reading == "reader")
 
 
-def _better(a: tuple[int, float, bool], b: tuple[int, float, bool] | None) -> bool:
+def _not_of(council: str) -> Callable[[dict[str, Any]], bool]:
+    """Keep the pages of every council but `council`."""
+    return lambda p: bool(p["council"] != council)
+
+
+def _better(a: tuple[int, float, int], b: tuple[int, float, int] | None) -> bool:
     return b is None or a > b
 
 
@@ -73,6 +78,7 @@ def choose(results: list[list[dict[str, Any]]], keep: Callable[[dict[str, Any]],
     holds now (`kept[i]`: how many of combination i's values are the pack's), so a fit never
     moves a number the data cannot tell apart; then the earlier combination."""
     best, best_key = 0, None
+    key: tuple[int, float, int]
     for i, scored in enumerate(results):
         pairs = [(p["published"], p["derived"]) for p in scored if keep(p)]
         s = summary(pairs, levels)
@@ -162,7 +168,7 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
                                  for p in score_pages(var_pack, pages_cache[key][0])]
         return score_cache[skey]
 
-    full = frozenset() if refit is not None else None
+    full: frozenset[str] | None = frozenset() if refit is not None else None
     results = [scored(i, full, rows) for i in range(len(combos))]
     by_group = {g: [r for r in rows if r.group == g] for g in groups}
     cross = None
@@ -194,7 +200,7 @@ def _loco(groups: list[str], by_group: dict[str, list[IndexRow]], results: list[
     loco_pairs, held_out, loco_rows = [], [], []
     for g in groups:
         if not refitting:
-            i = choose(results, lambda p, g=g: p["council"] != g, levels, kept)
+            i = choose(results, _not_of(g), levels, kept)
             own = [p for p in results[i] if p["council"] == g]
         else:  # every other council's pages read without its own labels and without g's
             inner = [[p for d in groups if d != g

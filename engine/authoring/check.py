@@ -19,7 +19,7 @@ def iter_problems(paths: list[Path], packs: Packs) -> Iterator[Problem]:
         if not path.exists():
             yield Problem(str(path), None, None, "", "no such file or folder")
         elif _is_pack(path):
-            pack = None
+            pack: Pack | None = None
             for x in iter_pack_problems(path):
                 if isinstance(x, Pack):
                     pack = x
@@ -40,8 +40,8 @@ def iter_problems(paths: list[Path], packs: Packs) -> Iterator[Problem]:
                 yield Problem(str(path), None, None, "", "no pack (pack.yaml) or case file (*.yaml) here")
             yield from iter_problems(subs + cases, packs)
         else:
-            for x in iter_case_problems(path, packs.pack_for(path.parent)):
-                if not isinstance(x, LoadedCase):
-                    yield x
+            for found in iter_case_problems(path, packs.pack_for(path.parent)):
+                if not isinstance(found, LoadedCase):
+                    yield found
 
 

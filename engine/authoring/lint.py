@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine.base.errors import Problem
 from engine.base.yamlio import load_yaml
@@ -45,7 +46,7 @@ class Finding(Problem):
 
 
 def _domain(pack: Pack, f: Feature) -> list[float | int | bool]:
-    bands = sorted({c.band for c in pack.core.comparisons.bands} | {int(f.default)})
+    bands: list[float | int | bool] = sorted({c.band for c in pack.core.comparisons.bands} | {int(f.default)})
     if f.kind == "any" or f.type == "bool":
         return [False, True]
     if f.kind in ("worst_metric", "best_metric"):
@@ -59,7 +60,7 @@ def _domain(pack: Pack, f: Feature) -> list[float | int | bool]:
 
 
 def _make(pack: Pack, kinds, picks, statement: str, category: str, start: int) -> list[Item]:
-    comparison_of = {}
+    comparison_of: dict[int, str] = {}
     for c in pack.core.comparisons.bands:
         comparison_of.setdefault(c.band, c.id)
     out = []
@@ -163,7 +164,7 @@ def _never_true(pack: Pack, domains: dict[str, list], tdoc, never_true: set[tupl
                               f"condition {cond.text!r} can never be true over the features' domains")
 
 
-def _env_arrays(pack: Pack, envs: list[dict]) -> dict:
+def _env_arrays(pack: Pack, envs: list[Any]) -> dict:
     """The generated cells' feature values as one array per feature."""
     from engine.evaluation.batch import stack_features
 

@@ -165,9 +165,9 @@ def run_one(pack: Pack, t: RuleTest) -> tuple[list[str], list[str]]:
         ct = next(ct for ct in pack.tables if ct.table.id == t.table)
         env: dict[str, Any] = {f.name: f.default for f in pack.features}
         env.update(t.features)
-        score, kept, traces = evaluate_table(ct, env)
-        if e.score is not None and score != e.score:
-            bad.append(f"score: expected {e.score}, got {score}")
+        table_score, kept, traces = evaluate_table(ct, env)
+        if e.score is not None and table_score != e.score:
+            bad.append(f"score: expected {e.score}, got {table_score}")
         if e.row is not None and kept != e.row:
             bad.append(f"row: expected {e.row}, got {kept}")
         if bad:
@@ -182,15 +182,16 @@ def run_one(pack: Pack, t: RuleTest) -> tuple[list[str], list[str]]:
     der = derive(pack, items)
     cells = {f"{c.statement}.{c.category}": c for s in der.statements for c in s.cells}
     shown: set[str] = set()
+    got: int | str | None  # a score, a row id, or why there is none
     for key, want in e.categories.items():
         got = cells[key].score if key in cells else None
         if got != want:
             bad.append(f"category {key}: expected {want}, got {got}")
             shown.add(key)
-    for key, want in e.rows.items():
+    for key, row in e.rows.items():
         got = cells[key].kept if key in cells else None
-        if got != want:
-            bad.append(f"row {key}: expected {want}, got {got}")
+        if got != row:
+            bad.append(f"row {key}: expected {row}, got {got}")
             shown.add(key)
     for sid, want in e.statements.items():
         got = der.statement(sid).score if sid in pack.statement_ids else "unknown statement"

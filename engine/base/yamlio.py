@@ -31,7 +31,7 @@ _STR = "tag:yaml.org,2002:str"
 _Base = getattr(yaml, "CSafeLoader", None) if getattr(yaml, "__with_libyaml__", False) else None
 
 
-class _StrictLoader(_Base or yaml.SafeLoader):  # type: ignore[misc,valid-type]
+class _StrictLoader(_Base or yaml.SafeLoader):  # type: ignore[misc]  # the base is chosen at import: libyaml's when present
     """A safe loader without implicit timestamps: dates stay strings, validated where used."""
 
 
@@ -110,12 +110,13 @@ def parse_yaml(text: str, file: str) -> Document:
         raise _fail(file, 1, 1, "empty file: expected a YAML mapping")
     m = _TAB_INDENT.search(text)
     if m:
-        line = text.count("\n", 0, m.start()) + 1
-        raise _fail(file, line, len(m.group(1)) + 1, "tab character in indentation: YAML indents with spaces")
+        tab_line = text.count("\n", 0, m.start()) + 1
+        raise _fail(file, tab_line, len(m.group(1)) + 1, "tab character in indentation: YAML indents with spaces")
     try:
         loader = _StrictLoader(text)
     except yaml.YAMLError as exc:
         raise _fail(file, None, None, f"malformed YAML: {exc}") from None
+    line: int | None
     try:
         try:
             node = loader.get_single_node()
@@ -192,13 +193,14 @@ def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document,
             key = _convert(loader, key_node, path + ("<key>",), doc, counter, depth + 1)
             if not isinstance(key, (str, int, float, bool)):
                 raise _fail(doc.file, kl, kc, "mapping keys must be plain scalars", format_path(path))
+            key_path: PathKey = (*path, key)  # type: ignore[arg-type]  # a float or bool key: kept as YAML gave it
             if key in out:
-                first = doc.locations.get(path + (key,), (None, None))
+                first: tuple[int | None, int | None] = doc.locations.get(key_path, (None, None))
                 raise _fail(doc.file, kl, kc,
                             f"duplicate key {key!r} (first defined at line {first[0]})",
-                            format_path(path + (key,)))
-            doc.locations[path + (key,)] = (kl, kc)
-            out[key] = _convert(loader, value_node, path + (key,), doc, counter, depth + 1)
+                            format_path(key_path))
+            doc.locations[key_path] = (kl, kc)
+            out[key] = _convert(loader, value_node, key_path, doc, counter, depth + 1)
         return out
     raise _fail(doc.file, line, col, "unsupported YAML node", format_path(path))
 

@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         err.write(f"{exc}\n")
         return 2
     except RederiveError as exc:
-        for line in (exc.problems or [exc]):
+        for line in [str(p) for p in exc.problems] or [str(exc)]:
             err.write(f"error: {line}\n")
         return 1
     except KeyboardInterrupt:

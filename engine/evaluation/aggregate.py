@@ -39,6 +39,7 @@ def apply(step: BandStep, scores: list[int], max_score: int) -> StepResult:
     else:
         percent = 100.0 * total / (len(scores) * max_score)
     exact = _band(step, percent)
+    readings: dict[str, int | str | None]
     if exact is not None:
         readings = {"truncate": exact, "round_half_up": exact}
     else:

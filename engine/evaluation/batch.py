@@ -159,7 +159,8 @@ def prepare_kinds(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None
         if f.kind == "expr":
             continue
         match = np.array([_matches(pack.filters[f.name], (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
-        weights = np.array([f.weights.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)])
+        by_polarity: dict[str, float] = {str(k): v for k, v in f.weights.items()}
+        weights = np.array([by_polarity.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)])
         prepared[f.name] = (match, weights)
     return prepared
 
@@ -185,6 +186,8 @@ def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | Non
             out[f.name] = np.asarray(raw, dtype=bool) if f.type == "bool" else np.asarray(raw, dtype=float)
             continue
         counts = cell if f.scope == "category" else statement
+        if counts is None:
+            raise ValueError(f"feature {f.name!r} of scope {f.scope!r}: no counts of that scope were given")
         match, w = prepared[f.name]
         if f.kind in ("count", "share"):
             total = counts @ w
@@ -193,7 +196,7 @@ def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | Non
                 total = np.divide(total, n, out=np.zeros_like(total), where=n > 0)
             out[f.name] = np.round(total, 6) if f.type == "number" else total.astype(np.int64)
         elif f.kind == "any":
-            out[f.name] = (counts[:, match] > 0).any(axis=1)
+            out[f.name] = np.asarray((counts[:, match] > 0).any(axis=1))
         else:
             present = (counts > 0) & match[None, :] & ~np.isnan(bands)[None, :]
             fill = np.inf if f.kind == "worst_metric" else -np.inf

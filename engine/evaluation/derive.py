@@ -140,7 +140,8 @@ def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None,
             values, used = features.compute(pack, cell_items, by_statement[sid], shared)
             ct = pack.table_for(sid, cid)
             if ct is None:
-                score, kept, traces, tid = None, None, (), None
+                score, kept, tid = None, None, None
+                traces: tuple = ()
             else:
                 score, kept, traces = evaluate_table(ct, values)
                 tid = ct.table.id

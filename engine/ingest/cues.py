@@ -186,8 +186,8 @@ class Cues:
                 self._long_headings.setdefault(h.split()[0], []).append(h)
         self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
         self.reader: ReaderModel | None = None  # set by load_cues when the pack has a reader
-        self.reader_bias: dict[str, float] = dict(data.reader.bias) if data.reader else {}
-        self.intensity_tags: dict[str, str] = dict(data.reader.intensity_tags) if data.reader else {}
+        self.reader_bias: dict[str, float] = {str(k): v for k, v in data.reader.bias.items()} if data.reader else {}
+        self.intensity_tags: dict[str, str] = {str(k): v for k, v in data.reader.intensity_tags.items()} if data.reader else {}
         self.reader_tag: str | None = data.reader.tag if data.reader else None
         self.reader_tag_within: int = data.reader.tag_within if data.reader else 0
 

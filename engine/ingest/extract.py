@@ -301,7 +301,7 @@ def items_from(cues: Cues, cands: list[Candidate], source: str, not_evidence: li
         for sid, found in uncued.items():
             if not counters.get(sid):
                 found = [f for f in found if described(cues, f[0])]
-                items += [Item(id=f"{sid}-{n:03d}", statement=sid, category=category, polarity=how.polarity,  # type: ignore[arg-type]
+                items += [Item(id=f"{sid}-{n:03d}", statement=sid, category=category, polarity=how.polarity,
                                tags=[how.tag], quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading,
                                reading=Reading(by="cues", because=[f"no cue reads this statement's findings: a descriptive sentence, "
                                                                    f"read as {how.polarity} ({how.tag})"]))

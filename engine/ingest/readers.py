@@ -170,9 +170,9 @@ def html_text(markup: str | bytes, path: Path | None = None) -> str:
     )
 
     text = markup if isinstance(markup, str) else markup.decode("utf-8", errors="replace")
-    deepest, line = nesting(text)
+    deepest, at = nesting(text)
     if deepest > MAX_NESTING:
-        raise _refuse(path or Path("(page)"), f"this page nests its elements {deepest:,} deep (line {line}); a report page nests"
+        raise _refuse(path or Path("(page)"), f"this page nests its elements {deepest:,} deep (line {at}); a report page nests"
                       f" a few dozen deep and pages deeper than {MAX_NESTING} are not read")
     tree = HTMLParser(text)
     for tag in _DROP_TAGS:

@@ -157,7 +157,8 @@ def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, fram
     framework = detect(packs, reports[0], read[0][1].text, target.parent, framework)
     pack = packs.get(framework, target.parent)
     cues = reading_cues(pack, reading)
-    parts, seen = [], {}
+    parts: list[tuple[Path, dict[str, Any], Rendering, str]] = []
+    seen: dict[str, str] = {}
     for report, rendering, name in read:
         data = extract(pack, report, name, cues, rendering.text)
         refuse_empty(report, data, rendering)

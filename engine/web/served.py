@@ -148,7 +148,7 @@ def report_lines(lc: LoadedCase) -> list[dict[str, Any]]:
     """Each source of a case with its lines and, for a rendered PDF, the page of each line."""
     from engine.model.case import PAGE_MARK
 
-    out = []
+    out: list[dict[str, Any]] = []
     for rel in lc.case.sources:
         real, why = resolve_source(lc.folder, rel)
         if real is None:
