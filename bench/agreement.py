@@ -8,6 +8,7 @@ Not a test (tests/test_extract.py holds floors on these figures); run it by hand
 
     .venv/bin/python bench/agreement.py [--format json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,10 @@ from engine.ingest.extract import blind, extract, extract_items, load_cues, read
 from engine.model.case import Item  # noqa: E402
 from engine.model.pack import load_pack  # noqa: E402
 
-FULL = [ROOT / "cases" / "sources" / "blackpool-2025-cqc-la-assessment.txt",
-        ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt"]
+FULL = [
+    ROOT / "cases" / "sources" / "blackpool-2025-cqc-la-assessment.txt",
+    ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt",
+]
 PAGES = sorted((ROOT / "tests" / "data" / "reports").glob("*.txt"))
 
 
@@ -36,9 +39,16 @@ def whole(pack, cues, reports: list[Path]) -> list[dict]:
         der = derive(pack, [Item.model_validate(x) for x in data["items"]])
         pub = data["published"]
         pairs = [(st.id, st.score, pub["scores"].get(st.id)) for st in der.statements if st.assessed]
-        rows.append({"report": report.name, "agree": sum(d == p for _, d, p in pairs), "assessed": len(pairs),
-                     "misses": [f"{s} {d} vs {p}" for s, d, p in pairs if d != p],
-                     "rating": der.overall.value, "published_rating": pub.get("rating")})
+        rows.append(
+            {
+                "report": report.name,
+                "agree": sum(d == p for _, d, p in pairs),
+                "assessed": len(pairs),
+                "misses": [f"{s} {d} vs {p}" for s, d, p in pairs if d != p],
+                "rating": der.overall.value,
+                "published_rating": pub.get("rating"),
+            }
+        )
     return rows
 
 
@@ -70,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     cues = load_cues(pack)
     rows, cuts = whole(pack, cues, FULL + PAGES), cut(pack, cues, FULL)
     if args.format == "json":
-        print(json.dumps({"whole": rows, "cut": {str(k): {"agree": a, "of": n} for k, (a, n) in cuts.items()}}, indent=2))
+        print(
+            json.dumps({"whole": rows, "cut": {str(k): {"agree": a, "of": n} for k, (a, n) in cuts.items()}}, indent=2)
+        )
         return 0
     for r in rows:
         miss = f"  (misses: {', '.join(r['misses'])})" if r["misses"] else ""

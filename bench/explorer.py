@@ -1,6 +1,7 @@
 """The explorer's targets, as ratios to a cold `derive` measured in the same run:
 `rederive serve` starts and answers its first page within 2x a cold derive, and a what-if
 round trip on Blackpool (request to answer, the server warm) takes at most 0.2x one."""
+
 from __future__ import annotations
 
 import http.client
@@ -34,8 +35,12 @@ def _post(conn: http.client.HTTPConnection, path: str, body: bytes) -> bytes:
 def start_and_first_page(workspace: Path) -> tuple[float, subprocess.Popen, str]:
     """Seconds from starting `rederive serve` to the cases page answered, and the server."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", "0", "--format", "json",
-                             "--workspace", str(workspace)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "serve", "--port", "0", "--format", "json", "--workspace", str(workspace)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     url = json.loads(proc.stdout.readline())["url"]
     where = urlsplit(url)
     conn = http.client.HTTPConnection(where.hostname, where.port)
@@ -73,6 +78,11 @@ def targets(t_cold: float, line, met) -> None:
             proc.terminate()
             proc.wait()
     t_start, t_trip = min(starts), min(trips)
-    line("serve_start_first_page_s", f"{t_start:.3f} ({t_start / t_cold:.2f}x cold derive; target <= 2x: {met(t_start <= 2 * t_cold)})")
-    line("serve_whatif_round_trip_blackpool_s", f"{t_trip:.4f} ({t_trip / t_cold:.3f}x cold derive; target <= 0.2x: "
-         f"{met(t_trip <= 0.2 * t_cold)})")
+    line(
+        "serve_start_first_page_s",
+        f"{t_start:.3f} ({t_start / t_cold:.2f}x cold derive; target <= 2x: {met(t_start <= 2 * t_cold)})",
+    )
+    line(
+        "serve_whatif_round_trip_blackpool_s",
+        f"{t_trip:.4f} ({t_trip / t_cold:.3f}x cold derive; target <= 0.2x: {met(t_trip <= 0.2 * t_cold)})",
+    )

@@ -9,6 +9,7 @@
 
     .venv/bin/python bench/reader_figures.py [--pages ../dev-pages]
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,10 @@ def seeds() -> dict:
     feats = features_of(load_cues(pack, with_reader=False), labels)
     packs = Packs(ROOT / "rules")
     out = {}
-    for name, case in (("blackpool-2025-cqc-la-assessment.txt", "blackpool-2025.yaml"),
-                       ("lincolnshire-2023-cqc-la-pilot-assessment.txt", "lincolnshire-2023.yaml")):
+    for name, case in (
+        ("blackpool-2025-cqc-la-assessment.txt", "blackpool-2025.yaml"),
+        ("lincolnshire-2023-cqc-la-pilot-assessment.txt", "lincolnshire-2023.yaml"),
+    ):
         report = SHARED / "reports" / name
         curated = load_cases([ROOT / "cases" / case], packs)[0]
         row = {}
@@ -52,11 +55,15 @@ def seeds() -> dict:
             der = derive(pack, items)
             pub = data["published"]["scores"]
             diff = item_diff(curated, SimpleNamespace(case=SimpleNamespace(items=items), path=name))
-            row[how] = {"statements_agreeing": sum(st.score == pub.get(st.id) for st in der.statements),
-                        "overall": der.overall.value, "published_overall": data["published"].get("rating"),
-                        "items": len(items), "curated_matched": diff["summary"]["matched"],
-                        "other_polarity": sum("polarity" in d["fields"] for d in diff["differ"]),
-                        "other_category": sum("category" in d["fields"] for d in diff["differ"])}
+            row[how] = {
+                "statements_agreeing": sum(st.score == pub.get(st.id) for st in der.statements),
+                "overall": der.overall.value,
+                "published_overall": data["published"].get("rating"),
+                "items": len(items),
+                "curated_matched": diff["summary"]["matched"],
+                "other_polarity": sum("polarity" in d["fields"] for d in diff["differ"]),
+                "other_category": sum("category" in d["fields"] for d in diff["differ"]),
+            }
         out[case] = row
     return out
 

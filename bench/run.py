@@ -5,6 +5,7 @@ in the same run. Not a test: run it by hand (`--quick` for a run under 30 s).
 
     .venv/bin/pip install -e '.[bench]' && .venv/bin/python bench/run.py --quick
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,9 @@ def synthetic(pack, n: int, seed: int = SEED):
     feats = batch_features(pack, kinds, cell, statement)
     cats = rng.integers(0, len(pack.category_ids), size=n)
     sts = rng.integers(0, len(pack.statement_ids), size=n)
-    table_of = np.array([pack.table_for(pack.statement_ids[s], pack.category_ids[c]).table.id for s, c in zip(sts, cats, strict=True)])
+    table_of = np.array(
+        [pack.table_for(pack.statement_ids[s], pack.category_ids[c]).table.id for s, c in zip(sts, cats, strict=True)]
+    )
     return feats, table_of
 
 
@@ -60,8 +63,12 @@ def dicts(pack, feats, idx) -> list[dict]:
     cols = [feats[nm] for nm in names]
     out = []
     for i in idx:
-        out.append({nm: (bool(c[i]) if c.dtype == bool else (int(c[i]) if c.dtype.kind == "i" else float(c[i])))
-                    for nm, c in zip(names, cols, strict=True)})
+        out.append(
+            {
+                nm: (bool(c[i]) if c.dtype == bool else (int(c[i]) if c.dtype.kind == "i" else float(c[i])))
+                for nm, c in zip(names, cols, strict=True)
+            }
+        )
     return out
 
 
@@ -80,8 +87,18 @@ def interp(node, env):
     if node.op == "or":
         return bool(a) or bool(interp(node.right, env))
     b = interp(node.right, env)
-    return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b,
-            "+": a + b, "-": a - b, "*": a * b, "/": (a / b) if b else 0.0}[node.op]
+    return {
+        "==": a == b,
+        "!=": a != b,
+        "<": a < b,
+        "<=": a <= b,
+        ">": a > b,
+        ">=": a >= b,
+        "+": a + b,
+        "-": a - b,
+        "*": a * b,
+        "/": (a / b) if b else 0.0,
+    }[node.op]
 
 
 def reference(ct, env):
@@ -112,16 +129,35 @@ def to_jdm(ct) -> str:
     rules = []
     for cr in ct.rows:
         expr = " and ".join(f"({c.text})" for c in cr.conditions)
-        rules.append({"_id": cr.row.id, "c": expr, "s": str(cr.row.score), "r": json.dumps(cr.row.id).replace('"', "'")})
+        rules.append(
+            {"_id": cr.row.id, "c": expr, "s": str(cr.row.score), "r": json.dumps(cr.row.id).replace('"', "'")}
+        )
     policy = "first" if ct.table.hit_policy in ("first", "unique") else "collect"
-    node = {"id": "t", "type": "decisionTableNode", "name": ct.table.id, "position": {"x": 0, "y": 0},
-            "content": {"hitPolicy": policy, "inputs": [{"id": "c", "name": "when", "field": ""}],
-                        "outputs": [{"id": "s", "name": "score", "field": "score"}, {"id": "r", "name": "row", "field": "row"}],
-                        "rules": rules}}
-    return json.dumps({"nodes": [{"id": "in", "type": "inputNode", "name": "in", "position": {"x": 0, "y": 0}}, node,
-                                 {"id": "out", "type": "outputNode", "name": "out", "position": {"x": 0, "y": 0}}],
-                       "edges": [{"id": "e1", "sourceId": "in", "targetId": "t", "type": "edge"},
-                                 {"id": "e2", "sourceId": "t", "targetId": "out", "type": "edge"}]})
+    node = {
+        "id": "t",
+        "type": "decisionTableNode",
+        "name": ct.table.id,
+        "position": {"x": 0, "y": 0},
+        "content": {
+            "hitPolicy": policy,
+            "inputs": [{"id": "c", "name": "when", "field": ""}],
+            "outputs": [{"id": "s", "name": "score", "field": "score"}, {"id": "r", "name": "row", "field": "row"}],
+            "rules": rules,
+        },
+    }
+    return json.dumps(
+        {
+            "nodes": [
+                {"id": "in", "type": "inputNode", "name": "in", "position": {"x": 0, "y": 0}},
+                node,
+                {"id": "out", "type": "outputNode", "name": "out", "position": {"x": 0, "y": 0}},
+            ],
+            "edges": [
+                {"id": "e1", "sourceId": "in", "targetId": "t", "type": "edge"},
+                {"id": "e2", "sourceId": "t", "targetId": "out", "type": "edge"},
+            ],
+        }
+    )
 
 
 def zen_result(ct, res):
@@ -130,9 +166,18 @@ def zen_result(ct, res):
     hits = [h for h in hits if h]
     if hits:
         p = ct.table.hit_policy
-        h = hits[0] if p in ("first", "unique") else (min if p == "collect_min" else max)(
-            hits, key=lambda h: (h["score"], [cr.row.id for cr in ct.rows].index(h["row"])) if p == "collect_min"
-            else (h["score"], -[cr.row.id for cr in ct.rows].index(h["row"])))
+        h = (
+            hits[0]
+            if p in ("first", "unique")
+            else (min if p == "collect_min" else max)(
+                hits,
+                key=lambda h: (
+                    (h["score"], [cr.row.id for cr in ct.rows].index(h["row"]))
+                    if p == "collect_min"
+                    else (h["score"], -[cr.row.id for cr in ct.rows].index(h["row"]))
+                ),
+            )
+        )
         return h["score"], h["row"]
     d = ct.table.default
     return (d.score, "default") if d else (None, None)
@@ -185,7 +230,10 @@ def main() -> int:
     n_slow = 1_000 if a.quick else 5_000
     pack = load_pack(ROOT / "rules" / "cqc-la")
     bp = BatchPack(pack)
-    line("machine", f"{os.uname().machine}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, numpy {np.__version__}")
+    line(
+        "machine",
+        f"{os.uname().machine}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, numpy {np.__version__}",
+    )
     line("cases", f"{n} seeded synthetic cells (feature vectors, one table evaluation each), seed {SEED}")
     feats, table_of = synthetic(pack, n)
     cts = {ct.table.id: ct for ct in pack.tables}
@@ -219,18 +267,21 @@ def main() -> int:
     def one_at_a_time():
         for j, i in enumerate(sample):
             evaluate_table(cts[table_of[i]], envs[j])
+
     t_one, _ = timed(one_at_a_time)
     rate_one = len(sample) / t_one
 
     def ref():
         for j, i in enumerate(sample):
             reference(cts[table_of[i]], envs[j])
+
     t_ref, _ = timed(ref)
     rate_ref = len(sample) / t_ref
 
     def zen_all():
         for j, i in enumerate(sample):
             decisions[table_of[i]].evaluate(envs[j], {"trace": True})
+
     t_zen, _ = timed(zen_all, repeat=1)
     rate_zen = len(sample) / t_zen
 
@@ -248,16 +299,35 @@ def main() -> int:
     exe = [sys.executable, "-m", "engine"]
     t_cold = min(_wall(exe + ["derive", "cases/blackpool-2025.yaml"]) for _ in range(7))
     line("python_c_pass_s", f"{t_pass:.3f}")
-    line("cold_derive_blackpool_s", f"{t_cold:.3f} (target < 0.5: {_met(t_cold < 0.5)}; {t_cold / t_pass:.1f}x python -c pass)")
+    line(
+        "cold_derive_blackpool_s",
+        f"{t_cold:.3f} (target < 0.5: {_met(t_cold < 0.5)}; {t_cold / t_pass:.1f}x python -c pass)",
+    )
     # interactive commands: each at most 2.5x a cold derive of the same case, measured now
-    for name, cmd in (("review_blackpool", ["review", "cases/blackpool-2025.yaml"]),
-                      ("counterfactual_ri_truncate", ["counterfactual", "cases/blackpool-2025.yaml", "--target",
-                                                      "overall=requires_improvement", "--reading", "truncate"]),
-                      ("counterfactual_outstanding_k4", ["counterfactual", "cases/blackpool-2025.yaml", "--target",
-                                                         "overall=outstanding", "--max-changes", "4"]),
-                      ("lint_cqc_la", ["lint", "rules/cqc-la"])):
+    for name, cmd in (
+        ("review_blackpool", ["review", "cases/blackpool-2025.yaml"]),
+        (
+            "counterfactual_ri_truncate",
+            [
+                "counterfactual",
+                "cases/blackpool-2025.yaml",
+                "--target",
+                "overall=requires_improvement",
+                "--reading",
+                "truncate",
+            ],
+        ),
+        (
+            "counterfactual_outstanding_k4",
+            ["counterfactual", "cases/blackpool-2025.yaml", "--target", "overall=outstanding", "--max-changes", "4"],
+        ),
+        ("lint_cqc_la", ["lint", "rules/cqc-la"]),
+    ):
         t_cmd = min(_wall(exe + cmd) for _ in range(7))  # the least of seven, as for derive: like for like
-        line(f"{name}_s", f"{t_cmd:.3f} ({t_cmd / t_cold:.2f}x cold derive; target <= 2.5x: {_met(t_cmd <= 2.5 * t_cold)})")
+        line(
+            f"{name}_s",
+            f"{t_cmd:.3f} ({t_cmd / t_cold:.2f}x cold derive; target <= 2.5x: {_met(t_cmd <= 2.5 * t_cold)})",
+        )
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import explorer
 
@@ -276,12 +346,16 @@ def main() -> int:
     def extract_derive(with_cues):
         data = extract(pack, report, report.name, with_cues)
         return derive(pack, [Item.model_validate(x) for x in data["items"]])
+
     t_ex, _ = timed(lambda: extract_derive(cues))
     t_cue, _ = timed(lambda: extract_derive(cue_only))
     # the learned reader reads every sentence: whole-report extraction stays interactive (< 1 s
     # with loading the reader); the cues alone keep their earlier target
-    line("extract_plus_derive_blackpool_s", f"{t_ex:.3f} + {t_load:.3f} loading the reader (target < 1: "
-         f"{_met(t_ex + t_load < 1)}; {t_ex / t_pass:.1f}x python -c pass)")
+    line(
+        "extract_plus_derive_blackpool_s",
+        f"{t_ex:.3f} + {t_load:.3f} loading the reader (target < 1: "
+        f"{_met(t_ex + t_load < 1)}; {t_ex / t_pass:.1f}x python -c pass)",
+    )
     line("extract_plus_derive_blackpool_cues_alone_s", f"{t_cue:.3f} (target < 0.3: {_met(t_cue < 0.3)})")
 
     _pdf_target(pack, cues, t_pass)
@@ -290,17 +364,30 @@ def main() -> int:
     packs = Packs(ROOT / "rules")
     lc = load_case(ROOT / "cases" / "blackpool-2025.yaml", packs.pack_for(ROOT / "cases"))
     t_cf, res = timed(lambda: search(pack, lc, ("overall", "requires_improvement"), 3, max_sets=1), repeat=1)
-    line("counterfactual_blackpool_ri_s", f"{t_cf:.3f} (target < 1: {_met(t_cf < 1)}; minimal size {res['minimal_size']}, "
-         f"{res['examined']:,} examined; {t_cf / t_pass:.1f}x python -c pass)")
+    line(
+        "counterfactual_blackpool_ri_s",
+        f"{t_cf:.3f} (target < 1: {_met(t_cf < 1)}; minimal size {res['minimal_size']}, "
+        f"{res['examined']:,} examined; {t_cf / t_pass:.1f}x python -c pass)",
+    )
 
     sizes = (25_000, 50_000, 100_000)
-    peaks = [int(subprocess.run([sys.executable, str(Path(__file__)), "--memory-child", str(s)],
-                                capture_output=True, text=True).stdout) / 1024 for s in sizes]
+    peaks = [
+        int(
+            subprocess.run(
+                [sys.executable, str(Path(__file__)), "--memory-child", str(s)], capture_output=True, text=True
+            ).stdout
+        )
+        / 1024
+        for s in sizes
+    ]
     slope1 = (peaks[1] - peaks[0]) / (sizes[1] - sizes[0]) * 1000
     slope2 = (peaks[2] - peaks[1]) / (sizes[2] - sizes[1]) * 1000
     line("peak_rss_100000_batch_mib", f"{peaks[2]:.1f} (25k: {peaks[0]:.1f}, 50k: {peaks[1]:.1f})")
-    line("memory_mib_per_1000_cases", f"{slope1:.2f} from 25k to 50k, {slope2:.2f} from 50k to 100k "
-         f"(ratio {slope2 / slope1:.2f}; linear growth is ~1)")
+    line(
+        "memory_mib_per_1000_cases",
+        f"{slope1:.2f} from 25k to 50k, {slope2:.2f} from 50k to 100k "
+        f"(ratio {slope2 / slope1:.2f}; linear growth is ~1)",
+    )
     return 0
 
 
@@ -319,21 +406,41 @@ def _pdf_target(pack, cues, t_pass: float) -> None:
         line("pdf_extract_60_pages_s", "skipped (chromium not installed: apt-get install chromium)")
         return
     work = Path(tempfile.mkdtemp(prefix="rederive-bench-"))
-    texts = [(ROOT / "cases" / "sources" / f).read_text(encoding="utf-8")
-             for f in ("blackpool-2025-cqc-la-assessment.txt", "lincolnshire-2023-cqc-la-pilot-assessment.txt")]
+    texts = [
+        (ROOT / "cases" / "sources" / f).read_text(encoding="utf-8")
+        for f in ("blackpool-2025-cqc-la-assessment.txt", "lincolnshire-2023-cqc-la-pilot-assessment.txt")
+    ]
     body = "".join(f"<p>{html_mod.escape(ln)}</p>" for text in texts for ln in text.splitlines() if ln.strip())
     (work / "r.html").write_text(f"<html><body style='font:15px serif'>{body}</body></html>", encoding="utf-8")
-    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", f"--user-data-dir={work / 'p'}",
-                    f"--print-to-pdf={work / 'r.pdf'}", (work / "r.html").as_uri()], capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={work / 'p'}",
+            f"--print-to-pdf={work / 'r.pdf'}",
+            (work / "r.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+    )
     pdf = work / "r.pdf"
     pages = read_report(pdf).text.count("=== page ")
 
     def pdf_extract():
         return extract(pack, pdf, "r.txt", cues, read_report(pdf).text)
+
     t_pdf, _ = timed(pdf_extract)
-    line("pdf_extract_60_pages_s", f"{t_pdf:.3f} for {pages} pages (target < 1 for 60: "
-         f"{_met(t_pdf * 60 / max(pages, 1) < 1)}; {t_pdf / t_pass:.1f}x python -c pass)")
+    line(
+        "pdf_extract_60_pages_s",
+        f"{t_pdf:.3f} for {pages} pages (target < 1 for 60: "
+        f"{_met(t_pdf * 60 / max(pages, 1) < 1)}; {t_pdf / t_pass:.1f}x python -c pass)",
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -362,16 +469,24 @@ def _ofsted_targets(packs_root: Path, t_pass: float, quick: bool) -> None:
         text = read_report(pdf).text
         data = extract(pack, pdf, "r.txt", cues, text)
         return derive(pack, [Item.model_validate(x) for x in data["items"]]), text.count("=== page ")
+
     t_one, (_, pages) = timed(one)
-    line("ofsted_inspection_extract_derive_s", f"{t_one:.3f} for {pages} pages (target < 1: {_met(t_one < 1)}; "
-         f"{t_one / t_pass:.1f}x python -c pass)")
+    line(
+        "ofsted_inspection_extract_derive_s",
+        f"{t_one:.3f} for {pages} pages (target < 1: {_met(t_one < 1)}; {t_one / t_pass:.1f}x python -c pass)",
+    )
     if quick:
         return
     work = Path(tempfile.mkdtemp(prefix="rederive-bench-ofsted-"))
     n = len(list(corpus.glob("*.pdf")))
-    t_all = _wall([sys.executable, "-m", "engine", "extract", str(corpus), "-o", str(work / "cases"), "--format", "json"])
+    t_all = _wall(
+        [sys.executable, "-m", "engine", "extract", str(corpus), "-o", str(work / "cases"), "--format", "json"]
+    )
     written = len(list((work / "cases").glob("*.yaml")))
-    line("ofsted_corpus_extract_dir_s", f"{t_all:.1f} for {written} of {n} inspections (target < 60: {_met(t_all < 60 and written == n)})")
+    line(
+        "ofsted_corpus_extract_dir_s",
+        f"{t_all:.1f} for {written} of {n} inspections (target < 60: {_met(t_all < 60 and written == n)})",
+    )
     shutil.rmtree(work, ignore_errors=True)
 
 

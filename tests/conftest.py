@@ -26,9 +26,18 @@ def chromium(profile: Path) -> list[str]:
         if os.environ.get("CI"):
             pytest.fail("chromium is missing in CI: .ci/run must install it")
         pytest.skip("chromium not installed (apt-get install chromium); CI runs this test")
-    return [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}"]
+    return [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
 
 
 def browser_flags() -> tuple[str, list[str]]:

@@ -1,4 +1,5 @@
 """Hypothesis strategies shared by the property tests."""
+
 from __future__ import annotations
 
 from conftest import CQC
@@ -21,10 +22,16 @@ def items(draw, polarity=None, statement=None, category=None, ident=None):
     if draw(st.booleans()):
         ok = [c for c, b in BANDS.items() if (pol != "strength" or b >= 0) and (pol != "shortfall" or b <= 0)]
         metric = Metric(name="m", value=1, comparison=draw(st.sampled_from(ok)))
-    return Item(id=ident or f"x{draw(st.integers(0, 10**9))}",
-                statement=statement or draw(st.sampled_from(PACK.statement_ids)),
-                category=category or draw(st.sampled_from(PACK.category_ids)),
-                polarity=pol, tags=tags, metric=metric, quote="q", source=SRC)
+    return Item(
+        id=ident or f"x{draw(st.integers(0, 10**9))}",
+        statement=statement or draw(st.sampled_from(PACK.statement_ids)),
+        category=category or draw(st.sampled_from(PACK.category_ids)),
+        polarity=pol,
+        tags=tags,
+        metric=metric,
+        quote="q",
+        source=SRC,
+    )
 
 
 def _unique(xs):
@@ -34,5 +41,3 @@ def _unique(xs):
             seen.add(x.id)
             out.append(x)
     return out
-
-

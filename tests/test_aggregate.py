@@ -1,4 +1,5 @@
 """Aggregation bands as data: exact bands, and the gaps between them reported as ambiguous."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,10 +15,19 @@ def statement(pack, scores):
     return aggregate.apply(pack.core.aggregation.category_to_statement, scores, 4)
 
 
-@pytest.mark.parametrize("total, rating", [
-    (9, "inadequate"), (13, "inadequate"), (15, "requires_improvement"), (22, "requires_improvement"),
-    (23, "good"), (31, "good"), (32, "outstanding"), (36, "outstanding"),
-])
+@pytest.mark.parametrize(
+    "total, rating",
+    [
+        (9, "inadequate"),
+        (13, "inadequate"),
+        (15, "requires_improvement"),
+        (22, "requires_improvement"),
+        (23, "good"),
+        (31, "good"),
+        (32, "outstanding"),
+        (36, "outstanding"),
+    ],
+)
 def test_overall_bands_for_nine_statements(pack, total, rating):
     scores = [1] * 9
     i = 0
@@ -47,7 +57,9 @@ def test_category_step_14_of_16_is_ambiguous(pack):
     assert r.percent == 87.5 and r.ambiguous and r.readings == {"truncate": 3, "round_half_up": 4}
 
 
-@pytest.mark.parametrize("scores, expected", [([1], 1), ([1, 2], 1), ([2, 2], 2), ([3, 2, 2], 2), ([3, 3, 2], 3), ([4, 4, 4, 3, 4], 4)])
+@pytest.mark.parametrize(
+    "scores, expected", [([1], 1), ([1, 2], 1), ([2, 2], 2), ([3, 2, 2], 2), ([3, 3, 2], 3), ([4, 4, 4, 3, 4], 4)]
+)
 def test_category_step(pack, scores, expected):
     r = statement(pack, scores)
     assert r.value == expected and not r.ambiguous
@@ -65,6 +77,7 @@ def test_truncate_reading_chosen_when_pack_says_so(pack):
 
 def test_counted_cells_leave_out_thin_ones_unless_all_are_thin():
     from engine.evaluation.aggregate import counted_cells
+
     assert counted_cells([3, 1, 2], 2) == [True, False, True]
     assert counted_cells([1, 1], 2) == [True, True]
     assert counted_cells([1, 5], 1) == [True, True]

@@ -1,5 +1,6 @@
 """Agreement over a corpus: the metrics (against hand-worked values), the runner on pages made
 from the bundled reports, and the confidence basis of each derived statement."""
+
 from __future__ import annotations
 
 import json
@@ -46,10 +47,12 @@ def corpus(tmp_path: Path) -> tuple[Path, Path]:
     for f in (ROOT / "tests" / "data" / "reports").glob("*.txt"):
         shutil.copy(f, pages / f.name)
     index = tmp_path / "index.tsv"
-    index.write_text("file\tcouncil\tstatement\tpublished\tsource\n"
-                     "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
-                     "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n"
-                     "not-here.txt\tElsewhere\tlearning\t3\tx\n")
+    index.write_text(
+        "file\tcouncil\tstatement\tpublished\tsource\n"
+        "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
+        "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n"
+        "not-here.txt\tElsewhere\tlearning\t3\tx\n"
+    )
     return pages, index
 
 
@@ -71,8 +74,11 @@ def test_agree_reads_pages_blind_to_their_score_lines(corpus, tmp_path):
     pages, index = corpus
     before = run_json("agree", str(pages), "--index", str(index))
     for f in pages.glob("*.txt"):
-        lines = [ln for ln in f.read_text(encoding="utf-8").splitlines()
-                 if not ln.strip().lower().startswith("score") and "evidence shows" not in ln.lower()]
+        lines = [
+            ln
+            for ln in f.read_text(encoding="utf-8").splitlines()
+            if not ln.strip().lower().startswith("score") and "evidence shows" not in ln.lower()
+        ]
         f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     after = run_json("agree", str(pages), "--index", str(index))
     assert [p["derived"] for p in before["pages"]] == [p["derived"] for p in after["pages"]]
@@ -108,8 +114,12 @@ def test_every_statement_says_what_its_score_rests_on():
 
 
 def test_a_statement_with_no_readable_evidence_says_so(tmp_path):
-    code, _, err = run_cli("extract", str(ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt"),
-                           "-o", str(tmp_path / "page.yaml"))
+    code, _, err = run_cli(
+        "extract",
+        str(ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt"),
+        "-o",
+        str(tmp_path / "page.yaml"),
+    )
     assert code == 0, err
     [obj] = run_json("derive", str(tmp_path / "page.yaml"))
     other = next(s for s in obj["statements"] if s["id"] == "equity")
@@ -126,17 +136,29 @@ def test_a_statement_whose_findings_no_cue_reads_rests_on_its_descriptive_senten
     statement) are read as the pack's `descriptive` cue says, each item tagged so, and the
     basis counts them apart; aims and the area's context are still not evidence. A statement
     with one cue-read item keeps only that item."""
-    head = ("Assessing needs\n\nWhat people expect\n\nI have care and support that is coordinated.\n\n"
-            "Key findings for this quality statement\n\n")
-    described = ("The council ran a single front door for adult social care with a duty team of social workers. "
-                 "People could contact the team by telephone, online or through their GP practice. "
-                 "The service aimed to triage every referral on the day it arrived. "
-                 "The borough has high levels of deprivation in its coastal wards.\n")
+    head = (
+        "Assessing needs\n\nWhat people expect\n\nI have care and support that is coordinated.\n\n"
+        "Key findings for this quality statement\n\n"
+    )
+    described = (
+        "The council ran a single front door for adult social care with a duty team of social workers. "
+        "People could contact the team by telephone, online or through their GP practice. "
+        "The service aimed to triage every referral on the day it arrived. "
+        "The borough has high levels of deprivation in its coastal wards.\n"
+    )
     (tmp_path / "described.txt").write_text(head + described)
     (tmp_path / "one-cue.txt").write_text(head + described + "Staff told us waiting lists were a concern.\n")
     for name in ("described", "one-cue"):
-        code, _, err = run_cli("extract", str(tmp_path / f"{name}.txt"), "--framework", "cqc-la", "--reading", "cues",
-                               "-o", str(tmp_path / f"{name}.yaml"))
+        code, _, err = run_cli(
+            "extract",
+            str(tmp_path / f"{name}.txt"),
+            "--framework",
+            "cqc-la",
+            "--reading",
+            "cues",
+            "-o",
+            str(tmp_path / f"{name}.yaml"),
+        )
         assert code == 0, err
     case = yaml.safe_load((tmp_path / "described.yaml").read_text())
     assert [(i["polarity"], i["tags"]) for i in case["items"]] == [("strength", ["no_cue"])] * 2
@@ -149,14 +171,28 @@ def test_a_statement_whose_findings_no_cue_reads_rests_on_its_descriptive_senten
     assert [(i["polarity"], i.get("tags", [])) for i in case["items"]] == [("shortfall", ["delays"])]
     # a statement met twice (say in a summary, then in its own section): one cue-read item in
     # either section is the statement's evidence, and every id stays unique
-    (tmp_path / "twice.txt").write_text(head + described + "Safeguarding\n\nKey findings for this quality statement\n\n"
-                                        "Staff told us the safeguarding team was effective and responsive.\n"
-                                        + head + "Staff told us waiting lists were a concern.\n")
-    code, _, err = run_cli("extract", str(tmp_path / "twice.txt"), "--framework", "cqc-la", "--reading", "cues",
-                           "-o", str(tmp_path / "twice.yaml"))
+    (tmp_path / "twice.txt").write_text(
+        head + described + "Safeguarding\n\nKey findings for this quality statement\n\n"
+        "Staff told us the safeguarding team was effective and responsive.\n"
+        + head
+        + "Staff told us waiting lists were a concern.\n"
+    )
+    code, _, err = run_cli(
+        "extract",
+        str(tmp_path / "twice.txt"),
+        "--framework",
+        "cqc-la",
+        "--reading",
+        "cues",
+        "-o",
+        str(tmp_path / "twice.yaml"),
+    )
     assert code == 0, err
     items = yaml.safe_load((tmp_path / "twice.yaml").read_text())["items"]
-    assert [(i["statement"], i["polarity"]) for i in items] == [("safeguarding", "strength"), ("assessing_needs", "shortfall")]
+    assert [(i["statement"], i["polarity"]) for i in items] == [
+        ("safeguarding", "strength"),
+        ("assessing_needs", "shortfall"),
+    ]
     assert len({i["id"] for i in items}) == len(items)
 
 
@@ -170,7 +206,10 @@ def statement_pages(tmp_path: Path) -> tuple[Path, Path]:
     pages = tmp_path / "pages"
     pages.mkdir()
     lines_out = ["file\tcouncil\tstatement\tpublished"]
-    for council, report in (("A", "blackpool-2025-cqc-la-assessment.txt"), ("B", "lincolnshire-2023-cqc-la-pilot-assessment.txt")):
+    for council, report in (
+        ("A", "blackpool-2025-cqc-la-assessment.txt"),
+        ("B", "lincolnshire-2023-cqc-la-pilot-assessment.txt"),
+    ):
         lines = (CASES / "sources" / report).read_text(encoding="utf-8").splitlines()
         published = read_published(cues, lines, sections(cues, lines)).scores
         longest = {}
@@ -180,7 +219,7 @@ def statement_pages(tmp_path: Path) -> tuple[Path, Path]:
         for sid in sorted(longest):
             sec = longest[sid].sec
             name = f"{council}--{sec.statement}.txt"
-            (pages / name).write_text("\n".join([lines[0], *lines[sec.start:sec.end]]) + "\n", encoding="utf-8")
+            (pages / name).write_text("\n".join([lines[0], *lines[sec.start : sec.end]]) + "\n", encoding="utf-8")
             lines_out.append(f"{name}\t{council}\t{sec.statement}\t{published[sec.statement]}")
     index = tmp_path / "index.tsv"
     index.write_text("\n".join(lines_out) + "\n")
@@ -217,7 +256,8 @@ def test_agree_counts_the_pages_read_from_findings_no_cue_reads(statement_pages)
     (pages / "C--assessing_needs.txt").write_text(
         "Assessing needs\n\nKey findings for this quality statement\n\n"
         "The council ran a single front door for adult social care with a duty team of social workers. "
-        "People could contact the team by telephone, online or through their GP practice.\n")
+        "People could contact the team by telephone, online or through their GP practice.\n"
+    )
     index.write_text(index.read_text() + "C--assessing_needs.txt\tC\tassessing_needs\t3\n")
     obj = run_json("agree", str(pages), "--index", str(index), "--reading", "cues")
     [page] = [p for p in obj["pages"] if p["file"] == "C--assessing_needs.txt"]
@@ -240,6 +280,7 @@ def test_calibrate_is_deterministic_and_refuses_to_overwrite(statement_pages, tm
 
 def test_a_tie_keeps_the_values_the_pack_holds():
     from engine.authoring.calibrate import choose
+
     pages = [{"published": 3, "derived": 3, "council": "A"}, {"published": 2, "derived": 3, "council": "A"}]
     same = [dict(p) for p in pages]
     assert choose([pages, same], lambda p: True, [1, 2, 3, 4], kept=[0, 2]) == 1
@@ -251,9 +292,12 @@ def test_a_tie_keeps_the_values_the_pack_holds():
 
 def test_the_pack_records_where_its_fitted_numbers_came_from():
     fitted = PACK.core.calibration.fitted
-    assert {"corpus", "date", "pages", "councils", "values", "in_sample", "leave_one_council_out", "baseline"} <= set(fitted)
+    assert {"corpus", "date", "pages", "councils", "values", "in_sample", "leave_one_council_out", "baseline"} <= set(
+        fitted
+    )
     from engine.analysis.override import get_path
     from engine.base.yamlio import load_yaml
+
     for p in PACK.core.calibration.parameters:  # the values in force are the ones the record names
         held = get_path(load_yaml(CQC / p.file).data, p.path)
         value = fitted["values"][p.id]
@@ -283,7 +327,9 @@ def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Pat
         for k, (n, bad) in enumerate(mixes):
             name = f"{council}-{k}.txt"
             findings = [SHORTFALL] * bad + [STRENGTH] * (n - bad)
-            (pages / name).write_text("Assessing needs\n\nKey findings for this quality statement\n\n" + "\n".join(findings) + "\n")
+            (pages / name).write_text(
+                "Assessing needs\n\nKey findings for this quality statement\n\n" + "\n".join(findings) + "\n"
+            )
             rows.append(f"{name}\t{council}\tassessing_needs\t3")
     index = tmp_path / "index.tsv"
     index.write_text("\n".join(rows) + "\n")
@@ -298,4 +344,6 @@ def test_calibrate_recovers_a_threshold_planted_in_generated_pages(tmp_path: Pat
     assert result["chosen"]["opening_shortfalls_share"] == planted
     assert result["chosen"]["shortfall_bias"] == held["shortfall_bias"]  # these sentences read the same at every bias
     assert result["in_sample"]["exact"] == result["leave_one_council_out"]["exact"] == 3 * len(mixes)
-    assert [h["chosen"]["opening_shortfalls_share"] for h in result["leave_one_council_out"]["held_out"]] == [planted] * 3
+    assert [h["chosen"]["opening_shortfalls_share"] for h in result["leave_one_council_out"]["held_out"]] == [
+        planted
+    ] * 3

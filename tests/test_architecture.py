@@ -1,6 +1,7 @@
 """The architecture is kept, not hoped for: the import contracts of pyproject.toml hold,
 no function of engine/ is a wall of code, no module outgrows a few hundred lines, and no
 module leans on a private module of the standard library."""
+
 from __future__ import annotations
 
 import ast
@@ -18,8 +19,9 @@ MAX_MODULE_LINES = 400
 
 def _lint_imports(config: Path) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("lint-imports")
-    return subprocess.run([str(exe), "--config", str(config), "--no-cache"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(exe), "--config", str(config), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_import_contracts_are_kept():
@@ -53,8 +55,11 @@ def _functions(tree: ast.AST):
 def test_no_wall_of_code(path: Path):
     text = path.read_text()
     assert len(text.splitlines()) <= MAX_MODULE_LINES, f"{path.name}: over {MAX_MODULE_LINES} lines: split it"
-    long = [(f.name, f.end_lineno - f.lineno + 1) for f in _functions(ast.parse(text))
-            if f.end_lineno - f.lineno + 1 > MAX_FUNCTION_LINES]
+    long = [
+        (f.name, f.end_lineno - f.lineno + 1)
+        for f in _functions(ast.parse(text))
+        if f.end_lineno - f.lineno + 1 > MAX_FUNCTION_LINES
+    ]
     assert not long, f"{path.name}: functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 

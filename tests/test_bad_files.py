@@ -1,4 +1,5 @@
 """One bad file per loader mistake, each refused with its expected, located message."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The compiled batch evaluator gives the same scores, kept rows and row traces as derive,
 for every cell of every case and every rule test: one semantics, two speeds."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,9 @@ from engine.evaluation.batch import BatchPack, stack_features
 from engine.evaluation.derive import derive, evaluate_table
 from engine.model.pack import load_pack
 
-PACK_DIRS = sorted(p for p in (ROOT / "rules").iterdir() if (p / "pack.yaml").is_file()) + [ROOT / "tests/fixtures/rules/toy"]
+PACK_DIRS = sorted(p for p in (ROOT / "rules").iterdir() if (p / "pack.yaml").is_file()) + [
+    ROOT / "tests/fixtures/rules/toy"
+]
 
 
 def _cells_of_cases(packs, pack_id):

@@ -1,4 +1,5 @@
 """The command line, in-process: exit codes, formats, NO_COLOR, errors without tracebacks."""
+
 from __future__ import annotations
 
 import json
@@ -11,13 +12,16 @@ from conftest import CASES, CQC, RATINGS, ROOT, run_cli
 BLACKPOOL = str(CASES / "blackpool-2025.yaml")
 
 
-@pytest.mark.parametrize("argv", [
-    ["derive", BLACKPOOL],
-    ["explain", BLACKPOOL, "--statement", "safeguarding"],
-    ["diff", str(CASES), "--framework", "cqc-la"],
-    ["consistency", "--ratings", str(RATINGS)],
-    ["check", str(CQC), BLACKPOOL],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["derive", BLACKPOOL],
+        ["explain", BLACKPOOL, "--statement", "safeguarding"],
+        ["diff", str(CASES), "--framework", "cqc-la"],
+        ["consistency", "--ratings", str(RATINGS)],
+        ["check", str(CQC), BLACKPOOL],
+    ],
+)
 def test_every_command_has_table_and_json(argv):
     code, out, err = run_cli(*argv)
     assert code == 0, err
@@ -34,13 +38,16 @@ def test_derive_table_shows_match_and_percentage():
     assert "12/36 = 33.33%" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    ([], "a command is required"),
-    (["derive"], "the following arguments are required: CASE"),
-    (["derive", BLACKPOOL, "--format", "xml"], "invalid choice: 'xml'"),
-    (["explain", BLACKPOOL, "--statement", "safegarding"], "did you mean 'safeguarding'?"),
-    (["diff", str(ROOT / "engine")], "no case files"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        ([], "a command is required"),
+        (["derive"], "the following arguments are required: CASE"),
+        (["derive", BLACKPOOL, "--format", "xml"], "invalid choice: 'xml'"),
+        (["explain", BLACKPOOL, "--statement", "safegarding"], "did you mean 'safeguarding'?"),
+        (["diff", str(ROOT / "engine")], "no case files"),
+    ],
+)
 def test_usage_errors_exit_2(argv, message):
     code, out, err = run_cli(*argv)
     assert code == 2 and message in err and "Traceback" not in err
@@ -56,8 +63,13 @@ def test_console_script_and_module_entry_points():
         exe = cmd if cmd[0] != "rederive" else [str(ROOT / ".venv" / "bin" / "rederive")]
         if exe[0].endswith("rederive") and not (ROOT / ".venv" / "bin" / "rederive").exists():
             exe = [sys.executable, "-m", "engine"]
-        res = subprocess.run(exe + ["derive", BLACKPOOL, "--format", "json"], capture_output=True,
-                             text=True, cwd=ROOT, env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+        res = subprocess.run(
+            exe + ["derive", BLACKPOOL, "--format", "json"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        )
         assert res.returncode == 0, res.stderr
         assert json.loads(res.stdout)[0]["overall"]["derived"] == "inadequate"
 

@@ -1,6 +1,7 @@
 """Consistency across all published councils: the margin to the next rating (exact, checked
 against brute force), the JSON shape, the table's summary line, and the chart a real browser
 draws."""
+
 from __future__ import annotations
 
 import csv
@@ -124,7 +125,9 @@ def test_chart_renders_in_a_real_browser(tmp_path: Path):
     dom = subprocess.run([*browser, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines()))
     assert dom.count('<circle class="council') == len(rows)
-    assert dom.count('class="band"') == len(PACK.core.ratings) and dom.count('class="gap"') == len(PACK.core.ratings) - 1
+    assert (
+        dom.count('class="band"') == len(PACK.core.ratings) and dom.count('class="gap"') == len(PACK.core.ratings) - 1
+    )
     assert "<script>alert" not in dom and "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     for r in PACK.core.ratings:  # each dot is coloured as its published rating
         published = sum(1 for row in rows if row["overall"].lower() == r.label.lower())
@@ -134,7 +137,8 @@ def test_chart_renders_in_a_real_browser(tmp_path: Path):
         assert sum(counts) == len(rows), sid
     assert "ambiguous: between 38" in dom
     shot = tmp_path / "chart.png"
-    subprocess.run([*browser, "--window-size=1100,1600", f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [*browser, "--window-size=1100,1600", f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120
+    )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

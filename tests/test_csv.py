@@ -1,6 +1,7 @@
 """`--format csv` on derive, diff, consistency and agree: proper CSV (a header row, RFC 4180
 quoting and line ends, UTF-8, nothing else on standard output), read back with
 `csv.DictReader` and checked against the JSON of the same command."""
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,9 @@ from conftest import CASES, ROOT, run_cli, run_json
 from engine.render.csvout import cell
 
 RATINGS = ROOT.parent / "shared" / "data" / "cqc-la-ratings.csv"
-ALL = [str(CASES / f) for f in ("blackpool-2025.yaml", "lincolnshire-2023.yaml", "blackpool-2020-ofsted-monitoring.yaml")]
+ALL = [
+    str(CASES / f) for f in ("blackpool-2025.yaml", "lincolnshire-2023.yaml", "blackpool-2020-ofsted-monitoring.yaml")
+]
 
 
 def _csv(*argv: str) -> list[dict[str, str]]:
@@ -38,10 +41,15 @@ def test_derive_has_a_row_per_case_and_statement_and_one_overall_row():
             assert r["derived"] == cell(st["derived"]) and r["published"] == cell(st["published"])
             assert r["match"] == cell(st["match"]) and r["percent"] == cell(st["percent"])
             assert r["basis"] == cell((st["basis"] or {}).get("items"))
-            assert dict(kv.split("=") for kv in r["categories"].split(";") if kv) == {k: cell(v) for k, v in st["categories"].items()}
+            assert dict(kv.split("=") for kv in r["categories"].split(";") if kv) == {
+                k: cell(v) for k, v in st["categories"].items()
+            }
         ov = by[(o["case"], "overall")]
-        assert (ov["derived"], ov["published"], ov["percent"]) == (cell(o["overall"]["derived"]), cell(o["overall"]["published"]),
-                                                                 cell(o["overall"]["percent"]))
+        assert (ov["derived"], ov["published"], ov["percent"]) == (
+            cell(o["overall"]["derived"]),
+            cell(o["overall"]["published"]),
+            cell(o["overall"]["percent"]),
+        )
 
 
 def test_diff_rows_agree_with_its_json():
@@ -51,8 +59,11 @@ def test_diff_rows_agree_with_its_json():
     for g in groups:
         mine = {r["statement"]: r for r in rows if r["framework"] == g["framework"]}
         for s in g["statements"]:
-            assert (mine[s["id"]]["compared"], mine[s["id"]]["exact"], mine[s["id"]]["within_one"]) == \
-                (str(s["compared"]), str(s["exact"]), str(s["within_one"]))
+            assert (mine[s["id"]]["compared"], mine[s["id"]]["exact"], mine[s["id"]]["within_one"]) == (
+                str(s["compared"]),
+                str(s["exact"]),
+                str(s["within_one"]),
+            )
         assert mine["all statements"]["exact"] == str(g["total"]["exact"])
         assert mine["overall"]["exact"] == str(g["overall"]["agree"])
 
@@ -76,9 +87,11 @@ def test_agree_has_a_row_per_page(tmp_path: Path):
     for f in (ROOT / "tests" / "data" / "reports").glob("*.txt"):
         shutil.copy(f, pages / f.name)
     index = tmp_path / "index.tsv"
-    index.write_text("file\tcouncil\tstatement\tpublished\tsource\n"
-                     "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
-                     "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n")
+    index.write_text(
+        "file\tcouncil\tstatement\tpublished\tsource\n"
+        "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
+        "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n"
+    )
     rows = _csv("agree", str(pages), "--index", str(index), "--reading", "cues")
     obj = run_json("agree", str(pages), "--index", str(index), "--reading", "cues")
     assert len(rows) == len(obj["pages"]) == 2
@@ -94,8 +107,13 @@ def test_quoting_follows_rfc_4180(tmp_path: Path):
     assert out.getvalue() == 'a,b\r\n"say ""hi"", then go","two\nlines"\r\n,true\r\n'
 
 
-@pytest.mark.parametrize("argv", [("diff", "--items", str(CASES / "blackpool-2025.yaml"), str(CASES / "lincolnshire-2023.yaml")),
-                                  ("explain", str(CASES / "blackpool-2025.yaml"))])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("diff", "--items", str(CASES / "blackpool-2025.yaml"), str(CASES / "lincolnshire-2023.yaml")),
+        ("explain", str(CASES / "blackpool-2025.yaml")),
+    ],
+)
 def test_commands_without_a_table_refuse_csv(argv):
     code, out, err = run_cli(*argv, "--format", "csv")
     assert code == 2 and out == "" and "csv" in err

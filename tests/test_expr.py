@@ -1,4 +1,5 @@
 """The condition language: what it accepts, and what it refuses by name (see UNSUPPORTED)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,16 +12,19 @@ from engine.model.expr import MAX_LENGTH, Condition, parse
 KNOWN = ["a", "b", "share", "flag"]
 
 
-@pytest.mark.parametrize("text, env, expected", [
-    ("a >= 2", {"a": 2}, True),
-    ("a + b * 2 == 7", {"a": 1, "b": 3}, True),
-    ("(a + b) * 2 == 8", {"a": 1, "b": 3}, True),
-    ("not flag and share < 0.5", {"flag": False, "share": 0.4}, True),
-    ("flag or a > 10", {"flag": False, "a": 3}, False),
-    ("-a < 0", {"a": 1}, True),
-    ("a / b == 0", {"a": 1, "b": 0}, True),  # division by zero reads as 0, never raises
-    ("true and not false", {}, True),
-])
+@pytest.mark.parametrize(
+    "text, env, expected",
+    [
+        ("a >= 2", {"a": 2}, True),
+        ("a + b * 2 == 7", {"a": 1, "b": 3}, True),
+        ("(a + b) * 2 == 8", {"a": 1, "b": 3}, True),
+        ("not flag and share < 0.5", {"flag": False, "share": 0.4}, True),
+        ("flag or a > 10", {"flag": False, "a": 3}, False),
+        ("-a < 0", {"a": 1}, True),
+        ("a / b == 0", {"a": 1, "b": 0}, True),  # division by zero reads as 0, never raises
+        ("true and not false", {}, True),
+    ],
+)
 def test_evaluates(text, env, expected):
     assert Condition.build(text, KNOWN)(env) is expected
 

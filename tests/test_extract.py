@@ -1,4 +1,5 @@
 """Extraction: cited evidence from a report's text, blind to the published answer."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,10 @@ from engine.model.pack import load_pack
 
 PACK = load_pack(CQC)
 SOURCES = CASES / "sources"
-FULL = {"blackpool": SOURCES / "blackpool-2025-cqc-la-assessment.txt",
-        "lincolnshire": SOURCES / "lincolnshire-2023-cqc-la-pilot-assessment.txt"}
+FULL = {
+    "blackpool": SOURCES / "blackpool-2025-cqc-la-assessment.txt",
+    "lincolnshire": SOURCES / "lincolnshire-2023-cqc-la-pilot-assessment.txt",
+}
 PAGES = ROOT / "tests" / "data" / "reports"  # single-statement pages, copied unchanged from shared/reports
 ALL_REPORTS = [*FULL.values(), *sorted(PAGES.glob("*.txt"))]
 
@@ -52,9 +55,17 @@ def test_a_single_page_scores_as_its_statement_does_in_the_full_report(page: Pat
 def test_published_block_read_from_every_layout():
     data, _ = _derived(FULL["blackpool"])
     assert data["council"] == "Blackpool Council" and data["published"]["date"] == "2025-08-06"
-    assert data["published"]["scores"] == {"assessing_needs": 1, "healthier_lives": 1, "equity": 1, "care_provision": 2,
-                                          "partnerships": 2, "safe_pathways": 2, "safeguarding": 1, "governance": 1,
-                                          "learning": 1}
+    assert data["published"]["scores"] == {
+        "assessing_needs": 1,
+        "healthier_lives": 1,
+        "equity": 1,
+        "care_provision": 2,
+        "partnerships": 2,
+        "safe_pathways": 2,
+        "safeguarding": 1,
+        "governance": 1,
+        "learning": 1,
+    }
     linc, _ = _derived(FULL["lincolnshire"])
     assert linc["published"]["indicative"] is True and linc["published"]["rating"] == "good"
     assert set(linc["published"]["scores"].values()) == {3} and len(linc["published"]["scores"]) == 9
@@ -65,9 +76,15 @@ def test_published_block_read_from_every_layout():
     assert page["published"]["scores"] == {"partnerships": 2}
 
 
-ANSWER = [re.compile(p, re.I) for p in (
-    r"^#*\s*(indicative )?score\b", r"^#*\s*\d\s*-", r"evidence shows (significant shortfalls|some shortfalls|a good standard|an exceptional standard)",
-    r"^#*\s*(inadequate|requires improvement|good|outstanding)\s*$")]
+ANSWER = [
+    re.compile(p, re.I)
+    for p in (
+        r"^#*\s*(indicative )?score\b",
+        r"^#*\s*\d\s*-",
+        r"evidence shows (significant shortfalls|some shortfalls|a good standard|an exceptional standard)",
+        r"^#*\s*(inadequate|requires improvement|good|outstanding)\s*$",
+    )
+]
 
 
 def _without_answer(text: str) -> str:
@@ -86,8 +103,17 @@ def _without_answer(text: str) -> str:
 
 
 def _evidence(data):
-    return [(i["statement"], i["category"], i["polarity"], tuple(i.get("tags", [])), i["quote"], json.dumps(i.get("metric")))
-            for i in data["items"]]
+    return [
+        (
+            i["statement"],
+            i["category"],
+            i["polarity"],
+            tuple(i.get("tags", [])),
+            i["quote"],
+            json.dumps(i.get("metric")),
+        )
+        for i in data["items"]
+    ]
 
 
 @pytest.mark.parametrize("report", ALL_REPORTS, ids=lambda p: p.name)
@@ -168,10 +194,13 @@ def test_diff_items_lists_what_each_side_lacks(tmp_path: Path):
     assert all(set(d["fields"]) <= {"statement", "category", "polarity"} for d in obj["differ"])
 
 
-@pytest.mark.parametrize("report, case, floors", [
-    ("blackpool", "blackpool-2025.yaml", {"matched": 211, "polarity": 15, "category": 48}),
-    ("lincolnshire", "lincolnshire-2023.yaml", {"matched": 58, "polarity": 7, "category": 19}),
-])
+@pytest.mark.parametrize(
+    "report, case, floors",
+    [
+        ("blackpool", "blackpool-2025.yaml", {"matched": 211, "polarity": 15, "category": 48}),
+        ("lincolnshire", "lincolnshire-2023.yaml", {"matched": 58, "polarity": 7, "category": 19}),
+    ],
+)
 def test_the_sentence_reading_keeps_agreeing_with_the_hand_read_items(tmp_path: Path, report, case, floors):
     """A floor under the reading, item by item, against the curated cases' hand-read items (the
     figures when written): at least this many found, at most this many read with the other
@@ -209,13 +238,17 @@ def test_a_page_whose_heading_is_not_recognised_is_placed_by_its_commitment(tmp_
     assert db.statement("partnerships").score == da.statement("partnerships").score
 
 
-@pytest.mark.parametrize("heading, sid", [
-    ("Care provision, integration, and continuity", "care_provision"),
-    ("## Safe systems, pathways & transitions:", "safe_pathways"),
-    ("GOVERNANCE, MANAGEMENT AND SUSTAINABILITY", "governance"),
-])
+@pytest.mark.parametrize(
+    "heading, sid",
+    [
+        ("Care provision, integration, and continuity", "care_provision"),
+        ("## Safe systems, pathways & transitions:", "safe_pathways"),
+        ("GOVERNANCE, MANAGEMENT AND SUSTAINABILITY", "governance"),
+    ],
+)
 def test_statement_headings_match_whatever_their_commas_case_and_ampersands(heading: str, sid: str):
     from engine.ingest.extract import load_cues, sections
+
     [sec] = sections(load_cues(PACK), ["Council: local authority assessment", heading, "Evidence text."])
     assert sec.statement == sid and sec.by_heading
 
@@ -225,6 +258,7 @@ def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_p
 
     from engine.base.errors import LoadError
     from engine.ingest.extract import load_cues
+
     root = tmp_path / "cqc-la"
     shutil.copytree(CQC, root)
     cues = root / "cues.yaml"
@@ -236,12 +270,17 @@ def test_a_commitment_naming_an_unknown_statement_is_refused_with_its_line(tmp_p
     assert p.line == next(i for i, ln in enumerate(cues.read_text().splitlines(), 1) if "partnership: '^" in ln)
 
 
-@pytest.mark.parametrize("edit, message", [
-    (("tag: no_cue}", "tag: no_cues}"), "unknown tag 'no_cues'"),
-    (("tag: no_cue}", "tag: embedded}"), "tag 'embedded' must be marked `uncued: true`"),
-    (("{polarity: strength, tag: no_cue}", "{polarity: shortfall, tag: no_cue}"),
-     "tag 'no_cue' applies to strength items, not to the shortfall items"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (("tag: no_cue}", "tag: no_cues}"), "unknown tag 'no_cues'"),
+        (("tag: no_cue}", "tag: embedded}"), "tag 'embedded' must be marked `uncued: true`"),
+        (
+            ("{polarity: strength, tag: no_cue}", "{polarity: shortfall, tag: no_cue}"),
+            "tag 'no_cue' applies to strength items, not to the shortfall items",
+        ),
+    ],
+)
 def test_the_descriptive_reading_needs_a_known_tag_marked_uncued(tmp_path: Path, edit, message):
     """Items read without a cue must be counted apart in the basis: a pack whose descriptive
     reading names a tag not so marked is refused, at the line of the tag."""
@@ -249,6 +288,7 @@ def test_the_descriptive_reading_needs_a_known_tag_marked_uncued(tmp_path: Path,
 
     from engine.base.errors import LoadError
     from engine.ingest.extract import load_cues
+
     root = tmp_path / "cqc-la"
     shutil.copytree(CQC, root)
     cues = root / "cues.yaml"
@@ -263,6 +303,7 @@ def test_the_descriptive_reading_needs_a_known_tag_marked_uncued(tmp_path: Path,
 def _all_cue_sets():
     from engine.ingest.cues import _AnyOf, load_cues
     from engine.model.pack import load_pack as _load
+
     for root in (CQC, ROOT / "rules" / "ofsted-ilacs"):
         cues = load_cues(_load(root))
         named = [*vars(cues).items(), *cues.tags.items(), *cues.categories]
@@ -274,6 +315,7 @@ def test_the_literal_prefilter_never_hides_a_match():
     of both packs, the filtered search answers exactly as the regex alone does."""
     from engine.ingest.cues import fold_text
     from engine.ingest.extract import split_sentences
+
     texts: set[str] = set()
     for report in [*ALL_REPORTS, CASES / "sources" / "blackpool-2020-ofsted-ilacs-monitoring-visit.txt"]:
         for line in report.read_text(encoding="utf-8").splitlines():
@@ -289,31 +331,39 @@ def test_the_literal_prefilter_never_hides_a_match():
     assert filtered > 10_000  # the filter does rule out most searches
 
 
-@pytest.mark.parametrize("pattern, literals", [
-    (r"\brisks? (of|to) (harm|people)", {"risk"}),
-    (r"\b(was|were) at (risk|harm)", {" at "}),
-    (r"^#*\s*What people expect", {"what people expect"}),
-    (r"\b(a|one|another) person\b", {" person"}),
-    (r"\b(did|could) not\b|\black of\b", {" not", "lack of"}),
-    (r"^\W*$", None),
-])
+@pytest.mark.parametrize(
+    "pattern, literals",
+    [
+        (r"\brisks? (of|to) (harm|people)", {"risk"}),
+        (r"\b(was|were) at (risk|harm)", {" at "}),
+        (r"^#*\s*What people expect", {"what people expect"}),
+        (r"\b(a|one|another) person\b", {" person"}),
+        (r"\b(did|could) not\b|\black of\b", {" not", "lack of"}),
+        (r"^\W*$", None),
+    ],
+)
 def test_required_literals_of_a_pattern(pattern, literals):
     from engine.ingest.literals import required_literals
+
     assert required_literals(pattern.lower()) == literals
 
 
-@pytest.mark.parametrize("pattern, literals", [
-    (r"colou?r", {"colo"}),                 # the optional letter ends the run
-    (r"(?:very )+good", {"very "}),           # a repeated group still requires its text once (longest candidate)
-    (r"\.{3}|x", {".", "x"}),  # a repeated character is required once
-    (r"(?=people) told", {" told"}),          # a look-ahead requires nothing of its own
-    (r"[abc]+ staff", {" staff"}),
-    (r"(a)\1", None),                        # a back-reference: not read, no filter
-    (r"(?i)risk", None),                      # inline flags: not read, no filter
-    (r"(unbalanced", None),
-])
+@pytest.mark.parametrize(
+    "pattern, literals",
+    [
+        (r"colou?r", {"colo"}),  # the optional letter ends the run
+        (r"(?:very )+good", {"very "}),  # a repeated group still requires its text once (longest candidate)
+        (r"\.{3}|x", {".", "x"}),  # a repeated character is required once
+        (r"(?=people) told", {" told"}),  # a look-ahead requires nothing of its own
+        (r"[abc]+ staff", {" staff"}),
+        (r"(a)\1", None),  # a back-reference: not read, no filter
+        (r"(?i)risk", None),  # inline flags: not read, no filter
+        (r"(unbalanced", None),
+    ],
+)
 def test_required_literals_refuses_what_it_does_not_read(pattern, literals):
     from engine.ingest.literals import required_literals
+
     assert required_literals(pattern) == literals
 
 
@@ -325,12 +375,16 @@ def test_required_literals_never_hide_a_match_of_generated_patterns():
     from hypothesis import strategies as hst
 
     from engine.ingest.literals import required_literals
+
     atoms = hst.sampled_from(["a", "b", "ab", "\\b", "\\s", ".", "[ab]", " ", "\\."])
+
     def grow(inner):
         return hst.one_of(
             hst.lists(inner, min_size=1, max_size=4).map("".join),
             hst.tuples(inner, inner).map(lambda t: f"(?:{t[0]}|{t[1]})"),
-            hst.tuples(inner, hst.sampled_from(["?", "*", "+", "{2}", "{1,2}", ""])).map(lambda t: f"(?:{t[0]}){t[1]}"))
+            hst.tuples(inner, hst.sampled_from(["?", "*", "+", "{2}", "{1,2}", ""])).map(lambda t: f"(?:{t[0]}){t[1]}"),
+        )
+
     patterns = hst.recursive(atoms, grow, max_leaves=8)
 
     @settings(max_examples=400, deadline=None)
@@ -346,9 +400,12 @@ def test_required_literals_never_hide_a_match_of_generated_patterns():
 def test_the_literal_prefilter_never_hides_a_match_on_generated_text():
     from hypothesis import given, settings
     from hypothesis import strategies as hst
+
     sets = [a for _, a in _all_cue_sets() if a.rx is not None]
-    words = sorted({w for a in sets for lit in (a.literals or ()) for w in [lit, *lit.split()]} |
-                   {"people", "told us", "not", "no", "risk", "staff", "the", "were", ".", ",", "'", "-", "#", " "})
+    words = sorted(
+        {w for a in sets for lit in (a.literals or ()) for w in [lit, *lit.split()]}
+        | {"people", "told us", "not", "no", "risk", "staff", "the", "were", ".", ",", "'", "-", "#", " "}
+    )
 
     @settings(max_examples=300, deadline=None)
     @given(hst.lists(hst.sampled_from(words), max_size=14).map(" ".join), hst.sampled_from(range(len(sets))))
@@ -363,10 +420,12 @@ def test_pages_cut_short_keep_agreeing_with_the_published_scores():
     """A floor under bench/agreement.py's figures (17, 17, 16, 14 of 18 when written): each
     statement of both full reports kept to its first k key-finding paragraphs."""
     import importlib.util
+
     spec = importlib.util.spec_from_file_location("agreement", ROOT / "bench" / "agreement.py")
     agreement = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(agreement)  # type: ignore[union-attr]
     from engine.ingest.extract import load_cues
+
     cuts = agreement.cut(PACK, load_cues(PACK, with_reader=False), list(FULL.values()))
     assert all(n == 18 for _, n in cuts.values())
     # k=4 was 14 before the sentence reading learnt "more could be done", "less robust",
@@ -379,8 +438,13 @@ def test_a_page_without_the_frameworks_name_is_recognised_by_its_statement_headi
     """Cut-down pages may lose the title line that names the assessment: the heading still tells."""
     page = PAGES / "blackpool-2025-partnerships-communities.txt"
     bare = tmp_path / page.name
-    bare.write_text("".join(ln for ln in page.read_text().splitlines(keepends=True)
-                            if "local authority assessment" not in ln and "Key findings" not in ln))
+    bare.write_text(
+        "".join(
+            ln
+            for ln in page.read_text().splitlines(keepends=True)
+            if "local authority assessment" not in ln and "Key findings" not in ln
+        )
+    )
     out = tmp_path / "bare.yaml"
     code, _, err = run_cli("extract", str(bare), "-o", str(out))
     assert code == 0, err
@@ -409,6 +473,7 @@ def test_a_page_saved_with_a_byte_order_mark_and_crlf_lines_reads_the_same(tmp_p
 
 def test_upper_case_escapes_keep_their_meaning_when_cues_are_lower_cased():
     from engine.ingest.cues import _AnyOf, lower_pattern
+
     assert lower_pattern(r"^\W*(I|We) \S+ [A-Z]\.") == r"^\W*(i|we) \S+ [a-z]\."
     assert _AnyOf([r"^\W*we maximise"]).search("“We maximise the effectiveness")
     assert not _AnyOf([r"^\W*we maximise"]).search("Awe maximise")
@@ -444,7 +509,7 @@ def test_items_carry_the_sub_heading_they_stand_under_and_a_wrong_one_is_refused
     assert run_cli("extract", str(FULL["blackpool"]), "-o", str(out))[0] == 0
     text = out.read_text(encoding="utf-8")
     first = text.index("  heading: ")
-    bad = text[:first] + "  heading: Direct payments and the moon\n" + text[text.index("\n", first) + 1:]
+    bad = text[:first] + "  heading: Direct payments and the moon\n" + text[text.index("\n", first) + 1 :]
     out.write_text(bad, encoding="utf-8")
     code, text, err = run_cli("check", str(out))
     assert code == 1 and "heading 'Direct payments and the moon' does not stand above" in text + err
@@ -456,14 +521,18 @@ def test_a_score_printed_just_before_the_statement_heading_is_read(tmp_path: Pat
     lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
     head = lines.index("Partnerships and communities\n")
     moved = tmp_path / page.name  # the score and its wording moved above the heading
-    moved.write_text("".join(lines[:head] + lines[head + 1: head + 3] + [lines[head]] + lines[head + 3:]))
-    assert moved.read_text().splitlines()[head:head + 3] == ["Score: 2", "2- Evidence shows some shortfalls",
-                                                              "Partnerships and communities"]
+    moved.write_text("".join(lines[:head] + lines[head + 1 : head + 3] + [lines[head]] + lines[head + 3 :]))
+    assert moved.read_text().splitlines()[head : head + 3] == [
+        "Score: 2",
+        "2- Evidence shows some shortfalls",
+        "Partnerships and communities",
+    ]
     a, _ = _derived(page)
     b, _ = _derived(moved)
     assert b["published"]["scores"] == {"partnerships": 2}
-    assert [(i["category"], i["polarity"], i["quote"]) for i in a["items"]] == \
-           [(i["category"], i["polarity"], i["quote"]) for i in b["items"]]
+    assert [(i["category"], i["polarity"], i["quote"]) for i in a["items"]] == [
+        (i["category"], i["polarity"], i["quote"]) for i in b["items"]
+    ]
 
 
 def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path, monkeypatch):
@@ -473,6 +542,7 @@ def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path
     import shutil
 
     from conftest import run_cli
+
     page = tmp_path / "page.txt"
     shutil.copy(ROOT / "tests" / "data" / "reports" / "blackpool-2025-partnerships-communities.txt", page)
     monkeypatch.chdir(tmp_path)
@@ -484,45 +554,70 @@ def test_extract_outside_the_project_finds_the_bundled_packs_and_schema(tmp_path
     assert (tmp_path / "out" / rel).resolve() == (ROOT / "schemas" / "case.schema.json").resolve()
 
 
-@pytest.mark.parametrize("sentence, polarity", [
-    ("The local authority understood the risks to people, and risks were identified and managed proactively.", "strength"),
-    ("The policy set out how partners should protect adults at risk of abuse or neglect in the area.", None),
-    ("Staff contacted people each month to make sure they were waiting well while their needs were reviewed.", None),
-    ("Partners told us more could be done to reach seldom-heard groups in the community.", "shortfall"),
-    ("Engagement with seldom heard groups was less robust than with other communities.", "shortfall"),
-    ("People were at risk of harm because reviews had not taken place for many months.", "shortfall"),
-    # negation reaches past a few words after "no evidence" / "yet to"
-    ("There was no evidence that the new approach was embedded or that it worked effectively for people.", "shortfall"),
-    ("The council was yet to show consistent improvements in how carers were supported.", "shortfall"),
-    ("Feedback on the advice line was good, but on the website less so.", "shortfall"),
-    ("Further work on recording people's protected characteristics was still needed.", "shortfall"),
-    ("However, some carers said the information they were given was hard to follow.", "shortfall"),
-    ("Carers' feedback was mixed about the new respite offer.", "mixed"),
-    ("There was a recognised need for better engagement with rural communities.", "shortfall"),
-    ("Some concerns were raised about how consistently reviews were recorded.", "shortfall"),
-    # a shortfall reduced, a wait nobody has, a contingency: not findings of the shortfall
-    ("Extra capacity in the team led to a reduction in the number of people waiting for a review.", "strength"),
-    ("Data showed that nobody was waiting for an occupational therapy assessment.", "strength"),
-    ("The single front door meant people did not have to repeat their story to each service.", "strength"),
-    ("Contingency plans made sure the risk to people in residential care was minimised if a provider failed.", "strength"),
-    ("Programmes were gathering information to support the reduction of barriers to care for disabled people.", None),
-])
+@pytest.mark.parametrize(
+    "sentence, polarity",
+    [
+        (
+            "The local authority understood the risks to people, and risks were identified and managed proactively.",
+            "strength",
+        ),
+        ("The policy set out how partners should protect adults at risk of abuse or neglect in the area.", None),
+        (
+            "Staff contacted people each month to make sure they were waiting well while their needs were reviewed.",
+            None,
+        ),
+        ("Partners told us more could be done to reach seldom-heard groups in the community.", "shortfall"),
+        ("Engagement with seldom heard groups was less robust than with other communities.", "shortfall"),
+        ("People were at risk of harm because reviews had not taken place for many months.", "shortfall"),
+        # negation reaches past a few words after "no evidence" / "yet to"
+        (
+            "There was no evidence that the new approach was embedded or that it worked effectively for people.",
+            "shortfall",
+        ),
+        ("The council was yet to show consistent improvements in how carers were supported.", "shortfall"),
+        ("Feedback on the advice line was good, but on the website less so.", "shortfall"),
+        ("Further work on recording people's protected characteristics was still needed.", "shortfall"),
+        ("However, some carers said the information they were given was hard to follow.", "shortfall"),
+        ("Carers' feedback was mixed about the new respite offer.", "mixed"),
+        ("There was a recognised need for better engagement with rural communities.", "shortfall"),
+        ("Some concerns were raised about how consistently reviews were recorded.", "shortfall"),
+        # a shortfall reduced, a wait nobody has, a contingency: not findings of the shortfall
+        ("Extra capacity in the team led to a reduction in the number of people waiting for a review.", "strength"),
+        ("Data showed that nobody was waiting for an occupational therapy assessment.", "strength"),
+        ("The single front door meant people did not have to repeat their story to each service.", "strength"),
+        (
+            "Contingency plans made sure the risk to people in residential care was minimised if a provider failed.",
+            "strength",
+        ),
+        (
+            "Programmes were gathering information to support the reduction of barriers to care for disabled people.",
+            None,
+        ),
+    ],
+)
 def test_general_readings_of_cqc_wording(sentence, polarity):
     """Readings learnt from other councils' pages, each a general phrase, not a council's sentence."""
     from engine.ingest.extract import classify, load_cues
+
     assert classify(load_cues(PACK), sentence)[0] == polarity
 
 
-@pytest.mark.parametrize("sentence, category", [
-    ("The survey showed that 64% of people were satisfied with their care and support.", "outcomes"),
-    ("According to the local authority's data, reviews were completed within the target in most cases.", "outcomes"),
-    ("We received mixed views from unpaid carers about respite.", "people_experience"),
-    ("Not all felt safe in their local community.", "people_experience"),
-    ("Senior leaders recognised that the strategy had not yet reached frontline practice.", "staff_leaders"),
-    ("The new pathway was well understood by staff and leaders.", "staff_leaders"),
-])
+@pytest.mark.parametrize(
+    "sentence, category",
+    [
+        ("The survey showed that 64% of people were satisfied with their care and support.", "outcomes"),
+        (
+            "According to the local authority's data, reviews were completed within the target in most cases.",
+            "outcomes",
+        ),
+        ("We received mixed views from unpaid carers about respite.", "people_experience"),
+        ("Not all felt safe in their local community.", "people_experience"),
+        ("Senior leaders recognised that the strategy had not yet reached frontline practice.", "staff_leaders"),
+        ("The new pathway was well understood by staff and leaders.", "staff_leaders"),
+    ],
+)
 def test_general_readings_of_who_speaks(sentence, category):
     """Categories from general wording of who spoke or what data said."""
     from engine.ingest.extract import classify, load_cues
-    assert classify(load_cues(PACK), sentence)[1] == category
 
+    assert classify(load_cues(PACK), sentence)[1] == category

@@ -2,6 +2,7 @@
 structure with page furniture around it, as a PDF printed by headless Chromium (running
 headers and footers, page numbers), and as a council's statement pages merged: the same
 scores every way, items that differ only in their citations; bad files refused clearly."""
+
 from __future__ import annotations
 
 import html
@@ -18,9 +19,11 @@ from conftest import CASES, ROOT, chromium, run_cli, run_json
 from engine.ingest.readers import read_report
 
 TEXT = CASES / "sources" / "blackpool-2025-cqc-la-assessment.txt"
-FURNITURE = ("We use cookies on this site. The local authority was not effective at accepting them.",
-             "Staff told us there were significant delays in another council entirely.",
-             "Risks were not managed by this footer.")
+FURNITURE = (
+    "We use cookies on this site. The local authority was not effective at accepting them.",
+    "Staff told us there were significant delays in another council entirely.",
+    "Risks were not managed by this footer.",
+)
 
 
 def _blocks(text: str) -> list[str]:
@@ -42,27 +45,33 @@ def _blocks(text: str) -> list[str]:
 
 def web_page(text: str, title: str) -> str:
     """CQC's page structure, with what a saved page carries around its content."""
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
-            "<script>var x = 'Key findings for this quality statement: people were not safe';</script>"
-            "<style>p{margin:0 0 1em}</style></head><body>"
-            f"<div id='cookie-banner' class='cookie-consent'><p>{FURNITURE[0]}</p><button>Accept</button></div>"
-            "<header class='site-header'><nav><ul><li><a href='/'>Home</a></li><li>Find and compare services</li></ul></nav></header>"
-            "<nav class='breadcrumb'><ol><li>Home</li><li>Local authority assessments</li></ol></nav>"
-            "<main id='main-content'><article>" + "".join(_blocks(text)) + "</article></main>"
-            f"<aside class='related'><p>{FURNITURE[1]}</p></aside>"
-            f"<footer class='site-footer'><p>{FURNITURE[2]}</p><p>© Care Quality Commission</p></footer>"
-            "</body></html>")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
+        "<script>var x = 'Key findings for this quality statement: people were not safe';</script>"
+        "<style>p{margin:0 0 1em}</style></head><body>"
+        f"<div id='cookie-banner' class='cookie-consent'><p>{FURNITURE[0]}</p><button>Accept</button></div>"
+        "<header class='site-header'><nav><ul><li><a href='/'>Home</a></li><li>Find and compare services</li></ul></nav></header>"
+        "<nav class='breadcrumb'><ol><li>Home</li><li>Local authority assessments</li></ol></nav>"
+        "<main id='main-content'><article>" + "".join(_blocks(text)) + "</article></main>"
+        f"<aside class='related'><p>{FURNITURE[1]}</p></aside>"
+        f"<footer class='site-footer'><p>{FURNITURE[2]}</p><p>© Care Quality Commission</p></footer>"
+        "</body></html>"
+    )
 
 
 def print_page(text: str, title: str) -> str:
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
-            "<style>body{font:14px serif}</style></head><body><main>" + "".join(_blocks(text)) + "</main></body></html>")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>" + html.escape(title) + "</title>"
+        "<style>body{font:14px serif}</style></head><body><main>" + "".join(_blocks(text)) + "</main></body></html>"
+    )
 
 
 def print_pdf(page: Path, pdf: Path, profile: Path) -> None:
     """Print a page to PDF in headless Chromium, with its running header (date, title) and
     footer (address, page x/y): the page furniture a reader must leave out."""
-    subprocess.run([*chromium(profile), f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=180, check=False)
+    subprocess.run(
+        [*chromium(profile), f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=180, check=False
+    )
     assert pdf.is_file() and pdf.read_bytes()[:5] == b"%PDF-"
 
 
@@ -97,7 +106,9 @@ def test_a_web_page_reads_as_the_text_does(versions):
     assert _scores(versions["html"]) == _scores(versions["text"])
     assert _items(versions["html"]) == _items(versions["text"])  # the same items, in order: only citations differ
     rendering = (versions["html"].parent / "sources" / "blackpool.txt").read_text(encoding="utf-8")
-    assert not any(f in rendering for f in FURNITURE) and "var x" not in rendering and "Find and compare" not in rendering
+    assert (
+        not any(f in rendering for f in FURNITURE) and "var x" not in rendering and "Find and compare" not in rendering
+    )
     assert (versions["html"].parent / "sources" / "blackpool.html").is_file()  # the original, unchanged, beside it
 
 
@@ -107,7 +118,9 @@ def test_a_pdf_reads_as_the_text_does(versions):
     # PDF paragraphs are rebuilt from visual lines: all but a handful of sentences come back whole
     assert len(set(text) & set(pdf)) >= 0.98 * len(text), (len(set(text) - set(pdf)), len(set(pdf) - set(text)))
     rendering = (versions["pdf"].parent / "sources" / "blackpool.txt").read_text(encoding="utf-8").splitlines()
-    assert not any(ln.startswith("file://") or re.search(r"\b\d+/\d+$", ln) for ln in rendering)  # footer and page x/y gone
+    assert not any(
+        ln.startswith("file://") or re.search(r"\b\d+/\d+$", ln) for ln in rendering
+    )  # footer and page x/y gone
     assert sum(1 for ln in rendering if ln.startswith("=== page ")) > 20
 
 
@@ -153,8 +166,9 @@ def test_a_councils_statement_pages_merge_into_one_case(tmp_path):
     [obj] = run_json("derive", str(tmp_path / "out" / "merged.yaml"))
     assert all(s["assessed"] for s in obj["statements"]) and len(obj["statements"]) == 9
     assert all(s["published"] is not None for s in obj["statements"])
-    assert _scores(tmp_path / "out" / "merged.yaml")[0] == [(s["id"], s["derived"]) for s in run_json("derive", str(
-        _extract_text(tmp_path)))[0]["statements"]]
+    assert _scores(tmp_path / "out" / "merged.yaml")[0] == [
+        (s["id"], s["derived"]) for s in run_json("derive", str(_extract_text(tmp_path)))[0]["statements"]
+    ]
 
 
 def _extract_text(tmp_path: Path) -> Path:
@@ -167,8 +181,12 @@ def _extract_text(tmp_path: Path) -> Path:
 def test_pages_of_different_councils_are_not_merged(tmp_path):
     a = ROOT / "tests" / "data" / "reports" / "blackpool-2025-partnerships-communities.txt"
     other = tmp_path / "other.txt"
-    other.write_text(a.read_text(encoding="utf-8").replace("Blackpool Council: local authority", "Elsewhere Council: local authority"),
-                     encoding="utf-8")
+    other.write_text(
+        a.read_text(encoding="utf-8").replace(
+            "Blackpool Council: local authority", "Elsewhere Council: local authority"
+        ),
+        encoding="utf-8",
+    )
     learning = ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt"
     code, _, err = run_cli("extract", "--merge", str(learning), str(other), "-o", str(tmp_path / "m.yaml"))
     assert code == 1 and "merge the pages of one council" in err and not (tmp_path / "m.yaml").exists()
@@ -188,8 +206,10 @@ def _pdf_bytes(text_pages: list[str], encrypt: bool = False) -> bytes:
         page_no, content_no = 3 + 2 * i, 4 + 2 * i
         kids.append(f"{page_no} 0 R")
         stream = f"BT /F1 12 Tf 72 720 Td ({t}) Tj ET"
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_no} 0 R "
-                    f"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>")
+        objs.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_no} 0 R "
+            f"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+        )
         objs.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
     objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
     out, offsets = b"%PDF-1.4\n", []
@@ -206,16 +226,22 @@ def _pdf_bytes(text_pages: list[str], encrypt: bool = False) -> bytes:
     return out
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("empty.txt", b"", "empty file"),
-    ("blank.html", b"   \n\n", "empty file"),
-    ("picture.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not a report but a PNG image"),
-    ("report.txt", b"PK\x03\x04" + b"\x00" * 64, "a ZIP archive"),
-    ("latin1.txt", "Caf\u00e9 not UTF-8".encode("latin-1"), "not UTF-8 text"),
-    ("broken.pdf", b"%PDF-1.7\n this is not a PDF at all", "corrupt or unreadable PDF"),
-    ("minutes.html", b"<html><body><main><p>Minutes of the meeting. Nothing was decided.</p></main></body></html>",
-     "cannot tell which framework"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.html", b"   \n\n", "empty file"),
+        ("picture.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not a report but a PNG image"),
+        ("report.txt", b"PK\x03\x04" + b"\x00" * 64, "a ZIP archive"),
+        ("latin1.txt", "Caf\u00e9 not UTF-8".encode("latin-1"), "not UTF-8 text"),
+        ("broken.pdf", b"%PDF-1.7\n this is not a PDF at all", "corrupt or unreadable PDF"),
+        (
+            "minutes.html",
+            b"<html><body><main><p>Minutes of the meeting. Nothing was decided.</p></main></body></html>",
+            "cannot tell which framework",
+        ),
+    ],
+)
 def test_bad_files_are_refused_clearly(tmp_path, name, content, message):
     src = tmp_path / name
     src.write_bytes(content)
@@ -238,23 +264,30 @@ def test_a_scanned_or_encrypted_pdf_is_refused(tmp_path):
 
 def test_a_page_with_no_statement_is_refused_with_what_was_looked_for(tmp_path):
     page = tmp_path / "summary.html"
-    page.write_bytes(b"<html><body><main><h1>Blackpool Council: local authority assessment</h1>"
-                     b"<p>Quality statement scores were published in the Care Act assessment.</p></main></body></html>")
+    page.write_bytes(
+        b"<html><body><main><h1>Blackpool Council: local authority assessment</h1>"
+        b"<p>Quality statement scores were published in the Care Act assessment.</p></main></body></html>"
+    )
     code, _, err = run_cli("extract", str(page), "-o", str(tmp_path / "s.yaml"))
     assert code == 1 and "no quality statement found; looked for the headings Assessing needs" in err
     assert not (tmp_path / "s.yaml").exists()
 
 
 def test_derive_imports_no_format_library():
-    code = ("import sys; from engine.cli import main; main(['derive', 'cases/blackpool-2025.yaml', '--format', 'json'], "
-            "out=open('/dev/null', 'w')); bad = [m for m in sys.modules if m.split('.')[0] in ('selectolax', 'pypdfium2')]; "
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys; from engine.cli import main; main(['derive', 'cases/blackpool-2025.yaml', '--format', 'json'], "
+        "out=open('/dev/null', 'w')); bad = [m for m in sys.modules if m.split('.')[0] in ('selectolax', 'pypdfium2')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_web_page_in_another_declared_encoding(tmp_path):
     page = tmp_path / "latin.html"
-    page.write_bytes("<html><head><meta charset='iso-8859-1'></head><body><main><p>Café society</p></main></body></html>"
-                     .encode("latin-1"))
+    page.write_bytes(
+        "<html><head><meta charset='iso-8859-1'></head><body><main><p>Café society</p></main></body></html>".encode(
+            "latin-1"
+        )
+    )
     assert "Café society" in read_report(page).text

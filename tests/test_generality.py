@@ -1,4 +1,5 @@
 """A second framework (Ofsted ILACS) and a third, toy one run through every command unchanged."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ def test_ofsted_case_derives_explains_and_states_its_finding():
     assert obj["framework"] == "ofsted-ilacs"
     assessed = {s["id"]: s["derived"] for s in obj["statements"] if s["assessed"]}
     assert set(assessed) == {"help_and_protection", "leaders_impact"}
-    assert obj["overall"]["assessed"] == 2 and obj["overall"]["of"] == 4  # the four judgements; overall effectiveness is the rating
+    assert (
+        obj["overall"]["assessed"] == 2 and obj["overall"]["of"] == 4
+    )  # the four judgements; overall effectiveness is the rating
     assert obj["finding"]["published"] == "progress too slow"
     assert obj["finding"]["derived"] in {"progress too slow", "progress is being made", "sufficient progress"}
     ex = run_json("explain", str(OFSTED), "--statement", "help_and_protection")
@@ -57,15 +60,23 @@ def test_extract_recognises_the_monitoring_letter(tmp_path: Path):
     assert code == 0, err
     info = json.loads(text)
     assert info["framework"] == "ofsted-ilacs"  # detected from the letter's wording
-    assert info["published"] == {"rating": "inadequate", "scores": {}, "date": "2020-01-21", "indicative": False,
-                                 "finding": "progress too slow"}
+    assert info["published"] == {
+        "rating": "inadequate",
+        "scores": {},
+        "date": "2020-01-21",
+        "indicative": False,
+        "finding": "progress too slow",
+    }
     [obj] = run_json("derive", str(out))
     assert {s["id"] for s in obj["statements"] if s["assessed"]} == {"help_and_protection", "leaders_impact"}
     # blind: without the judgement and progress lines, the same evidence
     stripped = tmp_path / "stripped" / LETTER.name
     stripped.parent.mkdir()
-    keep = [ln for ln in LETTER.read_text().splitlines()
-            if not re.search(r"judged inadequate|progress has been too slow", ln)]
+    keep = [
+        ln
+        for ln in LETTER.read_text().splitlines()
+        if not re.search(r"judged inadequate|progress has been too slow", ln)
+    ]
     stripped.write_text("\n".join(keep) + "\n")
     out2 = tmp_path / "stripped" / "s.yaml"
     assert run_cli("extract", str(stripped), "-o", str(out2), "--framework", "ofsted-ilacs")[0] == 0
@@ -99,7 +110,9 @@ def test_toy_pack_runs_through_every_command(toy_workspace: Path):
     assert run_cli("check", str(ws / "rules" / "toy"), case, *rules)[0] == 0
     assert run_cli("lint", str(ws / "rules" / "toy"), *rules)[0] == 1  # the toy's 'voices_table' has a gap, on purpose
     assert run_cli("test", str(ws / "rules" / "toy"), *rules)[0] == 0
-    code, _, err = run_cli("extract", str(ws / "reports" / "toy-report.txt"), "-o", str(ws / "cases" / "x.yaml"), *rules)
+    code, _, err = run_cli(
+        "extract", str(ws / "reports" / "toy-report.txt"), "-o", str(ws / "cases" / "x.yaml"), *rules
+    )
     assert code == 1 and "exists with other content: not overwritten" in err  # the toy case's own source is kept
     out = ws / "extracted" / "toy.yaml"
     assert run_cli("extract", str(ws / "reports" / "toy-report.txt"), "-o", str(out), *rules)[0] == 0

@@ -1,5 +1,6 @@
 """Hostile input: refused with a located message, in bounded time and memory, never a traceback.
 Hypothesis fuzzes the case and pack loaders: only rederive's own error class may escape."""
+
 from __future__ import annotations
 
 import os
@@ -72,14 +73,28 @@ def test_call_in_a_pack_condition_is_refused(tmp_path: Path):
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @st.composite
 def case_documents(draw):
-    doc = {"case": "f", "council": "F", "framework": "cqc-la", "sources": ["sources/mini.txt"],
-           "items": [{"id": "i", "statement": "equity", "category": "partners", "polarity": "strength",
-                      "quote": "People told us", "source": {"file": "sources/mini.txt", "line": 2}}]}
+    doc = {
+        "case": "f",
+        "council": "F",
+        "framework": "cqc-la",
+        "sources": ["sources/mini.txt"],
+        "items": [
+            {
+                "id": "i",
+                "statement": "equity",
+                "category": "partners",
+                "polarity": "strength",
+                "quote": "People told us",
+                "source": {"file": "sources/mini.txt", "line": 2},
+            }
+        ],
+    }
     item, source = doc["items"][0], doc["items"][0]["source"]
     for _ in range(draw(st.integers(1, 4))):
         target = draw(st.sampled_from([doc, item, source]))

@@ -3,6 +3,7 @@ at once), and a page that yields no evidence is refused, never written as an emp
 
 Time bounds are ratios to reading Blackpool's whole report in the same run, per byte: a
 hostile page may cost no more per byte than a few times what a real report costs."""
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,10 @@ from engine.base.errors import LoadError
 from engine.ingest.readers import MAX_NESTING, nesting, read_report
 
 HEAD = "<html><body><main><h1>A Council: local authority assessment</h1><h2>Learning, improvement and innovation</h2>"
-FINDING = ("<p>The local authority did not have effective arrangements to learn from feedback. "
-           "Staff told us there were long delays in reviews of people's care.</p>")
+FINDING = (
+    "<p>The local authority did not have effective arrangements to learn from feedback. "
+    "Staff told us there were long delays in reviews of people's care.</p>"
+)
 TAIL = "</main></body></html>"
 BLACKPOOL = ROOT / "cases" / "sources" / "blackpool-2025-cqc-la-assessment.txt"
 
@@ -80,8 +83,9 @@ def test_findings_hidden_deep_under_a_found_heading_write_no_case(tmp_path):
 
 def test_the_same_findings_nested_within_the_limit_are_read(tmp_path):
     page = _page(tmp_path, "nested", "<div>" * 400 + FINDING + "</div>" * 400)
-    code, out, err = run_cli("extract", str(page), "-o", str(tmp_path / "case.yaml"), "--framework", "cqc-la",
-                             "--format", "json")
+    code, out, err = run_cli(
+        "extract", str(page), "-o", str(tmp_path / "case.yaml"), "--framework", "cqc-la", "--format", "json"
+    )
     assert code == 0, err
     assert '"items": 2' in out
 
@@ -103,11 +107,16 @@ def test_one_huge_line_is_read_in_linear_time_and_not_taken_as_a_sentence(tmp_pa
     assert case.stat().st_size < 100_000  # the run of words is not kept as a sentence
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ("<h1>Adult social care</h1><p>Find out how we inspect.</p>", "no quality statement found"),
-    ("<h2>Learning, improvement and innovation</h2><p>This page describes how we assess this statement.</p>",
-     "no evidence read from menu.html"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("<h1>Adult social care</h1><p>Find out how we inspect.</p>", "no quality statement found"),
+        (
+            "<h2>Learning, improvement and innovation</h2><p>This page describes how we assess this statement.</p>",
+            "no evidence read from menu.html",
+        ),
+    ],
+)
 def test_a_page_with_no_evidence_is_refused_with_its_reason(tmp_path, body, reason):
     page = tmp_path / "menu.html"
     page.write_text(f"<html><body><main>{body}</main></body></html>")

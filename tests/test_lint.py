@@ -1,4 +1,5 @@
 """Lint finds what a table can never do, each finding located and named."""
+
 from __future__ import annotations
 
 import itertools
@@ -35,7 +36,9 @@ def test_cqc_pack_lints_clean():
 
 
 def test_never_true_condition(tmp_path):
-    root = _toy(tmp_path, """tables:
+    root = _toy(
+        tmp_path,
+        """tables:
   - id: t
     source: s
     hit_policy: first
@@ -43,14 +46,17 @@ def test_never_true_condition(tmp_path):
     rows:
       - {id: impossible, score: 1, when: ["bad < 0"], reason: r}
       - {id: fine, score: 3, when: ["good > bad"], reason: r}
-""")
+""",
+    )
     [f] = _codes(root)["never-true"]
     assert (f.line, f.path) == (7, "tables[0].rows[0].when[0]")
     assert "'bad < 0' can never be true" in f.message
 
 
 def test_unreachable_under_first_and_gap_without_default(tmp_path):
-    root = _toy(tmp_path, """tables:
+    root = _toy(
+        tmp_path,
+        """tables:
   - id: t
     source: s
     hit_policy: first
@@ -58,7 +64,8 @@ def test_unreachable_under_first_and_gap_without_default(tmp_path):
       - {id: some_bad, score: 1, when: ["bad >= 1"], reason: r}
       - {id: more_bad, score: 1, when: ["bad >= 2"], reason: r}
       - {id: good, score: 3, when: ["good >= 1"], reason: r}
-""")
+""",
+    )
     codes = _codes(root)
     [u] = codes["unreachable"]
     assert "'more_bad' fires" in u.message and "'first' never keeps it" in u.message
@@ -69,7 +76,9 @@ def test_unreachable_under_first_and_gap_without_default(tmp_path):
 
 
 def test_overlap_under_unique_is_an_error(tmp_path):
-    root = _toy(tmp_path, """tables:
+    root = _toy(
+        tmp_path,
+        """tables:
   - id: t
     source: s
     hit_policy: unique
@@ -77,13 +86,16 @@ def test_overlap_under_unique_is_an_error(tmp_path):
     rows:
       - {id: a, score: 1, when: ["bad >= 1"], reason: r}
       - {id: b, score: 3, when: ["good >= 1"], reason: r}
-""")
+""",
+    )
     [o] = _codes(root)["overlap"]
     assert o.severity == "error" and "rows 'a' and 'b' both fire under hit policy 'unique'" in o.message
 
 
 def test_unused_features_tags_and_uncovered_cells(tmp_path):
-    root = _toy(tmp_path, """tables:
+    root = _toy(
+        tmp_path,
+        """tables:
   - id: t
     source: s
     categories: [records]
@@ -91,7 +103,8 @@ def test_unused_features_tags_and_uncovered_cells(tmp_path):
     default: {score: 2, reason: d}
     rows:
       - {id: a, score: 1, when: ["bad >= 1"], reason: r}
-""")
+""",
+    )
     codes = _codes(root)
     assert {f.message.split("'")[1] for f in codes["unused-feature"]} == {"n", "good", "unsafe"}
     assert {f.message.split("'")[1] for f in codes["unused-tag"]} == {"notable"}
@@ -100,7 +113,9 @@ def test_unused_features_tags_and_uncovered_cells(tmp_path):
 
 
 def test_lint_reports_case_evidence_no_table_scores(tmp_path):
-    root = _toy(tmp_path, """tables:
+    root = _toy(
+        tmp_path,
+        """tables:
   - id: t
     source: s
     categories: [records]
@@ -108,7 +123,8 @@ def test_lint_reports_case_evidence_no_table_scores(tmp_path):
     default: {score: 2, reason: d}
     rows:
       - {id: a, score: 1, when: ["bad >= 1"], reason: r}
-""")
+""",
+    )
     cases = tmp_path / "cases"
     shutil.copytree(ROOT / "tests" / "fixtures" / "cases", cases)
     code, out, _ = run_cli("lint", str(cases / "toy-case.yaml"), "--rules", str(root.parent))
@@ -140,7 +156,9 @@ def test_generated_cells_have_the_values_compute_gives():
         envs = generated_envs(pack)
         sid, cid, other = pack.statement_ids[0], pack.category_ids[0], pack.category_ids[-1]
         cells = [(i,) for i in range(len(kinds))] + list(itertools.combinations_with_replacement(range(len(kinds)), 2))
-        expected = [compute(pack, _make(pack, kinds, c, sid, cid, 0), _make(pack, kinds, c, sid, cid, 0))[0] for c in cells]
+        expected = [
+            compute(pack, _make(pack, kinds, c, sid, cid, 0), _make(pack, kinds, c, sid, cid, 0))[0] for c in cells
+        ]
         rng = random.Random(SEED)
         for _ in range(RANDOM_CELLS):
             cell = _make(pack, kinds, [rng.randrange(len(kinds)) for _ in range(rng.randint(1, 12))], sid, cid, 0)

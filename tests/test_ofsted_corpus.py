@@ -1,6 +1,7 @@
 """The Ofsted ILACS development corpus (../shared/ofsted-ilacs: 161 published inspection PDFs
 and their grades), read from where it lies, never copied: the grades read from each report's
 judgement table, the evidence read blind, the judgements derived, and the overall rule."""
+
 from __future__ import annotations
 
 import csv
@@ -15,10 +16,13 @@ CORPUS = ROOT.parent / "shared" / "ofsted-ilacs"
 INDEX = CORPUS / "inspections.csv"
 REPORTS = CORPUS / "reports"
 OFSTED = RULES / "ofsted-ilacs"
-COLUMNS = {"leaders_impact": "impact_of_leaders_grade", "help_and_protection": "help_and_protection_grade",
-           "children_in_care": "in_care_grade", "care_leavers": "care_leavers_grade"}
+COLUMNS = {
+    "leaders_impact": "impact_of_leaders_grade",
+    "help_and_protection": "help_and_protection_grade",
+    "children_in_care": "in_care_grade",
+    "care_leavers": "care_leavers_grade",
+}
 GRADES = {"inadequate": 1, "requires improvement": 2, "requires improvement to be good": 2, "good": 3, "outstanding": 4}
-
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -81,7 +85,9 @@ def test_published_grades_are_read_from_the_judgement_table(extracted):
 
 def test_the_evidence_is_blind_to_the_grades(extracted):
     out, _ = extracted
-    grade = re.compile(r"requires improvement|judged (to be )?(inadequate|good|outstanding)|overall effectiveness", re.I)
+    grade = re.compile(
+        r"requires improvement|judged (to be )?(inadequate|good|outstanding)|overall effectiveness", re.I
+    )
     leaks = []
     for case in sorted(out.glob("*.yaml")):
         text = case.read_text(encoding="utf-8")
@@ -102,7 +108,9 @@ def test_removing_the_judgement_table_changes_no_evidence(tmp_path: Path):
     for path, body in ((a, lines), (b, blanked)):
         path.parent.mkdir()
         path.write_text("\n".join(body) + "\n", encoding="utf-8")
-        assert run_cli("extract", str(path), "-o", str(path.with_suffix(".yaml")), "--framework", "ofsted-ilacs")[0] == 0
+        assert (
+            run_cli("extract", str(path), "-o", str(path.with_suffix(".yaml")), "--framework", "ofsted-ilacs")[0] == 0
+        )
     one, two = run_json("derive", str(a.with_suffix(".yaml"))), run_json("derive", str(b.with_suffix(".yaml")))
     assert [s["derived"] for s in one[0]["statements"]] == [s["derived"] for s in two[0]["statements"]]
     assert one[0]["overall"]["published"] == "requires_improvement_to_be_good"
@@ -168,8 +176,11 @@ def test_a_visit_letter_is_told_by_its_title(tmp_path: Path):
     letter = CASES / "sources" / "blackpool-2020-ofsted-ilacs-monitoring-visit.txt"
     lines = letter.read_text(encoding="utf-8").splitlines()
     title = next(i for i, ln in enumerate(lines) if ln.startswith("Monitoring visit of "))
-    focused = lines[:title] + [lines[title].replace("Monitoring visit of ", "Focused visit to ")] + [
-        ln.replace("findings of the monitoring visit", "findings of the visit") for ln in lines[title + 1:]]
+    focused = (
+        lines[:title]
+        + [lines[title].replace("Monitoring visit of ", "Focused visit to ")]
+        + [ln.replace("findings of the monitoring visit", "findings of the visit") for ln in lines[title + 1 :]]
+    )
     kinds = {}
     for name, body in (("monitoring", lines), ("focused", focused)):
         src = tmp_path / name / "letter.txt"
@@ -179,4 +190,4 @@ def test_a_visit_letter_is_told_by_its_title(tmp_path: Path):
         assert run_cli("extract", str(src), "-o", str(out), "--framework", "ofsted-ilacs")[0] == 0
         kinds[name] = yaml.safe_load(out.read_text(encoding="utf-8")).get("kind")
     assert kinds == {"monitoring": "monitoring_visit", "focused": "focused_visit"}
-    assert any("monitoring visit" in ln for ln in focused[title + 1:])
+    assert any("monitoring visit" in ln for ln in focused[title + 1 :])

@@ -1,4 +1,5 @@
 """Invariants of derivation (hypothesis): bounds, monotonicity, determinism."""
+
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
@@ -60,14 +61,29 @@ def test_the_item_that_makes_a_category_count_can_move_its_statement_either_way(
     from engine.model.case import Item, SourceRef
 
     def it(i, cat, pol):
-        return Item(id=f"i{i}", statement="equity", category=cat, polarity=pol, quote="q",
-                    source=SourceRef(file="r.txt", line=1))
-    base = [it(1, "people_experience", "shortfall"), it(2, "staff_leaders", "strength"),
-            it(3, "staff_leaders", "strength"), it(4, "partners", "shortfall"), it(5, "partners", "strength")]
+        return Item(
+            id=f"i{i}",
+            statement="equity",
+            category=cat,
+            polarity=pol,
+            quote="q",
+            source=SourceRef(file="r.txt", line=1),
+        )
+
+    base = [
+        it(1, "people_experience", "shortfall"),
+        it(2, "staff_leaders", "strength"),
+        it(3, "staff_leaders", "strength"),
+        it(4, "partners", "shortfall"),
+        it(5, "partners", "strength"),
+    ]
     assert PACK.core.aggregation.category_min_items == 2
     before = derive(PACK, base).statement("equity")
     assert [(c.category, c.score, c.counted) for c in before.cells] == [
-        ("people_experience", 2, False), ("staff_leaders", 3, True), ("partners", 2, True)]
+        ("people_experience", 2, False),
+        ("staff_leaders", 3, True),
+        ("partners", 2, True),
+    ]
     assert (before.step.percent, before.score) == (62.5, 3)  # (3 + 2) / 8, read half up
     after = derive(PACK, base + [it(6, "people_experience", "strength")]).statement("equity")
     assert all(c.counted for c in after.cells)

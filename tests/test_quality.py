@@ -1,5 +1,6 @@
 """The codebase's own checks, run with the tests: `mypy engine` with the settings in
 pyproject.toml, `ruff check` and `ruff format --check`."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,6 +1,7 @@
 """The learned sentence reader: its file is data in the pack (checked, refused at its line),
 every extracted item says how it was read, training is deterministic and reproduces the
 shipped reader, and derive of a curated case never loads it."""
+
 from __future__ import annotations
 
 import json
@@ -84,8 +85,17 @@ def test_a_missing_reader_file_says_how_to_make_it(tmp_path):
 
 
 def test_features_are_words_pairs_and_the_cues_reading():
-    feats = sentence_features("People did not always receive 12 visits.", CueReading("shortfall", "people_experience", ("delays",)))
-    assert {"not always", "always", "0 visits", "cue: shortfall", "cue tag: delays", "cue category: people_experience"} <= set(feats)
+    feats = sentence_features(
+        "People did not always receive 12 visits.", CueReading("shortfall", "people_experience", ("delays",))
+    )
+    assert {
+        "not always",
+        "always",
+        "0 visits",
+        "cue: shortfall",
+        "cue tag: delays",
+        "cue category: people_experience",
+    } <= set(feats)
     assert feats == sorted(feats)
 
 
@@ -95,7 +105,11 @@ def test_every_extracted_item_says_how_it_was_read(cqc, tmp_path):
     assert data["items"] and data["not_evidence"]
     for it in data["items"]:
         r = it["reading"]
-        assert r["by"] in ("reader", "cues+reader") and r["because"] and all(isinstance(b, str) and b for b in r["because"])
+        assert (
+            r["by"] in ("reader", "cues+reader")
+            and r["because"]
+            and all(isinstance(b, str) and b for b in r["because"])
+        )
         assert 0 <= r["confidence"] <= 1 and r["intensity"] in (1, 2, 3)
     # the opening of the statement's findings (its first 1,500 characters) carries the tag; later items do not
     opening = ["opening" in it.get("tags", []) for it in data["items"]]
@@ -109,7 +123,9 @@ def test_the_reasons_are_the_features_that_decided(cqc):
     pack, cues = cqc
     from engine.ingest.extract import read_sentence
 
-    pol, _, _, _, reading = read_sentence(cues, "People told us they waited too long for an assessment and did not always get a reply.")
+    pol, _, _, _, reading = read_sentence(
+        cues, "People told us they waited too long for an assessment and did not always get a reply."
+    )
     assert pol == "shortfall"
     assert reading["because"][0].startswith("polarity shortfall (p = ")
     pushes = [b for b in reading["because"][1:] if b.startswith("'")]
@@ -120,7 +136,10 @@ def test_extracted_case_carries_its_readings_into_explain_and_derive(tmp_path):
     from engine.cli import main
 
     case = tmp_path / "page.yaml"
-    assert main(["extract", str(PAGE), "-o", str(case), "--rules", str(ROOT / "rules")], out=open(tmp_path / "o", "w")) == 0
+    assert (
+        main(["extract", str(PAGE), "-o", str(case), "--rules", str(ROOT / "rules")], out=open(tmp_path / "o", "w"))
+        == 0
+    )
     from io import StringIO
 
     out = StringIO()
@@ -141,7 +160,10 @@ def test_a_quote_of_not_evidence_is_checked_against_its_line(tmp_path):
     from engine.cli import main
 
     case = tmp_path / "page.yaml"
-    assert main(["extract", str(PAGE), "-o", str(case), "--rules", str(ROOT / "rules")], out=open(tmp_path / "o", "w")) == 0
+    assert (
+        main(["extract", str(PAGE), "-o", str(case), "--rules", str(ROOT / "rules")], out=open(tmp_path / "o", "w"))
+        == 0
+    )
     text = case.read_text(encoding="utf-8")
     i = text.index("not_evidence:")
     j = text.index("quote: ", i) + len("quote: ")
@@ -175,8 +197,14 @@ def test_the_shipped_ofsted_reader_is_reproduced_exactly_from_shared():
 
     pack = load_pack(ROOT / "rules" / "ofsted-ilacs")
     shipped = json.loads((ROOT / "rules" / "ofsted-ilacs" / "reader.json").read_text(encoding="utf-8"))
-    text, _ = train_pack(pack, label_files(SHARED / "labels", pack), [SHARED / "ofsted-ilacs" / "reports"],
-                         [SHARED / "ofsted-ilacs" / "inspections.csv"], cv=False, date=shipped["provenance"]["date"])
+    text, _ = train_pack(
+        pack,
+        label_files(SHARED / "labels", pack),
+        [SHARED / "ofsted-ilacs" / "reports"],
+        [SHARED / "ofsted-ilacs" / "inspections.csv"],
+        cv=False,
+        date=shipped["provenance"]["date"],
+    )
     got = json.loads(text)
     # the same features, classes and counts; each weight to within a few units of its last
     # rounded digit (the solver's last bits differ between releases of SciPy and NumPy)
@@ -205,7 +233,11 @@ def test_the_shipped_cqc_reader_names_the_shared_texts_it_was_trained_on():
         assert prov["texts"][hashlib.sha256((SHARED / "reports" / name).read_bytes()).hexdigest()] > 100
     for f in prov["label_files"]:
         assert f["sha256"] == hashlib.sha256((SHARED / "labels" / f["file"]).read_bytes()).hexdigest()
-    assert prov["rows_without_text"] == 0 and prov["rows_used"] == 1946 and prov["leave_one_group_out"]["polarity_percent"] > 50
+    assert (
+        prov["rows_without_text"] == 0
+        and prov["rows_used"] == 1946
+        and prov["leave_one_group_out"]["polarity_percent"] > 50
+    )
     assert prov["council_name_words_left_out"] >= 20  # no weight names a council
 
 
@@ -216,9 +248,18 @@ def test_no_feature_names_a_council_the_labels_are_about():
     from engine.ingest.reader import words
 
     for pack_id, labels, index, sep, col in (
-            ("cqc-la", "cqc-dev-pages.tsv", SHARED / "data" / "cqc-la-dev-pages.tsv", "\t", "council"),
-            ("ofsted-ilacs", "ofsted-dev-inspections.tsv", SHARED / "ofsted-ilacs" / "inspections.csv", ",", "local_authority")):
-        files = {r["file"] for r in csv.DictReader((SHARED / "labels" / labels).read_text().splitlines(), delimiter="\t")}
+        ("cqc-la", "cqc-dev-pages.tsv", SHARED / "data" / "cqc-la-dev-pages.tsv", "\t", "council"),
+        (
+            "ofsted-ilacs",
+            "ofsted-dev-inspections.tsv",
+            SHARED / "ofsted-ilacs" / "inspections.csv",
+            ",",
+            "local_authority",
+        ),
+    ):
+        files = {
+            r["file"] for r in csv.DictReader((SHARED / "labels" / labels).read_text().splitlines(), delimiter="\t")
+        }
         rows = csv.DictReader(index.read_text().splitlines(), delimiter=sep)
         names = {w for r in rows if r["file"] in files for w in words(r[col])} - GENERIC_NAME_WORDS
         weights = json.loads((ROOT / "rules" / pack_id / "reader.json").read_text(encoding="utf-8"))["weights"]
@@ -226,25 +267,31 @@ def test_no_feature_names_a_council_the_labels_are_about():
 
 
 def test_derive_of_a_curated_case_loads_no_reader_and_no_learning_library():
-    code = ("import sys, io; from engine.cli import main; "
-            "rc = main(['derive', 'cases/blackpool-2025.yaml', '--format', 'json'], out=io.StringIO()); "
-            "assert rc == 0, rc; "
-            "bad = [m for m in ('engine.ingest.reader', 'sklearn', 'scipy') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, io; from engine.cli import main; "
+        "rc = main(['derive', 'cases/blackpool-2025.yaml', '--format', 'json'], out=io.StringIO()); "
+        "assert rc == 0, rc; "
+        "bad = [m for m in ('engine.ingest.reader', 'sklearn', 'scipy') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_extraction_reads_with_the_stored_weights_without_the_learning_library(cqc):
-    code = ("import sys; from pathlib import Path; from engine.model.pack import load_pack; "
-            "from engine.ingest.cues import load_cues; from engine.ingest.extract import extract; "
-            "p = load_pack(Path('rules/cqc-la')); d = extract(p, Path('tests/data/reports/blackpool-2025-partnerships-communities.txt'), 'x.txt', load_cues(p)); "
-            "assert d['items']; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules")
+    code = (
+        "import sys; from pathlib import Path; from engine.model.pack import load_pack; "
+        "from engine.ingest.cues import load_cues; from engine.ingest.extract import extract; "
+        "p = load_pack(Path('rules/cqc-la')); d = extract(p, Path('tests/data/reports/blackpool-2025-partnerships-communities.txt'), 'x.txt', load_cues(p)); "
+        "assert d['items']; assert 'sklearn' not in sys.modules and 'scipy' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_load_reader_round_trips_the_file(tmp_path):
     from engine.ingest.reader import dump_reader
 
-    m = load_reader(ROOT / "rules" / "cqc-la" / "reader.json", "cqc-la", load_pack(ROOT / "rules" / "cqc-la").category_ids)
+    m = load_reader(
+        ROOT / "rules" / "cqc-la" / "reader.json", "cqc-la", load_pack(ROOT / "rules" / "cqc-la").category_ids
+    )
     text = dump_reader(m.pack, m.heads, m.weights, m.provenance)
     assert text == (ROOT / "rules" / "cqc-la" / "reader.json").read_text(encoding="utf-8")

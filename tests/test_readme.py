@@ -1,4 +1,5 @@
 """Every `$ rederive ...` example in the README runs and exits 0 (consistency: 1 with exceptions listed); the Quickstart is what CI runs."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,10 @@ def test_there_are_examples():
 def test_example_runs(line):
     argv = shlex.split(line, comments=True)
     shared = ROOT.parent / "shared"
-    argv = [str(ROOT / "tests/data/cqc-la-ratings.csv") if a.startswith("../shared/") and not shared.exists() else a for a in argv]
+    argv = [
+        str(ROOT / "tests/data/cqc-la-ratings.csv") if a.startswith("../shared/") and not shared.exists() else a
+        for a in argv
+    ]
     code, out, err = run_cli(*argv)
     # consistency exits 1 when a published rating does not follow its rule (the Ofsted table has 8)
     assert code == 0 or (argv[0] == "consistency" and code == 1 and "Exceptions (" in out), err

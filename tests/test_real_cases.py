@@ -1,4 +1,5 @@
 """The two curated cases: derived equals published, every quote is checked, nothing reads the published block."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,8 +64,13 @@ def test_explain_has_why_not_for_the_next_score(packs):
 def test_published_block_is_never_an_input(packs, pack):
     lc = load(BLACKPOOL, packs)
     before = derive(pack, lc.case.items)
-    flipped = lc.case.model_copy(update={"published": lc.case.published.model_copy(
-        update={"rating": "outstanding", "scores": {k: 4 for k in lc.case.published.scores}})})
+    flipped = lc.case.model_copy(
+        update={
+            "published": lc.case.published.model_copy(
+                update={"rating": "outstanding", "scores": {k: 4 for k in lc.case.published.scores}}
+            )
+        }
+    )
     after = derive(pack, flipped.items)
     assert before == after
 
@@ -74,20 +80,20 @@ def test_consistency_agrees_with_every_council_of_the_table():
     table) follows from its own scores; York's 14/36 is the one ambiguous sum, published
     Requires improvement, as the pack's half-up reading says."""
     import csv
+
     rows = list(csv.DictReader(RATINGS.read_text(encoding="utf-8").splitlines()))
     obj = run_json("consistency", "--ratings", str(RATINGS))
     assert obj["total"] == len(rows) == len(obj["councils"]) and obj["agree"] == len(rows)
     assert obj["exceptions"] == []
     assert [(a["council"], a["sum"], a["published"]) for a in obj["ambiguous"]] == [
-        ("City of York Council", 14, "requires_improvement")]
+        ("City of York Council", 14, "requires_improvement")
+    ]
 
 
 def test_consistency_reports_exceptions_and_ambiguous(tmp_path):
     csv = tmp_path / "r.csv"
     header = RATINGS.read_text().splitlines()[0]
-    csv.write_text(header + "\n"
-                   "A,a,2024-05,Good,1,1,1,1,1,1,1,1,1,x\n"
-                   "B,b,2024-05,Inadequate,2,2,2,2,2,1,1,1,1,x\n")
+    csv.write_text(header + "\nA,a,2024-05,Good,1,1,1,1,1,1,1,1,1,x\nB,b,2024-05,Inadequate,2,2,2,2,2,1,1,1,1,x\n")
     code, out, _ = run_cli("consistency", "--ratings", str(csv), "--format", "json")
     import json
 
@@ -110,6 +116,7 @@ def test_explain_prints_feature_values_rounded():
     import re
 
     from conftest import run_cli
+
     code, out, err = run_cli("explain", str(CASES / "blackpool-2025.yaml"))
     assert code == 0, err
     values = re.findall(r"\w+=(-?\d+\.\d+)", out)

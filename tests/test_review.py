@@ -1,5 +1,6 @@
 """The review-request brief: deadline, checks, sensitivity, draft within the limit, escaped HTML
 that a real browser renders."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,8 +66,16 @@ def test_draft_limit_is_enforced():
     from engine.model.case import Case, LoadedCase, Published
 
     pack = load_pack(CQC)
-    lc = LoadedCase(Path("x.yaml"), Case(case="x", council="X Council", framework="cqc-la", sources=["s"],
-                                         published=Published(rating="good", date="2025-01-01")))
+    lc = LoadedCase(
+        Path("x.yaml"),
+        Case(
+            case="x",
+            council="X Council",
+            framework="cqc-la",
+            sources=["s"],
+            published=Published(rating="good", date="2025-01-01"),
+        ),
+    )
     grounds = [{"process_ground": True, "detail": "word " * 120} for _ in range(8)]
     d = draft(pack, lc, grounds)
     assert d["words"] <= 500 and d["grounds"] == 8
@@ -76,13 +85,41 @@ def test_draft_limit_is_enforced():
 def test_html_escapes_report_text(brief_json):
     obj, _ = brief_json
     fake = json.loads(json.dumps(obj))
-    sample = {"case": "c", "council": "<b>Evil & Co</b>", "framework": "f", "published": {"date": "2025-01-01", "rating": "x"},
-              "deadline": "2025-01-22", "deadline_rule": "r", "ground": "g", "not_grounds": ["n"], "who": "w",
-              "bands": [], "next_rating": None, "max_changes": 3, "draft": fake["draft"], "sensitivity": [],
-              "checks": [{"id": "statement_supported_by_evidence", "statement": "s", "status": "pass", "process_ground": False,
-                          "detail": "d", "deciding": [{"category": "c", "score": 1, "row": "r", "reason": "x",
-                                                       "quotes": [{"quote": "<script>alert(1)</script>", "file": "f", "line": 1}]}]}],
-              "derive": {"statements": [], "overall": {"percent": None}}}
+    sample = {
+        "case": "c",
+        "council": "<b>Evil & Co</b>",
+        "framework": "f",
+        "published": {"date": "2025-01-01", "rating": "x"},
+        "deadline": "2025-01-22",
+        "deadline_rule": "r",
+        "ground": "g",
+        "not_grounds": ["n"],
+        "who": "w",
+        "bands": [],
+        "next_rating": None,
+        "max_changes": 3,
+        "draft": fake["draft"],
+        "sensitivity": [],
+        "checks": [
+            {
+                "id": "statement_supported_by_evidence",
+                "statement": "s",
+                "status": "pass",
+                "process_ground": False,
+                "detail": "d",
+                "deciding": [
+                    {
+                        "category": "c",
+                        "score": 1,
+                        "row": "r",
+                        "reason": "x",
+                        "quotes": [{"quote": "<script>alert(1)</script>", "file": "f", "line": 1}],
+                    }
+                ],
+            }
+        ],
+        "derive": {"statements": [], "overall": {"percent": None}},
+    }
     page = html(sample)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in page
@@ -107,8 +144,9 @@ def test_html_renders_in_a_real_browser(brief_json, tmp_path):
     assert "Review brief: Blackpool Council" in dom.stdout
     assert "<svg" in dom.stdout and "Deadline: Thursday 28 August 2025" in dom.stdout
     shot = tmp_path / "brief.png"
-    subprocess.run([*browser, "--window-size=1100,1400", f"--screenshot={shot}", page.as_uri()],
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [*browser, "--window-size=1100,1400", f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120
+    )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a blank page is far smaller
 

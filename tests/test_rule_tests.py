@@ -1,4 +1,5 @@
 """YAML rule tests: every table row of every pack is pinned, and failures say where and why."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,14 +57,17 @@ def _write(tmp_path: Path, body: str) -> Path:
 
 
 def test_failure_names_file_line_expected_got_and_explains(tmp_path: Path):
-    f = _write(tmp_path, """tests:
+    f = _write(
+        tmp_path,
+        """tests:
   - name: deliberately wrong
     statement: equity
     items:
       - {category: partners, polarity: strength, count: 2}
     expect:
       categories: {equity.partners: 1}
-""")
+""",
+    )
     [o] = list(iter_outcomes(f))
     assert not o.passed and o.line == 2
     assert o.mismatches == ["category equity.partners: expected 1, got 3"]
@@ -73,13 +77,16 @@ def test_failure_names_file_line_expected_got_and_explains(tmp_path: Path):
 
 
 def test_unknown_names_in_a_rule_test_are_located(tmp_path: Path):
-    f = _write(tmp_path, """tests:
+    f = _write(
+        tmp_path,
+        """tests:
   - name: typo
     statement: equity
     items:
       - {category: partner, polarity: strength}
     expect: {}
-""")
+""",
+    )
     with pytest.raises(LoadError) as exc:
         list(iter_outcomes(f))
     [p] = exc.value.problems

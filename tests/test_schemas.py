@@ -1,4 +1,5 @@
 """JSON Schemas: generated from the models, committed, in sync; every YAML file names and meets its schema."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,9 @@ from engine.authoring.schemas import generate, schema_for
 from engine.base.yamlio import load_yaml
 
 SCHEMAS = ROOT / "schemas"
-YAML_FILES = sorted(p for p in ROOT.rglob("*.yaml")
-                    if ".venv" not in p.parts and not p.relative_to(ROOT).parts[:2] == ("tests", "bad"))
+YAML_FILES = sorted(
+    p for p in ROOT.rglob("*.yaml") if ".venv" not in p.parts and not p.relative_to(ROOT).parts[:2] == ("tests", "bad")
+)
 
 
 def test_committed_schemas_match_the_models():

@@ -1,6 +1,7 @@
 """The searches, reviews and lint of the bundled cases give exactly what they gave before
 they were made fast (issue 14): the same minimal sizes, set counts, sets in order, bounds,
 review sensitivities and lint findings, for Blackpool, Lincolnshire and the Ofsted case."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,13 @@ RECORDED = json.loads((ROOT / "tests" / "data" / "search-results.json").read_tex
 
 def _summary(argv: list[str], got: dict) -> dict:
     if argv[0] == "counterfactual":
-        return {"minimal_size": got["minimal_size"], "sets_total": got["sets_total"],
-                "statements_touched": got["statements_touched"], "sets": [s["changes"] for s in got["sets"]],
-                "bound": got.get("bound")}
+        return {
+            "minimal_size": got["minimal_size"],
+            "sets_total": got["sets_total"],
+            "statements_touched": got["statements_touched"],
+            "sets": [s["changes"] for s in got["sets"]],
+            "bound": got.get("bound"),
+        }
     if argv[0] == "review":
         keys = ("level", "current", "target", "minimal_changes", "sets", "example")
         return {"sensitivity": [{k: e[k] for k in keys} for e in got["sensitivity"]]}

@@ -1,5 +1,6 @@
 """A third, minimal framework (two statements, three grades) runs through every command,
 and the engine names no framework: proof that CQC lives in rules/, not in engine/."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,15 @@ TOY = load_pack(TOY_RULES / "toy")
 
 
 def item(i, statement="alpha", category="records", polarity="strength", tags=()):
-    return Item(id=f"i{i}", statement=statement, category=category, polarity=polarity, tags=list(tags),
-                quote="q", source=SourceRef(file="f", line=1))
+    return Item(
+        id=f"i{i}",
+        statement=statement,
+        category=category,
+        polarity=polarity,
+        tags=list(tags),
+        quote="q",
+        source=SourceRef(file="f", line=1),
+    )
 
 
 def test_derive_explain_diff_check_on_toy_pack():
@@ -77,8 +85,14 @@ def _pack_ids() -> set[str]:
     for pack_dir in (ROOT / "rules").iterdir():
         if (pack_dir / "pack.yaml").is_file():
             p = load_pack(pack_dir)
-            ids |= {p.id, *p.statement_ids, *p.category_ids, *p.tag_ids, *(r.id for r in p.core.ratings),
-                    *(t.table.id for t in p.tables)}
+            ids |= {
+                p.id,
+                *p.statement_ids,
+                *p.category_ids,
+                *p.tag_ids,
+                *(r.id for r in p.core.ratings),
+                *(t.table.id for t in p.tables),
+            }
     return ids
 
 
@@ -90,7 +104,9 @@ def _proper_names() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "engine").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT / "engine")))
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "engine").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT / "engine"))
+)
 def test_engine_names_no_framework(path: Path):
     """No pack id (statement, category, tag, rating, table, feature) as a string literal in the
     engine, and no framework or council name anywhere in its text."""

@@ -1,5 +1,6 @@
 """The explorer's routes, in-process: every API answer equals the command line's JSON for the
 same input; hostile requests get a 4xx with a located message and change nothing."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,11 @@ from conftest import CASES, ROOT, run_json
 from engine.web.app import create_app
 from engine.web.served import Served
 
-CASE_FILES = {"blackpool-2025": CASES / "blackpool-2025.yaml", "lincolnshire-2023": CASES / "lincolnshire-2023.yaml",
-              "blackpool-2020-ofsted-monitoring": CASES / "blackpool-2020-ofsted-monitoring.yaml"}
+CASE_FILES = {
+    "blackpool-2025": CASES / "blackpool-2025.yaml",
+    "lincolnshire-2023": CASES / "lincolnshire-2023.yaml",
+    "blackpool-2020-ofsted-monitoring": CASES / "blackpool-2020-ofsted-monitoring.yaml",
+}
 STATEMENT = {"blackpool-2025": "learning", "lincolnshire-2023": "equity", "blackpool-2020-ofsted-monitoring": None}
 SAME = {"origin": "http://testserver"}
 
@@ -36,7 +40,11 @@ def client(workspace):
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} if root.exists() else {}
+    return (
+        {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        if root.exists()
+        else {}
+    )
 
 
 def test_cases_lists_the_served_cases(client):
@@ -64,8 +72,10 @@ def _first_items(cid: str) -> list[str]:
 @pytest.mark.parametrize("cid", list(CASE_FILES))
 def test_whatif_answers_what_the_command_prints(client, tmp_path, cid):
     a, b = _first_items(cid)
-    scenario = {"name": "two changes", "changes": [{"op": "drop", "item": a},
-                                                   {"op": "set", "item": b, "field": "tags", "value": []}]}
+    scenario = {
+        "name": "two changes",
+        "changes": [{"op": "drop", "item": a}, {"op": "set", "item": b, "field": "tags", "value": []}],
+    }
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(scenario))
     got = client.post(f"/api/cases/{cid}/whatif", json=scenario, headers=SAME)
@@ -81,9 +91,14 @@ def test_whatif_with_the_bundled_scenario(client):
     assert any(m["level"] == "statement" and m["statement"] == "learning" for m in got["moved"])
 
 
-@pytest.mark.parametrize(("cid", "target"), [("blackpool-2025", "overall=requires_improvement"),
-                                              ("lincolnshire-2023", "overall=requires_improvement"),
-                                              ("blackpool-2020-ofsted-monitoring", None)])
+@pytest.mark.parametrize(
+    ("cid", "target"),
+    [
+        ("blackpool-2025", "overall=requires_improvement"),
+        ("lincolnshire-2023", "overall=requires_improvement"),
+        ("blackpool-2020-ofsted-monitoring", None),
+    ],
+)
 def test_counterfactual_answers_what_the_command_prints(client, cid, target):
     if target is None:  # another grade than the Ofsted case's evidence derives
         from engine.model.locate import Packs
@@ -100,9 +115,16 @@ def test_counterfactual_answers_what_the_command_prints(client, cid, target):
     assert api == cli
 
 
-@pytest.mark.parametrize("path", ["/api/cases/..%2F..%2Fetc%2Fpasswd/derive", "/api/cases/%2Fetc%2Fpasswd/derive",
-                                  "/api/cases/..%5Cblackpool-2025/derive", "/api/cases/blackpool-2025.yaml/derive",
-                                  "/api/cases/cases%2Fblackpool-2025.yaml/explain"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/cases/..%2F..%2Fetc%2Fpasswd/derive",
+        "/api/cases/%2Fetc%2Fpasswd/derive",
+        "/api/cases/..%5Cblackpool-2025/derive",
+        "/api/cases/blackpool-2025.yaml/derive",
+        "/api/cases/cases%2Fblackpool-2025.yaml/explain",
+    ],
+)
 def test_a_path_for_an_id_is_not_found(client, path):
     got = client.get(path)
     assert got.status_code == 404
@@ -122,17 +144,27 @@ def _unchanged(client, workspace, request):
 
 
 def test_a_scenario_naming_an_unknown_item_is_refused(client, workspace):
-    got = _unchanged(client, workspace, lambda: client.post(
-        "/api/cases/blackpool-2025/whatif", json={"name": "x", "changes": [{"op": "drop", "item": "le99"}]}))
+    got = _unchanged(
+        client,
+        workspace,
+        lambda: client.post(
+            "/api/cases/blackpool-2025/whatif", json={"name": "x", "changes": [{"op": "drop", "item": "le99"}]}
+        ),
+    )
     assert got.status_code == 400
     assert "no item 'le99'" in got.json()["error"] and "did you mean" in got.json()["error"]
 
 
-@pytest.mark.parametrize(("body", "where"), [(b'{"name": "x", "changes": [}', "(request body):1:27: malformed JSON"),
-                                             (b'{"name": "x",\n "changes": [{"op": "explode"}]}', "(request body):2:"),
-                                             (b'{"name": "x", "chnages": []}', "unknown key 'chnages'"),
-                                             (b"[1, 2]", "expected a JSON object"),
-                                             (b"\xff\xfe", "not UTF-8")])
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        (b'{"name": "x", "changes": [}', "(request body):1:27: malformed JSON"),
+        (b'{"name": "x",\n "changes": [{"op": "explode"}]}', "(request body):2:"),
+        (b'{"name": "x", "chnages": []}', "unknown key 'chnages'"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b"\xff\xfe", "not UTF-8"),
+    ],
+)
 def test_a_malformed_body_is_located(client, workspace, body, where):
     got = _unchanged(client, workspace, lambda: client.post("/api/cases/blackpool-2025/whatif", content=body))
     assert got.status_code == 400, got.text
@@ -149,7 +181,9 @@ def test_a_counterfactual_with_a_bad_target_is_refused(client):
 def test_a_cross_site_post_is_refused(client, workspace):
     body = {"name": "x", "changes": []}
     for headers in ({"origin": "http://evil.example"}, {"origin": "null"}, {"sec-fetch-site": "cross-site"}):
-        got = _unchanged(client, workspace, lambda h=headers: client.post("/api/cases/blackpool-2025/whatif", json=body, headers=h))
+        got = _unchanged(
+            client, workspace, lambda h=headers: client.post("/api/cases/blackpool-2025/whatif", json=body, headers=h)
+        )
         assert got.status_code == 403 and "explorer's own pages" in got.json()["error"]
         up = client.post("/api/extract", files={"file": ("r.txt", b"text")}, headers=headers)
         assert up.status_code == 403
@@ -193,13 +227,16 @@ def _zip() -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize(("name", "raw", "why"), [
-    ("report.pdf", _zip(), "not a report but a ZIP archive"),
-    ("report.txt", b"", "empty file"),
-    ("report.txt", b"caf\xe9 au lait\n", "not UTF-8"),
-    ("report.html", b"<html><body><main>" + b"<div>" * 5_000 + b"<p>x</p></main></body></html>", "5,003 deep"),
-    ("report.txt", b"A shopping list.\nEggs, milk and bread.\n", "cannot tell which framework"),
-])
+@pytest.mark.parametrize(
+    ("name", "raw", "why"),
+    [
+        ("report.pdf", _zip(), "not a report but a ZIP archive"),
+        ("report.txt", b"", "empty file"),
+        ("report.txt", b"caf\xe9 au lait\n", "not UTF-8"),
+        ("report.html", b"<html><body><main>" + b"<div>" * 5_000 + b"<p>x</p></main></body></html>", "5,003 deep"),
+        ("report.txt", b"A shopping list.\nEggs, milk and bread.\n", "cannot tell which framework"),
+    ],
+)
 def test_a_bad_upload_is_refused_and_writes_nothing(client, workspace, name, raw, why):
     got = _unchanged(client, workspace, lambda: _upload(client, name, raw))
     assert got.status_code == 400, got.text
@@ -227,9 +264,13 @@ def test_clients_at_once_do_not_interfere(client):
     """Derivations of different cases and of one case with different changes, at once: each
     answers what it answers alone, and the served case is unchanged after."""
     alone = {}
-    asks = [("blackpool-2025", [{"op": "drop", "item": "le10"}]), ("blackpool-2025", []),
-            ("blackpool-2025", [{"op": "set", "item": "le04", "field": "polarity", "value": "shortfall"}]),
-            ("lincolnshire-2023", []), ("blackpool-2020-ofsted-monitoring", [])]
+    asks = [
+        ("blackpool-2025", [{"op": "drop", "item": "le10"}]),
+        ("blackpool-2025", []),
+        ("blackpool-2025", [{"op": "set", "item": "le04", "field": "polarity", "value": "shortfall"}]),
+        ("lincolnshire-2023", []),
+        ("blackpool-2020-ofsted-monitoring", []),
+    ]
     for n, (cid, changes) in enumerate(asks):
         alone[n] = client.post(f"/api/cases/{cid}/whatif", json={"name": "x", "changes": changes}).json()
     got: dict[int, list] = {n: [] for n in alone}
@@ -246,11 +287,16 @@ def test_clients_at_once_do_not_interfere(client):
         t.join()
     for n, answers in got.items():
         assert answers and all(a == alone[n] for a in answers)
-    assert client.get("/api/cases/blackpool-2025/derive").json() == run_json("derive", str(CASE_FILES["blackpool-2025"]))[0]
+    assert (
+        client.get("/api/cases/blackpool-2025/derive").json()
+        == run_json("derive", str(CASE_FILES["blackpool-2025"]))[0]
+    )
 
 
 def test_the_panel_marks_what_moved(client):
-    got = client.post("/cases/blackpool-2025/panel", json={"changes": [{"op": "drop", "item": "le10"}], "statement": "learning"})
+    got = client.post(
+        "/cases/blackpool-2025/panel", json={"changes": [{"op": "drop", "item": "le10"}], "statement": "learning"}
+    )
     assert got.status_code == 200
     data = json.loads(got.text.split('id="panel-data">', 1)[1].split("</script>", 1)[0])
     assert data["changes"] == [{"op": "drop", "item": "le10"}] and data["statement"] == "learning"
@@ -268,9 +314,21 @@ def test_the_report_and_its_text_are_escaped(client, workspace):
 
 
 def test_the_downloaded_scenario_is_one_whatif_accepts(client, tmp_path):
-    changes = [{"op": "drop", "item": "le10"},
-               {"op": "add", "items": [{"id": "added-1", "statement": "learning", "category": "partners",
-                                        "polarity": "strength", "quote": "Partners told us they were involved."}]}]
+    changes = [
+        {"op": "drop", "item": "le10"},
+        {
+            "op": "add",
+            "items": [
+                {
+                    "id": "added-1",
+                    "statement": "learning",
+                    "category": "partners",
+                    "polarity": "strength",
+                    "quote": "Partners told us they were involved.",
+                }
+            ],
+        },
+    ]
     got = client.post("/cases/blackpool-2025/scenario.yaml", json={"changes": changes})
     assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
     path = tmp_path / "s.yaml"
@@ -284,7 +342,9 @@ def test_the_downloaded_scenario_is_one_whatif_accepts(client, tmp_path):
 
 
 def test_a_loaded_scenario_is_located(client):
-    got = client.post("/cases/blackpool-2025/scenario/read?name=../../s.yaml", content=b"name: x\nchanges:\n  - {op: boom}\n")
+    got = client.post(
+        "/cases/blackpool-2025/scenario/read?name=../../s.yaml", content=b"name: x\nchanges:\n  - {op: boom}\n"
+    )
     assert got.status_code == 400 and got.json()["error"].startswith("s.yaml:3:")
 
 

@@ -1,5 +1,6 @@
 """The explorer in a real browser: Playwright driving Debian's chromium against
 `rederive serve` started as a user starts it."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,24 @@ SHOTS = Path(os.environ.get("REDERIVE_SHOTS", "")) if os.environ.get("REDERIVE_S
 
 @pytest.fixture
 def server(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", "--port", "0", "--format", "json",
-                             "--workspace", str(tmp_path / "workspace")],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "serve",
+            "--port",
+            "0",
+            "--format",
+            "json",
+            "--workspace",
+            str(tmp_path / "workspace"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line, proc.stderr.read()
@@ -80,8 +96,9 @@ def test_drop_an_item_watch_the_scores_move_and_download_the_scenario(server, pa
     cli = run_json("whatif", str(CASES / "blackpool-2025.yaml"), "--scenario", str(scenario))
     after = {s["id"]: s["derived"] for s in cli["after"]["statements"]}
     assert after["learning"] == 2 and cli["after"]["overall"]["percent"] == 36.11
-    shown = {row.get_attribute("data-statement"): row.inner_text().split()[0]
-             for row in page.locator("td.derived").all()}
+    shown = {
+        row.get_attribute("data-statement"): row.inner_text().split()[0] for row in page.locator("td.derived").all()
+    }
     assert shown == {k: str(v) for k, v in after.items()}
 
     page.click("#reset")
@@ -125,7 +142,9 @@ def test_a_report_uploaded_from_the_page_opens_as_a_case(server, page):
     page.wait_for_selector("body[data-ready='1']")
     assert "Lincolnshire" in page.inner_text("h1")
     page.goto(server)
-    page.set_input_files("#upload-file", files=[{"name": "r.pdf", "mimeType": "application/pdf", "buffer": b"PK\x03\x04zip"}])
+    page.set_input_files(
+        "#upload-file", files=[{"name": "r.pdf", "mimeType": "application/pdf", "buffer": b"PK\x03\x04zip"}]
+    )
     page.click("#upload button[type=submit]")
     page.wait_for_selector("#upload-error:has-text('ZIP')")
     assert page.url == server

@@ -1,4 +1,5 @@
 """What-if and exact counterfactuals: copies only, inverses restore, sets reach and are minimal."""
+
 from __future__ import annotations
 
 import itertools
@@ -26,8 +27,11 @@ BLACKPOOL = CASES / "blackpool-2025.yaml"
 
 def _scores(items):
     d = derive(PACK, items)
-    return {s.id: s.score for s in d.statements}, {(c.statement, c.category): (c.score, c.kept)
-                                                   for s in d.statements for c in s.cells}, d.overall.value
+    return (
+        {s.id: s.score for s in d.statements},
+        {(c.statement, c.category): (c.score, c.kept) for s in d.statements for c in s.cells},
+        d.overall.value,
+    )
 
 
 def test_scenario_file_moves_learning(packs):
@@ -46,12 +50,15 @@ def test_whatif_never_touches_the_file():
     assert BLACKPOOL.read_bytes() == before
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--drop", "zz99"], "no item 'zz99'"),
-    (["--set", "an01.tags=risk_of_harm,not_a_tag"], "unknown tag 'not_a_tag'"),
-    (["--set", "an01.polarity=strength"], "tag 'no_assurance' belongs on a shortfall or mixed item"),
-    (["--set", "an01.statement=equty"], "did you mean 'equity'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--drop", "zz99"], "no item 'zz99'"),
+        (["--set", "an01.tags=risk_of_harm,not_a_tag"], "unknown tag 'not_a_tag'"),
+        (["--set", "an01.polarity=strength"], "tag 'no_assurance' belongs on a shortfall or mixed item"),
+        (["--set", "an01.statement=equty"], "did you mean 'equity'"),
+    ],
+)
 def test_bad_changes_are_refused(argv, message):
     code, _, err = run_cli("whatif", str(BLACKPOOL), *argv)
     assert code == 1 and message in err
@@ -59,8 +66,10 @@ def test_bad_changes_are_refused(argv, message):
 
 def test_add_items_file(tmp_path: Path):
     f = tmp_path / "add.yaml"
-    f.write_text("items:\n  - {id: new1, statement: learning, category: people_experience, polarity: strength}\n"
-                 "  - {id: new2, statement: learning, category: people_experience, polarity: strength}\n")
+    f.write_text(
+        "items:\n  - {id: new1, statement: learning, category: people_experience, polarity: strength}\n"
+        "  - {id: new2, statement: learning, category: people_experience, polarity: strength}\n"
+    )
     obj = run_json("whatif", str(BLACKPOOL), "--add", str(f))
     assert any(m["level"] == "statement" and m["statement"] == "learning" for m in obj["moved"])
 
@@ -75,12 +84,15 @@ def test_rules_override_moves_and_explains():
 
 def test_rules_override_bad_path_is_located(tmp_path: Path):
     f = tmp_path / "o.yaml"
-    f.write_text("name: x\nframework: cqc-la\nchanges:\n  - {file: tables.yaml, path: 'tables[nope].rows[0]', value: 1}\n")
+    f.write_text(
+        "name: x\nframework: cqc-la\nchanges:\n  - {file: tables.yaml, path: 'tables[nope].rows[0]', value: 1}\n"
+    )
     code, _, err = run_cli("whatif", str(CASES), "--rules-override", str(f))
     assert code == 1 and f"{f}:4:" in err and "no element with id 'nope'" in err
 
 
 # --- properties -----------------------------------------------------------------
+
 
 def _lc(items) -> LoadedCase:
     case = Case(case="synthetic", council="S", framework="cqc-la", sources=["x"], items=items)
@@ -179,7 +191,9 @@ def test_blackpool_least_change_to_requires_improvement():
 
 
 def test_truncated_reading_needs_three_changes_for_learning_alone():
-    obj = run_json("counterfactual", str(BLACKPOOL), "--target", "learning=2", "--reading", "truncate", "--max-sets", "1")
+    obj = run_json(
+        "counterfactual", str(BLACKPOOL), "--target", "learning=2", "--reading", "truncate", "--max-sets", "1"
+    )
     assert obj["minimal_size"] == 1
 
 
@@ -199,8 +213,10 @@ def test_target_errors():
     assert code == 2 and "not on the scale" in err
 
 
-@pytest.mark.parametrize("case, at_least", [("blackpool-2025.yaml", 3_000), ("lincolnshire-2023.yaml", 800),
-                                             ("blackpool-2020-ofsted-monitoring.yaml", 300)])
+@pytest.mark.parametrize(
+    "case, at_least",
+    [("blackpool-2025.yaml", 3_000), ("lincolnshire-2023.yaml", 800), ("blackpool-2020-ofsted-monitoring.yaml", 300)],
+)
 def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
     """The compiled batch path of the counterfactual search against `derive` of the changed
     items themselves: every candidate of one change, every fifth of two and samples of three and
@@ -229,7 +245,10 @@ def test_batch_scoring_of_candidates_equals_derive(packs, case, at_least):
             for picks, score in zip(group, _score_many(s, sid, group), strict=True):
                 steps, _ = _changes_for(s, picks, next(_concrete_sets(s, picks)))
                 changed = apply(pack, own, [c for step in steps for c in step])
-                assert derive(pack, changed).statement(sid).score == score, (sid, [c.label() for st in steps for c in st])
+                assert derive(pack, changed).statement(sid).score == score, (
+                    sid,
+                    [c.label() for st in steps for c in st],
+                )
                 compared += 1
     assert compared > at_least
 

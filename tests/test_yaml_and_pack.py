@@ -1,4 +1,5 @@
 """The strict YAML reader and the pack loader: every mistake refused at load time, located."""
+
 from __future__ import annotations
 
 import shutil
@@ -55,14 +56,38 @@ def _pack_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 PACK_MISTAKES = [
-    ("tables.yaml", '"serious_shortfalls >= 1"]', '"serious_shortfals >= 1"]',
-     "unknown name 'serious_shortfals' (did you mean 'serious_shortfalls'?)"),
+    (
+        "tables.yaml",
+        '"serious_shortfalls >= 1"]',
+        '"serious_shortfals >= 1"]',
+        "unknown name 'serious_shortfals' (did you mean 'serious_shortfalls'?)",
+    ),
     ("tables.yaml", "categories: [outcomes]", "categories: [outcome]", "unknown category 'outcome'"),
-    ("tables.yaml", "hit_policy: first", "hit_policy: any", "Input should be 'first', 'unique', 'collect_min' or 'collect_max'"),
+    (
+        "tables.yaml",
+        "hit_policy: first",
+        "hit_policy: any",
+        "Input should be 'first', 'unique', 'collect_min' or 'collect_max'",
+    ),
     ("tables.yaml", "score: 4\n", "score: 5\n", "score 5 is not on the scale"),
-    ("tables.yaml", "when: [\"shortfall_share >= 0.4\"]", "when: [\"shortfall_share.real >= 0.4\"]", "attribute access not allowed"),
-    ("features.yaml", "tags_any: [exceptional]", "tags_any: [exceptionl]", "unknown tag 'exceptionl' (did you mean 'exceptional'?)"),
-    ("features.yaml", "expr: strength_share - shortfall_share", "expr: strength_share - nothing", "unknown name 'nothing'"),
+    (
+        "tables.yaml",
+        'when: ["shortfall_share >= 0.4"]',
+        'when: ["shortfall_share.real >= 0.4"]',
+        "attribute access not allowed",
+    ),
+    (
+        "features.yaml",
+        "tags_any: [exceptional]",
+        "tags_any: [exceptionl]",
+        "unknown tag 'exceptionl' (did you mean 'exceptional'?)",
+    ),
+    (
+        "features.yaml",
+        "expr: strength_share - shortfall_share",
+        "expr: strength_share - nothing",
+        "unknown name 'nothing'",
+    ),
     ("pack.yaml", "theme: leadership\n", "theme: leadrship\n", "unknown theme 'leadrship'"),
     ("pack.yaml", "{rating: good, min_percent: 63", "{rating: gud, min_percent: 63", "unknown rating 'gud'"),
     ("pack.yaml", "choose: round_half_up", "choose: nearest", "Input should be 'round_half_up' or 'truncate'"),

@@ -5,6 +5,7 @@ Items of one cell with the same polarity, tags and metric band give identical fe
 an operation is applied to "any one item of a group" (a ClassOp); the sets found are then
 expanded to concrete items, and their number is counted exactly by combinatorics.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -34,8 +35,11 @@ class ClassOp:
     def describe(self) -> str:
         if self.kind == "add_item":
             return f"add a {self.to} item to {self.statement}.{self.category}"
-        what = {"flip_polarity": f"read as {self.to}", "drop_item": "leave out",
-                "shift_metric": f"read the comparison as {self.to}"}[self.kind]
+        what = {
+            "flip_polarity": f"read as {self.to}",
+            "drop_item": "leave out",
+            "shift_metric": f"read the comparison as {self.to}",
+        }[self.kind]
         return f"{what}: an item of {self.statement}.{self.category}"
 
 
@@ -67,7 +71,8 @@ def build(pack: Pack, items: list[Item]) -> Search:
     for it in items:
         s.groups.setdefault(_signature(pack, it), []).append(it)
         s.cells.setdefault(it.statement, {}).setdefault(it.category, Counter())[
-            (it.polarity, frozenset(it.tags), metric_band(pack, it))] += 1
+            (it.polarity, frozenset(it.tags), metric_band(pack, it))
+        ] += 1
     band_ids = sorted((c.band, c.id) for c in pack.core.comparisons.bands)
     by_band = {b: cid for b, cid in band_ids}
     ops: dict[str, list[ClassOp]] = defaultdict(list)
@@ -82,7 +87,9 @@ def build(pack: Pack, items: list[Item]) -> Search:
             if op.op == "drop_item":
                 ops[sid].append(ClassOp(op.id, op.op, sid, cid, sig, None))
             elif op.op == "flip_polarity":
-                targets = {"strength": ["shortfall"], "shortfall": ["strength"], "mixed": ["strength", "shortfall"]}[pol]
+                targets = {"strength": ["shortfall"], "shortfall": ["strength"], "mixed": ["strength", "shortfall"]}[
+                    pol
+                ]
                 for to in targets:
                     if band is not None and ((band < 0 and to == "strength") or (band > 0 and to == "shortfall")):
                         continue  # the metric contradicts the new reading: a metric shift must come first
@@ -173,7 +180,9 @@ def _concrete_sets(s: Search, picks: tuple[ClassOp, ...]) -> Iterator[dict[tuple
 _STEP = Change(op="drop", item="(step)")  # marks where one pick's changes begin
 
 
-def _changes_for(s: Search, picks: tuple[ClassOp, ...], expand: dict[tuple, list[Item]]) -> tuple[list[list[Change]], list[str]]:
+def _changes_for(
+    s: Search, picks: tuple[ClassOp, ...], expand: dict[tuple, list[Item]]
+) -> tuple[list[list[Change]], list[str]]:
     """The scenario changes for concrete picks, and one readable label per pick."""
     used: dict[tuple, int] = defaultdict(int)
     out: list[Change] = []
@@ -183,16 +192,24 @@ def _changes_for(s: Search, picks: tuple[ClassOp, ...], expand: dict[tuple, list
         out.append(_STEP)
         if op.kind == "add_item":
             n_add += 1
-            out.append(Change(op="add", items=[AddItem(id=f"cf-add-{n_add}", statement=op.statement,
-                                                        category=op.category, polarity=op.to)]))  # type: ignore[arg-type]
+            out.append(
+                Change(
+                    op="add",
+                    items=[AddItem(id=f"cf-add-{n_add}", statement=op.statement, category=op.category, polarity=op.to)],
+                )
+            )  # type: ignore[arg-type]
             labels.append(f"{op.op_id}: add a {op.to} item to {op.statement}.{op.category}")
             continue
         it = expand[op.group][used[op.group]]  # type: ignore[index]
         used[op.group] += 1  # type: ignore[index]
-        labels.append({"drop_item": f"{op.op_id}: leave out {it.id} ({it.polarity}, {it.statement}.{it.category})",
-                       "flip_polarity": f"{op.op_id}: read {it.id} as {op.to}, not {it.polarity} ({it.statement}.{it.category})",
-                       "shift_metric": f"{op.op_id}: read {it.id}'s comparison as {op.to}"
-                                       f" ({it.metric.comparison if it.metric else ''})"}[op.kind])
+        labels.append(
+            {
+                "drop_item": f"{op.op_id}: leave out {it.id} ({it.polarity}, {it.statement}.{it.category})",
+                "flip_polarity": f"{op.op_id}: read {it.id} as {op.to}, not {it.polarity} ({it.statement}.{it.category})",
+                "shift_metric": f"{op.op_id}: read {it.id}'s comparison as {op.to}"
+                f" ({it.metric.comparison if it.metric else ''})",
+            }[op.kind]
+        )
         if op.kind == "drop_item":
             out.append(Change(op="drop", item=it.id))
         elif op.kind == "flip_polarity":

@@ -16,6 +16,7 @@ Two reductions keep it exact while making it fast:
 "Reach" means at least the target in its direction: a better target than the derived one
 is reached by that or better, a worse target by that or worse.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -61,7 +62,9 @@ def parse_target(pack: Pack, text: str) -> tuple[str, str | int]:
     return key, int(value)
 
 
-def _goal(pack: Pack, base, key: str, goal: str | int) -> tuple[int, Callable[[dict[str, int | None]], bool], list[str]]:
+def _goal(
+    pack: Pack, base, key: str, goal: str | int
+) -> tuple[int, Callable[[dict[str, int | None]], bool], list[str]]:
     """The direction to move (1 up, -1 down, 0 already there), the test that a set of
     statement scores reaches the target, and the statements whose changes can matter."""
     if key == "overall":
@@ -71,11 +74,16 @@ def _goal(pack: Pack, base, key: str, goal: str | int) -> tuple[int, Callable[[d
         direction = 0 if now == want else (1 if now is None or want > now else -1)
 
         def reached(scores: dict[str, int | None]) -> bool:
-            r = band(pack.core.aggregation.statements_to_overall, [v for v in scores.values() if v is not None], max(pack.scores))
+            r = band(
+                pack.core.aggregation.statements_to_overall,
+                [v for v in scores.values() if v is not None],
+                max(pack.scores),
+            )
             if r.value is None:
                 return False
             got = order.index(str(r.value))
             return got >= want if direction > 0 else got <= want
+
         return direction, reached, list(pack.statement_ids)
     now_s = base.statement(key).score
     direction = 0 if now_s == goal else (1 if now_s is None or int(goal) > now_s else -1)
@@ -83,6 +91,7 @@ def _goal(pack: Pack, base, key: str, goal: str | int) -> tuple[int, Callable[[d
     def reached_statement(scores: dict[str, int | None]) -> bool:
         v = scores[key]
         return v is not None and (v >= goal if direction > 0 else v <= goal)  # type: ignore[operator]
+
     return direction, reached_statement, [key]
 
 
@@ -101,8 +110,13 @@ def _picks(s: Search, sid: str, rows) -> list[tuple[ClassOp, ...]]:
     return [tuple(ops[i] for i in row) for row in rows]
 
 
-def best_case(pack: Pack, baseline: dict[str, int | None], reached: Callable[[dict[str, int | None]], bool],
-              direction: int, k: int) -> dict[str, int | None] | None:
+def best_case(
+    pack: Pack,
+    baseline: dict[str, int | None],
+    reached: Callable[[dict[str, int | None]], bool],
+    direction: int,
+    k: int,
+) -> dict[str, int | None] | None:
     """A bound on what any set of k changes can do to the overall rating: a change touches one
     statement, and a touched statement ends at best on the top score (up) or the bottom one
     (down), which moves the rating at least as far as leaving the statement unassessed would;
@@ -127,18 +141,27 @@ def _bound_figures(pack: Pack, baseline: dict[str, int | None], direction: int, 
     chosen = set(order[:k])
     scores = [end if sid in chosen else v for sid, v in baseline.items()]
     r = band_apply(pack.core.aggregation.statements_to_overall, [v for v in scores if v is not None], max(pack.scores))
-    return {"changes": k, "best_sum": r.total, "out_of": r.count * max(pack.scores), "best_percent": r.percent,
-            "best_rating": r.value,
-            "reason": f"each change touches one statement, which ends at best on {end}: with {k} change(s) "
-                      f"the best is {r.total}/{r.count * max(pack.scores)} ({r.percent}%, {r.value})"}
+    return {
+        "changes": k,
+        "best_sum": r.total,
+        "out_of": r.count * max(pack.scores),
+        "best_percent": r.percent,
+        "best_rating": r.value,
+        "reason": f"each change touches one statement, which ends at best on {end}: with {k} change(s) "
+        f"the best is {r.total}/{r.count * max(pack.scores)} ({r.percent}%, {r.value})",
+    }
 
 
-def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | None],
-                  reached: Callable[[dict[str, int | None]], bool], k_max: int,
-                  possible: Callable[[int], bool] = lambda k: True,
-                  progress: Callable[[], None] = lambda: None,
-                  hopeful: Callable[[list[tuple[str, int]]], bool] = lambda alloc: True,
-                  ) -> tuple[list[tuple[ClassOp, ...]], int | None, int, int]:
+def _find_minimal(
+    s: Search,
+    statements: list[str],
+    baseline: dict[str, int | None],
+    reached: Callable[[dict[str, int | None]], bool],
+    k_max: int,
+    possible: Callable[[int], bool] = lambda k: True,
+    progress: Callable[[], None] = lambda: None,
+    hopeful: Callable[[list[tuple[str, int]]], bool] = lambda alloc: True,
+) -> tuple[list[tuple[ClassOp, ...]], int | None, int, int]:
     """Every multiset of changes of the least size k <= k_max that reaches the target: try
     every size in turn, each spread of k changes over the statements, each combination of
     the statements' reachable scores. Two bounds skip work that cannot find anything: a size
@@ -179,8 +202,9 @@ def _find_minimal(s: Search, statements: list[str], baseline: dict[str, int | No
     return [], None, considered, combinations
 
 
-def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassOp, ...]], title: str,
-                 max_sets: int, base: Any = None) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+def _listed_sets(
+    pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassOp, ...]], title: str, max_sets: int, base: Any = None
+) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
     """The first `max_sets` concrete sets in full (scenario and derived result), the exact
     number of concrete sets, and how many of them touch each statement."""
     sets_out: list[dict[str, Any]] = []
@@ -199,15 +223,20 @@ def _listed_sets(pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassO
             steps, labels = _changes_for(s, picks, expand)
             changes = [c for step in steps for c in step]
             after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"), reuse=base, memo=memo)
-            sets_out.append({
-                "changes": labels,
-                "operations": [op.op_id for op in picks],
-                "statements": sorted({op.statement for op in picks}),
-                "steps": [[c.model_dump(exclude_none=True) for c in step] for step in steps],
-                "scenario": {"name": f"counterfactual {title}", "description": "; ".join(op.describe() for op in picks),
-                             "changes": [c.model_dump(exclude_none=True) for c in changes]},
-                "result": derive_object(pack, lc, after),
-            })
+            sets_out.append(
+                {
+                    "changes": labels,
+                    "operations": [op.op_id for op in picks],
+                    "statements": sorted({op.statement for op in picks}),
+                    "steps": [[c.model_dump(exclude_none=True) for c in step] for step in steps],
+                    "scenario": {
+                        "name": f"counterfactual {title}",
+                        "description": "; ".join(op.describe() for op in picks),
+                        "changes": [c.model_dump(exclude_none=True) for c in changes],
+                    },
+                    "result": derive_object(pack, lc, after),
+                }
+            )
     return sets_out, total, touched
 
 
@@ -217,9 +246,16 @@ def candidates_count(s: Search, statements: list[str], k_max: int) -> int:
     return sum(math.comb(len(s.ops.get(sid, [])) + k - 1, k) for sid in statements for k in range(1, k_max + 1))
 
 
-def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_changes: int | None = None,
-           max_sets: int = 50, state: Search | None = None,
-           progress: Callable[[int], Callable[[], None]] | None = None, base: Derivation | None = None) -> dict[str, Any]:
+def search(
+    pack: Pack,
+    lc: LoadedCase,
+    target: tuple[str, str | int],
+    max_changes: int | None = None,
+    max_sets: int = 50,
+    state: Search | None = None,
+    progress: Callable[[int], Callable[[], None]] | None = None,
+    base: Derivation | None = None,
+) -> dict[str, Any]:
     """`state`, from `build(pack, items of lc)`, and `base`, `derive(pack, items of lc)`, may be
     passed to share work between searches.
     `progress(steps)`, when given, is told how many steps the search may take and returns
@@ -237,6 +273,7 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
     considered = combinations = 0
     bound = None
     if direction != 0:
+
         def possible(k: int) -> bool:
             return key != "overall" or best_case(pack, baseline, reached, direction, k) is not None
 
@@ -244,26 +281,37 @@ def search(pack: Pack, lc: LoadedCase, target: tuple[str, str | int], max_change
 
         def hopeful(alloc: list[tuple[str, int]]) -> bool:
             return key != "overall" or reached({**baseline, **{sid: end for sid, _ in alloc}})
+
         if key == "overall" and not possible(k_max):
             minimal = None  # proved without enumerating: no set of at most k_max changes reaches it
             bound = {"proved_out_of_reach": True, **_bound_figures(pack, baseline, direction, k_max)}
         else:
             step = progress(len(statements) * k_max) if progress else (lambda: None)
-            found, minimal, considered, combinations = _find_minimal(s, statements, baseline, reached, k_max,
-                                                                     possible, step, hopeful)
+            found, minimal, considered, combinations = _find_minimal(
+                s, statements, baseline, reached, k_max, possible, step, hopeful
+            )
     sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets, base)
-    return {"case": lc.slug, "target": f"{key}={goal}", "direction": {1: "at_least", -1: "at_most", 0: "already"}[direction],
-            "baseline": base.overall.value if key == "overall" else base.statement(key).score,
-            "minimal_size": minimal, "max_changes": k_max, "sets_total": total, "sets_listed": len(sets_out),
-            "statements_touched": dict(sorted(touched.items(), key=lambda kv: -kv[1])),
-            "sets": sets_out, "examined": considered + combinations,
-            "examined_detail": {"statement_evaluations": considered, "score_combinations": combinations},
-            **({"bound": bound} if bound else {}),
-            "seconds": round(time.perf_counter() - t0, 4)}
+    return {
+        "case": lc.slug,
+        "target": f"{key}={goal}",
+        "direction": {1: "at_least", -1: "at_most", 0: "already"}[direction],
+        "baseline": base.overall.value if key == "overall" else base.statement(key).score,
+        "minimal_size": minimal,
+        "max_changes": k_max,
+        "sets_total": total,
+        "sets_listed": len(sets_out),
+        "statements_touched": dict(sorted(touched.items(), key=lambda kv: -kv[1])),
+        "sets": sets_out,
+        "examined": considered + combinations,
+        "examined_detail": {"statement_evaluations": considered, "score_combinations": combinations},
+        **({"bound": bound} if bound else {}),
+        "seconds": round(time.perf_counter() - t0, 4),
+    }
 
 
 def _allocations(statements: list[str], k: int) -> Iterator[list[tuple[str, int]]]:
     """Every way to spread k changes over the statements (order of statements fixed)."""
+
     def rec(i: int, left: int, acc: list[tuple[str, int]]):
         if left == 0:
             yield list(acc)
@@ -276,4 +324,5 @@ def _allocations(statements: list[str], k: int) -> Iterator[list[tuple[str, int]
             yield from rec(i + 1, left - n, acc)
             if n:
                 acc.pop()
+
     yield from rec(0, k, [])

@@ -4,6 +4,7 @@ An override file names changes as `file` + `path` + `value`. A path is the same 
 path errors print, where a list element may also be named by its id:
 `tables[category_judgement].rows[some_shortfalls].when[0]`; `rows[+]` appends.
 """
+
 from __future__ import annotations
 
 import copy

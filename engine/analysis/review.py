@@ -3,6 +3,7 @@
 What counts as a ground, the deadline rule, the holiday calendar, the word limit and the
 draft wording all come from the pack's `review:` section; this module only applies them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,16 @@ def _quotes(lc: LoadedCase, der: Derivation, cell, ct, limit: int = 2) -> list[d
     out = []
     for i in ids[:limit]:
         it = der.items[i]
-        out.append({"id": it.id, "polarity": it.polarity, "quote": it.quote, "file": it.source.file, "line": it.source.line,
-                    **({"page": it.source.page} if it.source.page else {})})
+        out.append(
+            {
+                "id": it.id,
+                "polarity": it.polarity,
+                "quote": it.quote,
+                "file": it.source.file,
+                "line": it.source.line,
+                **({"page": it.source.page} if it.source.page else {}),
+            }
+        )
     return out
 
 
@@ -64,42 +73,89 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
         r = aggregate.apply(pack.core.aggregation.statements_to_overall, scores, max(pack.scores))
         follows = pub.rating in set(r.readings.values())
         status = "ambiguous" if r.ambiguous else ("pass" if follows else "fail")
-        out.append({"id": "overall_follows_from_scores", "status": status, "process_ground": status != "pass",
-                    "detail": f"published scores sum to {r.total}/{r.count * max(pack.scores)} = {r.percent}%: "
-                              f"the published bands give {r.value}"
-                              + (f" (readings {r.readings})" if r.ambiguous else "")
-                              + f"; the published rating is {pub.rating}",
-                    "readings": r.readings})
+        out.append(
+            {
+                "id": "overall_follows_from_scores",
+                "status": status,
+                "process_ground": status != "pass",
+                "detail": f"published scores sum to {r.total}/{r.count * max(pack.scores)} = {r.percent}%: "
+                f"the published bands give {r.value}"
+                + (f" (readings {r.readings})" if r.ambiguous else "")
+                + f"; the published rating is {pub.rating}",
+                "readings": r.readings,
+            }
+        )
     for st in der.statements:
         published = pub.scores.get(st.id)
         if published is None:
             continue
         name = pack.statement(st.id).name
         if not st.assessed:
-            out.append({"id": "statement_without_evidence", "statement": st.id, "status": "fail", "process_ground": True,
-                        "detail": f"{name} is published as {published} but the case holds no evidence for it"})
+            out.append(
+                {
+                    "id": "statement_without_evidence",
+                    "statement": st.id,
+                    "status": "fail",
+                    "process_ground": True,
+                    "detail": f"{name} is published as {published} but the case holds no evidence for it",
+                }
+            )
             continue
         deciding = []
         for cell in st.cells:
             ct = pack.table_for(st.id, cell.category)
             reason = ""
             if ct is not None:
-                reason = ct.table.default.reason if cell.kept == "default" and ct.table.default else next(
-                    (cr.row.reason for cr in ct.rows if cr.row.id == cell.kept), "")
-            deciding.append({"category": cell.category, "score": cell.score, "row": cell.kept, "reason": reason,
-                             "counted": cell.counted, "quotes": _quotes(lc, der, cell, ct)})
+                reason = (
+                    ct.table.default.reason
+                    if cell.kept == "default" and ct.table.default
+                    else next((cr.row.reason for cr in ct.rows if cr.row.id == cell.kept), "")
+                )
+            deciding.append(
+                {
+                    "category": cell.category,
+                    "score": cell.score,
+                    "row": cell.kept,
+                    "reason": reason,
+                    "counted": cell.counted,
+                    "quotes": _quotes(lc, der, cell, ct),
+                }
+            )
         supported = st.score == published
-        out.append({"id": "statement_supported_by_evidence", "statement": st.id, "status": "pass" if supported else "differs",
-                    "process_ground": False, "derived": st.score, "published": published, "deciding": deciding,
-                    "detail": f"{name}: the rules give {st.score} from the report's evidence; published {published}"
-                              + ("" if supported else " (a difference of judgement is not a ground for review)")})
+        out.append(
+            {
+                "id": "statement_supported_by_evidence",
+                "statement": st.id,
+                "status": "pass" if supported else "differs",
+                "process_ground": False,
+                "derived": st.score,
+                "published": published,
+                "deciding": deciding,
+                "detail": f"{name}: the rules give {st.score} from the report's evidence; published {published}"
+                + ("" if supported else " (a difference of judgement is not a ground for review)"),
+            }
+        )
         if st.step.ambiguous:
-            out.append({"id": "ambiguous_boundary", "statement": st.id, "status": "ambiguous", "process_ground": False,
-                        "detail": f"{name}: category scores give {st.step.percent}%, between bands (readings {st.step.readings})"})
+            out.append(
+                {
+                    "id": "ambiguous_boundary",
+                    "statement": st.id,
+                    "status": "ambiguous",
+                    "process_ground": False,
+                    "detail": f"{name}: category scores give {st.step.percent}%, between bands (readings {st.step.readings})",
+                }
+            )
         missing = [c for c in pack.category_ids if c not in {x.category for x in st.cells}]
         if missing:
-            out.append({"id": "categories_without_evidence", "statement": st.id, "status": "note", "process_ground": False,
-                        "detail": f"{name}: no evidence in {', '.join(missing)}"})
+            out.append(
+                {
+                    "id": "categories_without_evidence",
+                    "statement": st.id,
+                    "status": "note",
+                    "process_ground": False,
+                    "detail": f"{name}: no evidence in {', '.join(missing)}",
+                }
+            )
     return out
 
 
@@ -114,9 +170,15 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: Non
 
     def entry(level: str, current, target, res) -> dict[str, Any]:
         first = res["sets"][0] if res["sets"] else None
-        return {"level": level, "current": current, "target": target, "minimal_changes": res["minimal_size"],
-                "sets": res["sets_total"], "example": first["changes"] if first else [],
-                "seconds": res["seconds"]}
+        return {
+            "level": level,
+            "current": current,
+            "target": target,
+            "minimal_changes": res["minimal_size"],
+            "sets": res["sets_total"],
+            "example": first["changes"] if first else [],
+            "seconds": res["seconds"],
+        }
 
     for st in der.statements:
         if st.score is None:
@@ -141,8 +203,11 @@ def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]]) -> dict[str, 
     rv = pack.core.review
     assert rv is not None
     pub = lc.case.published
-    fill = {"council": lc.case.council, "published_date": pub.date or "(date not given)",
-            "rating": pack.rating_label(pub.rating)}
+    fill = {
+        "council": lc.case.council,
+        "published_date": pub.date or "(date not given)",
+        "rating": pack.rating_label(pub.rating),
+    }
     grounds = [c for c in found if c["process_ground"]]
     if grounds:
         parts = [rv.draft_opening.format(**fill)]
@@ -169,24 +234,35 @@ def brief(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> 
     pub = lc.case.published
     deadline = None
     if pub.date:
-        deadline = working_days_after(dt.date.fromisoformat(pub.date), rv.working_days, rv.calendar.country,
-                                      rv.calendar.subdiv).isoformat()
+        deadline = working_days_after(
+            dt.date.fromisoformat(pub.date), rv.working_days, rv.calendar.country, rv.calendar.subdiv
+        ).isoformat()
     found = checks(pack, lc, der)
     from engine.reports.derived import derive_object
 
     derived = derive_object(pack, lc, der)
-    return {"case": lc.slug, "council": lc.case.council, "framework": pack.id,
-            "published": {"date": pub.date, "rating": pub.rating, "indicative": pub.indicative},
-            "bands": [{"rating": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
-                      for r in pack.core.ratings],
-            "next_rating": next_rating(pack, der),
-            "max_changes": pack.core.counterfactual.max_changes,
-            "deadline": deadline,
-            "deadline_rule": f"{rv.working_days} working days after publication, skipping weekends and public holidays"
-                             f" ({rv.calendar.country}{'-' + rv.calendar.subdiv if rv.calendar.subdiv else ''})",
-            "ground": rv.ground, "not_grounds": rv.not_grounds, "who": rv.who,
-            "draft": draft(pack, lc, found), "checks": found, "sensitivity": sensitivity(pack, lc, der, advance),
-            "derive": derived}
+    return {
+        "case": lc.slug,
+        "council": lc.case.council,
+        "framework": pack.id,
+        "published": {"date": pub.date, "rating": pub.rating, "indicative": pub.indicative},
+        "bands": [
+            {"rating": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
+            for r in pack.core.ratings
+        ],
+        "next_rating": next_rating(pack, der),
+        "max_changes": pack.core.counterfactual.max_changes,
+        "deadline": deadline,
+        "deadline_rule": f"{rv.working_days} working days after publication, skipping weekends and public holidays"
+        f" ({rv.calendar.country}{'-' + rv.calendar.subdiv if rv.calendar.subdiv else ''})",
+        "ground": rv.ground,
+        "not_grounds": rv.not_grounds,
+        "who": rv.who,
+        "draft": draft(pack, lc, found),
+        "checks": found,
+        "sensitivity": sensitivity(pack, lc, der, advance),
+        "derive": derived,
+    }
 
 
 def next_rating(pack: Pack, der: Derivation) -> dict[str, Any] | None:
@@ -202,12 +278,29 @@ def next_rating(pack: Pack, der: Derivation) -> dict[str, Any] | None:
         from engine.reports.compare import to_next
 
         up = to_next(pack, [st.score for st in der.statements if st.assessed and st.score is not None])["up"]
-        return None if up is None else {"rating": up["rating"], "label": pack.rating_label(up["rating"]),
-                                        "points": up["points"], "sum": None, "out_of": top, "percent": None,
-                                        "ambiguous": False}
+        return (
+            None
+            if up is None
+            else {
+                "rating": up["rating"],
+                "label": pack.rating_label(up["rating"]),
+                "points": up["points"],
+                "sum": None,
+                "out_of": top,
+                "percent": None,
+                "ambiguous": False,
+            }
+        )
     for total in range(ov.total + 1, top + 1):
         res = aggregate.apply(step, [total], top)  # one pseudo-score `total` out of `top`: the same percentage
         if res.value == want:
-            return {"rating": want, "label": pack.rating_label(want), "sum": total, "out_of": top,
-                    "points": total - ov.total, "percent": round(100.0 * total / top, 2), "ambiguous": res.ambiguous}
+            return {
+                "rating": want,
+                "label": pack.rating_label(want),
+                "sum": total,
+                "out_of": top,
+                "points": total - ov.total,
+                "percent": round(100.0 * total / top, 2),
+                "ambiguous": res.ambiguous,
+            }
     return None

@@ -3,6 +3,7 @@
 A change is `set` (ITEM.FIELD = VALUE), `drop` (ITEM) or `add` (new, hypothetical items).
 Every change is checked against the case and the pack before anything is derived.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -58,9 +59,17 @@ def parse_set(text: str) -> Change:
     if not eq or not dot or not item:
         raise UsageError(f"--set expects ITEM.FIELD=VALUE, found {text!r}")
     if field not in SETTABLE:
-        raise UsageError(f"--set: cannot set {field!r}; settable fields: {', '.join(SETTABLE)}{suggest(field, SETTABLE)}")
-    return Change.model_validate({"op": "set", "item": item, "field": field,
-                                  "value": [t for t in value.split(",") if t] if field == "tags" else value})
+        raise UsageError(
+            f"--set: cannot set {field!r}; settable fields: {', '.join(SETTABLE)}{suggest(field, SETTABLE)}"
+        )
+    return Change.model_validate(
+        {
+            "op": "set",
+            "item": item,
+            "field": field,
+            "value": [t for t in value.split(",") if t] if field == "tags" else value,
+        }
+    )
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -76,7 +85,9 @@ def load_added_items(path: Path) -> list[AddItem]:
     doc = load_yaml(path)
     data = doc.data.get("items") if isinstance(doc.data, dict) else doc.data
     if not isinstance(data, list):
-        raise LoadError("expected a list of items", [doc.problem((), "expected a list of items (or a mapping with 'items:')")])
+        raise LoadError(
+            "expected a list of items", [doc.problem((), "expected a list of items (or a mapping with 'items:')")]
+        )
     try:
         return [AddItem.model_validate(x) for x in data]
     except ValidationError as exc:
@@ -97,7 +108,9 @@ def _check_item(pack: Pack, it: Item, where: str) -> list[str]:
         elif rule[tag] != "any" and it.polarity != "mixed" and rule[tag] != it.polarity:
             bad.append(f"{where}: tag {tag!r} belongs on a {rule[tag]} or mixed item, not a {it.polarity}")
     if it.metric is not None:
-        band = pack.comparison_band.get(fold(it.metric.comparison).lower(), pack.comparison_ids.get(it.metric.comparison))
+        band = pack.comparison_band.get(
+            fold(it.metric.comparison).lower(), pack.comparison_ids.get(it.metric.comparison)
+        )
         if band is None:
             bad.append(f"{where}: unknown comparison wording {it.metric.comparison!r}")
         elif (band < 0 and it.polarity == "strength") or (band > 0 and it.polarity == "shortfall"):
@@ -143,9 +156,17 @@ def apply(pack: Pack, items: list[Item], changes: list[Change], origin: str = "s
                 if a.id in index:
                     problems.append(f"{where}: item id {a.id!r} is already in the case")
                     continue
-                new = Item(id=a.id, statement=a.statement, category=a.category, polarity=a.polarity,
-                           tags=list(a.tags), metric=a.metric, quote=a.quote,
-                           source=SourceRef(file=f"({origin})", line=1), note="hypothetical: added by a scenario")
+                new = Item(
+                    id=a.id,
+                    statement=a.statement,
+                    category=a.category,
+                    polarity=a.polarity,
+                    tags=list(a.tags),
+                    metric=a.metric,
+                    quote=a.quote,
+                    source=SourceRef(file=f"({origin})", line=1),
+                    note="hypothetical: added by a scenario",
+                )
                 problems.extend(_check_item(pack, new, where))
                 out.append(new)
                 index[a.id] = len(out) - 1
@@ -160,9 +181,20 @@ def inverse(items: list[Item], ch: Change) -> Change:
         raise ValueError("the inverse of an add is one drop per added item")
     old = next(it for it in items if it.id == ch.item)
     if ch.op == "drop":
-        return Change(op="add", items=[AddItem(id=old.id, statement=old.statement, category=old.category,
-                                               polarity=old.polarity, tags=list(old.tags), metric=old.metric,
-                                               quote=old.quote)])
+        return Change(
+            op="add",
+            items=[
+                AddItem(
+                    id=old.id,
+                    statement=old.statement,
+                    category=old.category,
+                    polarity=old.polarity,
+                    tags=list(old.tags),
+                    metric=old.metric,
+                    quote=old.quote,
+                )
+            ],
+        )
     value: str | list[str]
     if ch.field == "metric.comparison":
         value = old.metric.comparison  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ changes to the statement's counts. Keys made of sorted class ids are therefore e
 keys, equal counts; no hashing), and each distinct key is computed once. A cell's score
 depends on its own counts and its statement's feature values only, and those take few values.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,7 +54,9 @@ def _op_entries(s: Search, statement: str, kind) -> list[tuple[int, int, int, in
         _, _, pol, tags, band = op.group  # type: ignore[misc]
         out.append((oi, cidx[op.category], kind((pol, frozenset(tags), band)), -1))
         if op.kind == "flip_polarity":
-            out.append((oi, cidx[op.category], kind((op.to, frozenset(_tags_for(pack, list(tags), str(op.to))), band)), 1))
+            out.append(
+                (oi, cidx[op.category], kind((op.to, frozenset(_tags_for(pack, list(tags), str(op.to))), band)), 1)
+            )
         elif op.kind == "shift_metric":
             out.append((oi, cidx[op.category], kind((pol, frozenset(tags), band_of[str(op.to)])), 1))
     return out
@@ -89,9 +92,16 @@ def _tables(s: Search, statement: str) -> _Tables:
     per_cell = [_classes(delta[:, c, :]) for c in range(ncat)]
     whole_class, whole_delta = _classes(delta.sum(axis=1))
     kind_list = [(pol, tuple(sorted(tags)), band) for (pol, tags, band) in kinds]
-    cache[statement] = _Tables(kind_list, prepare_kinds(pack, kind_list, scoring_only=True), base,
-                               np.array([cl for cl, _ in per_cell]), [d for _, d in per_cell],
-                               whole_class, whole_delta, delta.sum(axis=2))
+    cache[statement] = _Tables(
+        kind_list,
+        prepare_kinds(pack, kind_list, scoring_only=True),
+        base,
+        np.array([cl for cl, _ in per_cell]),
+        [d for _, d in per_cell],
+        whole_class,
+        whole_delta,
+        delta.sum(axis=2),
+    )
     return cache[statement]
 
 
@@ -100,7 +110,7 @@ def score_rows(s: Search, statement: str, rows, chunk: int = 50_000):
     all at once: -1 where no category has evidence."""
     out = np.full(len(rows), -1, dtype=np.int64)
     for start in range(0, len(rows), chunk):
-        out[start:start + chunk] = _score_chunk(s, statement, rows[start:start + chunk])
+        out[start : start + chunk] = _score_chunk(s, statement, rows[start : start + chunk])
     s.evaluations += len(rows)
     return out
 
@@ -126,8 +136,14 @@ def _score_chunk(s: Search, statement: str, rows):
         live = cell.sum(axis=1) > 0
         got = np.zeros(len(reps), dtype=np.int64)
         if live.any():
-            feats = batch_features(pack, tb.kinds, cell[live], None, tb.prepared,
-                                   given={n: v[sf_row[reps[live]]] for n, v in given.items()})
+            feats = batch_features(
+                pack,
+                tb.kinds,
+                cell[live],
+                None,
+                tb.prepared,
+                given={n: v[sf_row[reps[live]]] for n, v in given.items()},
+            )
             got[live] = s.batch.tables[ct.table.id].evaluate(feats, int(live.sum())).scores
         scores[:, c] = got[back]
     return _statement_step(pack, scores, sizes)
@@ -147,8 +163,13 @@ def _statement_features(s: Search, tb: _Tables, rows):
     for v in feats.values():  # each feature's distinct values (one short sort each), as one integer
         values, inverse = np.unique(v, return_inverse=True)
         key, bound = key * len(values) + inverse.reshape(-1), bound * len(values)
-    first, fid = _group_keys(key, bound) if bound < 2 ** 62 else np.unique(
-        np.column_stack([v.astype(float) for v in feats.values()]), axis=0, return_index=True, return_inverse=True)[1:]
+    first, fid = (
+        _group_keys(key, bound)
+        if bound < 2**62
+        else np.unique(
+            np.column_stack([v.astype(float) for v in feats.values()]), axis=0, return_index=True, return_inverse=True
+        )[1:]
+    )
     return {n: v[first] for n, v in feats.items()}, fid.reshape(-1)[back], len(first)
 
 
@@ -172,13 +193,13 @@ def _group(classes, n: int, extra, n_extra: int):
     extra); each step reads its key as one integer, grouped by a dense table when the range
     is small beside the rows, else by a sort."""
     m, width = classes.shape
-    if n ** width >= 2 ** 62:
+    if n**width >= 2**62:
         _, reps, back = np.unique(np.column_stack([classes, extra]), axis=0, return_index=True, return_inverse=True)
         return reps, back.reshape(-1)
     key = np.zeros(m, dtype=np.int64)
     for j in range(width):
         key = key * n + classes[:, j]
-    reps, back = _group_keys(key, n ** width)
+    reps, back = _group_keys(key, n**width)
     if n_extra == 1:
         return reps, back
     return _group_keys(back * n_extra + extra, len(reps) * n_extra)

@@ -10,6 +10,7 @@ predicts them; the pooled predictions give the cross-validated figure, an honest
 groups nobody has read. The result is a rule override (`changes` of file, path and value) that
 `rederive agree --rules-override` and `rederive whatif --rules-override` take.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,10 @@ def grid(pack: Pack) -> list[dict[str, Any]]:
     cal = pack.core.calibration
     if cal is None:
         raise UsageError(f"pack {pack.id!r} declares no calibration: nothing to fit (add 'calibration:' to pack.yaml)")
-    combos = [dict(zip([p.id for p in cal.parameters], vals, strict=True))
-              for vals in itertools.product(*(p.values for p in cal.parameters))]
+    combos = [
+        dict(zip([p.id for p in cal.parameters], vals, strict=True))
+        for vals in itertools.product(*(p.values for p in cal.parameters))
+    ]
     if len(combos) > MAX_COMBINATIONS:
         raise UsageError(f"{len(combos)} combinations of calibration values: at most {MAX_COMBINATIONS}")
     return combos
@@ -54,7 +57,9 @@ def _override(changes: list[dict[str, Any]], name: str) -> tuple[Document, RuleO
     return Document(f"<{name}>", data), RuleOverride.model_validate(data)
 
 
-def variant(pack: Pack, changes: list[dict[str, Any]], load_cues: Callable, reading: str = "reader") -> tuple[Pack, Any]:
+def variant(
+    pack: Pack, changes: list[dict[str, Any]], load_cues: Callable, reading: str = "reader"
+) -> tuple[Pack, Any]:
     """The pack and cue file with `changes` applied to copies (`reading`: with the pack's
     learned reader, or the cues alone)."""
     doc, override = _override(changes, "calibration")
@@ -71,8 +76,12 @@ def _better(a: tuple[int, float, int], b: tuple[int, float, int] | None) -> bool
     return b is None or a > b
 
 
-def choose(results: list[list[dict[str, Any]]], keep: Callable[[dict[str, Any]], bool], levels: list[int],
-           kept: list[int] | None = None) -> int:
+def choose(
+    results: list[list[dict[str, Any]]],
+    keep: Callable[[dict[str, Any]], bool],
+    levels: list[int],
+    kept: list[int] | None = None,
+) -> int:
     """Index of the best combination on the pages `keep` selects: the most exact agreements,
     then the higher kappa; on a tie the combination that keeps more of the values the pack
     holds now (`kept[i]`: how many of combination i's values are the pack's), so a fit never
@@ -116,9 +125,15 @@ class Refit:
         return without & self._labelled
 
 
-def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str,
-              advance: Callable[[], None] = lambda: None, refit: Refit | None = None,
-              reading: str = "reader") -> dict[str, Any]:
+def calibrate(
+    pack: Pack,
+    rows: list[IndexRow],
+    pages_dir: Path,
+    index_name: str,
+    advance: Callable[[], None] = lambda: None,
+    refit: Refit | None = None,
+    reading: str = "reader",
+) -> dict[str, Any]:
     """Fit the declared values. With `refit`, the reader is retrained inside every fold: a
     held-out council's pages are read by a reader trained without its labels, and the values
     its fold chooses are chosen on the other councils' pages, each read by a reader trained
@@ -130,8 +145,11 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
     cue_params = {p.id for p in pack.core.calibration.parameters if p.file == "cues.yaml"}  # type: ignore[union-attr]
     # the parameters that change what the cues read (not only the reader's decision): their
     # values key the memo of each report's candidate sentences
-    reading_params = {p.id for p in pack.core.calibration.parameters  # type: ignore[union-attr]
-                      if p.file == "cues.yaml" and not p.path.startswith("reader.")}
+    reading_params = {
+        p.id
+        for p in pack.core.calibration.parameters  # type: ignore[union-attr]
+        if p.file == "cues.yaml" and not p.path.startswith("reader.")
+    }
     memos: dict[tuple, dict] = {}
     groups = sorted({r.group for r in rows})
     levels = list(pack.scores)
@@ -164,8 +182,10 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
             missing = pages_cache[key][1] if len(subset) == len(rows) else missing
         skey = (i, key)
         if skey not in score_cache:  # what the choice and the figures need, kept small: many are held at once
-            score_cache[skey] = [{k: p[k] for k in ("file", "council", "statement", "published", "derived")}
-                                 for p in score_pages(var_pack, pages_cache[key][0])]
+            score_cache[skey] = [
+                {k: p[k] for k in ("file", "council", "statement", "published", "derived")}
+                for p in score_pages(var_pack, pages_cache[key][0])
+            ]
         return score_cache[skey]
 
     full: frozenset[str] | None = frozenset() if refit is not None else None
@@ -177,25 +197,52 @@ def calibrate(pack: Pack, rows: list[IndexRow], pages_dir: Path, index_name: str
     # the values the pack should hold: chosen on readings like those of a council nobody
     # labelled (cross-fitted) when the reader is refitted, else on the pages as read
     chosen = choose(cross if cross is not None else results, lambda p: True, levels, kept)
-    loco_pairs, held_out, loco_rows = _loco(groups, by_group, results, combos, scored, refit is not None, levels, kept, advance)
+    loco_pairs, held_out, loco_rows = _loco(
+        groups, by_group, results, combos, scored, refit is not None, levels, kept, advance
+    )
     current = None if held is None else {"values": combos[held], **_figures(results[held], levels)}
-    return {"framework": pack.id, "index": index_name, "pages": len(results[0]), "councils": len(groups),
-            "missing": [r.file for r in missing], "combinations": len(combos), "chosen": combos[chosen],
-            "changes": changes_for(pack, combos[chosen]),
-            "in_sample": _figures(results[chosen], levels),
-            **({"cross_fitted": _figures(cross[chosen], levels)} if cross is not None else {}),
-            "current": current,
-            "leave_one_council_out": {**_figures_pairs(loco_pairs, levels), "by_statement": _by_statement(loco_rows, levels),
-                                      "held_out": held_out,
-                                      "refits": "the reader and the values" if refit is not None else "the values only"},
-            **({"reader_labels": {k: refit.account[k] for k in ("rows_used", "rows_without_text", "rows_not_found_in_text")}}
-               if refit is not None else {}),
-            "date": dt.date.today().isoformat()}
+    return {
+        "framework": pack.id,
+        "index": index_name,
+        "pages": len(results[0]),
+        "councils": len(groups),
+        "missing": [r.file for r in missing],
+        "combinations": len(combos),
+        "chosen": combos[chosen],
+        "changes": changes_for(pack, combos[chosen]),
+        "in_sample": _figures(results[chosen], levels),
+        **({"cross_fitted": _figures(cross[chosen], levels)} if cross is not None else {}),
+        "current": current,
+        "leave_one_council_out": {
+            **_figures_pairs(loco_pairs, levels),
+            "by_statement": _by_statement(loco_rows, levels),
+            "held_out": held_out,
+            "refits": "the reader and the values" if refit is not None else "the values only",
+        },
+        **(
+            {
+                "reader_labels": {
+                    k: refit.account[k] for k in ("rows_used", "rows_without_text", "rows_not_found_in_text")
+                }
+            }
+            if refit is not None
+            else {}
+        ),
+        "date": dt.date.today().isoformat(),
+    }
 
 
-def _loco(groups: list[str], by_group: dict[str, list[IndexRow]], results: list[list[dict[str, Any]]],
-          combos: list[dict[str, Any]], scored: Callable, refitting: bool, levels: list[int], kept: list[int],
-          advance: Callable[[], None]) -> tuple[list, list, list]:
+def _loco(
+    groups: list[str],
+    by_group: dict[str, list[IndexRow]],
+    results: list[list[dict[str, Any]]],
+    combos: list[dict[str, Any]],
+    scored: Callable,
+    refitting: bool,
+    levels: list[int],
+    kept: list[int],
+    advance: Callable[[], None],
+) -> tuple[list, list, list]:
     """Leave one council out at a time: (pooled pairs, each fold's record, the scored pages)."""
     loco_pairs, held_out, loco_rows = [], [], []
     for g in groups:
@@ -203,21 +250,31 @@ def _loco(groups: list[str], by_group: dict[str, list[IndexRow]], results: list[
             i = choose(results, _not_of(g), levels, kept)
             own = [p for p in results[i] if p["council"] == g]
         else:  # every other council's pages read without its own labels and without g's
-            inner = [[p for d in groups if d != g
-                      for p in scored(i, frozenset({g, d}), by_group[d])] for i in range(len(combos))]
+            inner = [
+                [p for d in groups if d != g for p in scored(i, frozenset({g, d}), by_group[d])]
+                for i in range(len(combos))
+            ]
             i = choose(inner, lambda p: True, levels, kept)
             own = scored(i, frozenset({g}), by_group[g])
         loco_pairs += [(p["published"], p["derived"]) for p in own]
         loco_rows += own
-        held_out.append({"council": g, "pages": len(own), "exact": sum(p["published"] == p["derived"] for p in own),
-                         "chosen": combos[i]})
+        held_out.append(
+            {
+                "council": g,
+                "pages": len(own),
+                "exact": sum(p["published"] == p["derived"] for p in own),
+                "chosen": combos[i],
+            }
+        )
         advance()
     return loco_pairs, held_out, loco_rows
 
 
 def _figures(scored: list[dict[str, Any]], levels: list[int]) -> dict[str, Any]:
-    return {**_figures_pairs([(p["published"], p["derived"]) for p in scored], levels),
-            "by_statement": _by_statement(scored, levels)}
+    return {
+        **_figures_pairs([(p["published"], p["derived"]) for p in scored], levels),
+        "by_statement": _by_statement(scored, levels),
+    }
 
 
 def _by_statement(scored: list[dict[str, Any]], levels: list[int]) -> dict[str, Any]:
@@ -247,20 +304,29 @@ def _kept(pack: Pack, combos: list[dict[str, Any]]) -> list[int]:
         except KeyError:
             continue
     params = [p for p in pack.core.calibration.parameters if p.id in held]  # type: ignore[union-attr]
-    return [sum(held[p.id] == (p.template.format(value=combo[p.id]) if p.template else combo[p.id]) for p in params)
-            for combo in combos]
+    return [
+        sum(held[p.id] == (p.template.format(value=combo[p.id]) if p.template else combo[p.id]) for p in params)
+        for combo in combos
+    ]
 
 
 def override_yaml(result: dict[str, Any], schema_rel: str) -> str:
     import yaml
 
     ins, loco = result["in_sample"], result["leave_one_council_out"]
-    description = (f"Fitted by rederive calibrate on {result['date']} to {result['pages']} pages of "
-                   f"{result['councils']} councils ({result['index']}), {result['combinations']} combinations. "
-                   f"In-sample exact {ins['exact_percent']}% (kappa {ins['kappa']}); leave-one-council-out exact "
-                   f"{loco['exact_percent']}% (kappa {loco['kappa']}); always answering {ins['baseline']['grade']} "
-                   f"gets {ins['baseline']['exact_percent']}%.")
-    data = {"name": f"calibration of {result['framework']} ({result['date']})", "framework": result["framework"],
-            "description": description, "changes": result["changes"]}
-    return (f"# yaml-language-server: $schema={schema_rel}\n"
-            + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+    description = (
+        f"Fitted by rederive calibrate on {result['date']} to {result['pages']} pages of "
+        f"{result['councils']} councils ({result['index']}), {result['combinations']} combinations. "
+        f"In-sample exact {ins['exact_percent']}% (kappa {ins['kappa']}); leave-one-council-out exact "
+        f"{loco['exact_percent']}% (kappa {loco['kappa']}); always answering {ins['baseline']['grade']} "
+        f"gets {ins['baseline']['exact_percent']}%."
+    )
+    data = {
+        "name": f"calibration of {result['framework']} ({result['date']})",
+        "framework": result["framework"],
+        "description": description,
+        "changes": result["changes"],
+    }
+    return f"# yaml-language-server: $schema={schema_rel}\n" + yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100
+    )

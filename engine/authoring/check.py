@@ -1,4 +1,5 @@
 """`check`: every problem in packs and cases, found without stopping at the first."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -43,5 +44,3 @@ def iter_problems(paths: list[Path], packs: Packs) -> Iterator[Problem]:
             for found in iter_case_problems(path, packs.pack_for(path.parent)):
                 if not isinstance(found, LoadedCase):
                     yield found
-
-

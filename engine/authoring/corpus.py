@@ -10,6 +10,7 @@ The index may also be a table the pack describes (`published_table` in pack.yaml
 report, a column per statement, in the publisher's own wording):
 each graded statement of each row is then one entry, and a report is read once.
 """
+
 from __future__ import annotations
 
 import csv
@@ -75,8 +76,11 @@ def read_index(path: Path, pack: Pack) -> list[IndexRow]:
     for line, r in enumerate(reader, start=2):
         sid, raw = (r.get("statement") or "").strip(), (r.get("published") or "").strip()
         if sid not in pack.statement_ids or not raw.isdigit() or int(raw) not in pack.scores:
-            msg = (f"statement {sid!r} is not one of the pack's" if sid not in pack.statement_ids
-                   else f"published score {raw!r} is not on the scale {pack.scores}")
+            msg = (
+                f"statement {sid!r} is not one of the pack's"
+                if sid not in pack.statement_ids
+                else f"published score {raw!r} is not on the scale {pack.scores}"
+            )
             raise LoadError(msg, [Problem(name, line, 1, "", msg)])
         rows.append(IndexRow(line, r["file"].strip(), (r.get("council") or r["file"]).strip(), sid, int(raw)))
     return rows
@@ -85,8 +89,12 @@ def read_index(path: Path, pack: Pack) -> list[IndexRow]:
 def _table_index(path: Path, pack: Pack) -> list[IndexRow]:
     from engine.reports.compare import published_rows
 
-    return [IndexRow(row["line"], row["file"], row["council"], sid, v)
-            for row in published_rows(pack, path) for sid, v in row["scores"].items() if v is not None]
+    return [
+        IndexRow(row["line"], row["file"], row["council"], sid, v)
+        for row in published_rows(pack, path)
+        for sid, v in row["scores"].items()
+        if v is not None
+    ]
 
 
 _TEXTS: dict[tuple[str, int, int], str] = {}
@@ -103,8 +111,14 @@ def _text(path: Path) -> str:
     return _TEXTS[key]
 
 
-def read_pages(pack: Pack, cues: Any, pages_dir: Path, rows: list[IndexRow],
-               advance: Callable[[], None] = lambda: None, memo: dict[Any, Any] | None = None) -> tuple[list[Page], list[IndexRow]]:
+def read_pages(
+    pack: Pack,
+    cues: Any,
+    pages_dir: Path,
+    rows: list[IndexRow],
+    advance: Callable[[], None] = lambda: None,
+    memo: dict[Any, Any] | None = None,
+) -> tuple[list[Page], list[IndexRow]]:
     """Extract every page the index names (the user's reading, blind to the score lines); a
     page several rows name is read once (`memo`: see extract)."""
     from engine.ingest.extract import extract
@@ -129,8 +143,10 @@ def read_pages(pack: Pack, cues: Any, pages_dir: Path, rows: list[IndexRow],
 
 def _deciding(der: Derivation, sid: str) -> list[dict[str, Any]]:
     st = der.statement(sid)
-    return [{"category": c.category, "score": c.score, "row": c.kept, "items": len(c.items), "counted": c.counted}
-            for c in st.cells]
+    return [
+        {"category": c.category, "score": c.score, "row": c.kept, "items": len(c.items), "counted": c.counted}
+        for c in st.cells
+    ]
 
 
 def score_pages(pack: Pack, pages: list[Page]) -> list[dict[str, Any]]:
@@ -141,11 +157,20 @@ def score_pages(pack: Pack, pages: list[Page]) -> list[dict[str, Any]]:
         sid = page.row.statement
         der = derive(pack, page.items)
         st = der.statement(sid)
-        out.append({"file": page.row.file, "council": page.row.group, "statement": sid,
-                    "published": page.row.published, "derived": st.score if st.assessed else None,
-                    "items": sum(len(c.items) for c in st.cells), "percent": st.step.percent,
-                    "uncued": sum(1 for it in page.items if pack.uncued_tags.intersection(it.tags)),
-                    "page_published": page.page_published, "deciding": _deciding(der, sid)})
+        out.append(
+            {
+                "file": page.row.file,
+                "council": page.row.group,
+                "statement": sid,
+                "published": page.row.published,
+                "derived": st.score if st.assessed else None,
+                "items": sum(len(c.items) for c in st.cells),
+                "percent": st.step.percent,
+                "uncued": sum(1 for it in page.items if pack.uncued_tags.intersection(it.tags)),
+                "page_published": page.page_published,
+                "deciding": _deciding(der, sid),
+            }
+        )
     return out
 
 
@@ -157,7 +182,15 @@ def report(pack: Pack, scored: list[dict[str, Any]], missing: list[IndexRow]) ->
         if own:
             s = summary(own, pack.scores)
             by_statement[sid] = {"compared": s["compared"], "exact": s["exact"], "within_one": s["within_one"]}
-    index_vs_page = [p["file"] for p in scored if p["page_published"] is not None and p["page_published"] != p["published"]]
-    return {"framework": pack.id, "pages": scored, "missing": [r.file for r in missing],
-            "councils": len({p["council"] for p in scored}), "summary": summary(pairs, pack.scores),
-            "by_statement": by_statement, "index_disagrees_with_page": index_vs_page}
+    index_vs_page = [
+        p["file"] for p in scored if p["page_published"] is not None and p["page_published"] != p["published"]
+    ]
+    return {
+        "framework": pack.id,
+        "pages": scored,
+        "missing": [r.file for r in missing],
+        "councils": len({p["council"] for p in scored}),
+        "summary": summary(pairs, pack.scores),
+        "by_statement": by_statement,
+        "index_disagrees_with_page": index_vs_page,
+    }

@@ -6,6 +6,7 @@ never fire, or fire but are never kept under their hit policy; overlapping rows 
 exhaustive single and paired items, then seeded random cells); features and tags never
 used; cells (statement x category) that no table covers.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -66,9 +67,18 @@ def _make(pack: Pack, kinds, picks, statement: str, category: str, start: int) -
     out = []
     for n, k in enumerate(picks):
         pol, tags, band = kinds[k]
-        out.append(Item(id=f"g{start + n}", statement=statement, category=category, polarity=pol, tags=list(tags),
-                        metric=None if band is None else Metric(name="m", value=0, comparison=comparison_of[band]),
-                        quote="(generated)", source=SourceRef(file="(generated)", line=1)))
+        out.append(
+            Item(
+                id=f"g{start + n}",
+                statement=statement,
+                category=category,
+                polarity=pol,
+                tags=list(tags),
+                metric=None if band is None else Metric(name="m", value=0, comparison=comparison_of[band]),
+                quote="(generated)",
+                source=SourceRef(file="(generated)", line=1),
+            )
+        )
     return out
 
 
@@ -98,7 +108,10 @@ def generated_envs(pack: Pack) -> list[dict]:
         if f.kind in ("worst_metric", "best_metric"):
             from engine.evaluation.batch import _matches as kind_matches
 
-            match = np.array([kind_matches(pack.filters[f.name], (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
+            match = np.array(
+                [kind_matches(pack.filters[f.name], (pol, frozenset(tags), band)) for pol, tags, band in kinds],
+                dtype=bool,
+            )
             counts = cell if f.scope == "category" else statement
             has_band[f.name] = ((counts > 0) & match[None, :] & ~np.isnan(bands)[None, :]).any(axis=1)
     columns = {name: a.tolist() for name, a in arrays.items()}
@@ -158,10 +171,18 @@ def _never_true(pack: Pack, domains: dict[str, list], tdoc, never_true: set[tupl
                     size *= max(1, len(domains[n]))
                 if size > GRID_LIMIT:
                     continue
-                if not any(cond(dict(zip(names, vals, strict=True))) for vals in itertools.product(*(domains[n] for n in names))):
+                if not any(
+                    cond(dict(zip(names, vals, strict=True)))
+                    for vals in itertools.product(*(domains[n] for n in names))
+                ):
                     never_true.add((t_i, cr.index))
-                    yield _at(tdoc, ("tables", t_i, "rows", cr.index, "when", c_i), "warning", "never-true",
-                              f"condition {cond.text!r} can never be true over the features' domains")
+                    yield _at(
+                        tdoc,
+                        ("tables", t_i, "rows", cr.index, "when", c_i),
+                        "warning",
+                        "never-true",
+                        f"condition {cond.text!r} can never be true over the features' domains",
+                    )
 
 
 def _env_arrays(pack: Pack, envs: list[Any]) -> dict:
@@ -201,8 +222,9 @@ def _kept_rows(ct, fired):
     return np.where(any_fired, kept, -1)
 
 
-def _table_findings(t_i: int, ct, envs: list[dict], never_true: set[tuple[int, int]], tdoc,
-                    arrays: dict | None = None) -> Iterator[Finding]:
+def _table_findings(
+    t_i: int, ct, envs: list[dict], never_true: set[tuple[int, int]], tdoc, arrays: dict | None = None
+) -> Iterator[Finding]:
     """Rows that never fire or are never kept, overlaps under 'unique', a gap with no default."""
     import numpy as np
 
@@ -226,19 +248,33 @@ def _table_findings(t_i: int, ct, envs: list[dict], never_true: set[tuple[int, i
         if (t_i, cr.index) in never_true:
             continue
         if not fired[cr.index]:
-            yield _at(tdoc, path, "warning", "never-fires", f"row {cr.row.id!r} fired in none of {len(envs)} generated cells")
+            yield _at(
+                tdoc, path, "warning", "never-fires", f"row {cr.row.id!r} fired in none of {len(envs)} generated cells"
+            )
         elif not kept[cr.index] and policy != "unique":
-            yield _at(tdoc, path, "warning", "unreachable",
-                      f"row {cr.row.id!r} fires ({fired[cr.index]} cells) but hit policy {policy!r} never keeps it")
+            yield _at(
+                tdoc,
+                path,
+                "warning",
+                "unreachable",
+                f"row {cr.row.id!r} fires ({fired[cr.index]} cells) but hit policy {policy!r} never keeps it",
+            )
     for (a, b), env in overlap.items():
         names = sorted(set().union(*(c.names for c in ct.rows[a].conditions + ct.rows[b].conditions)))
         example = ", ".join(f"{n}={env[n]}" for n in names)
-        yield _at(tdoc, ("tables", t_i, "rows", b), "error", "overlap",
-                  f"rows {ct.rows[a].row.id!r} and {ct.rows[b].row.id!r} both fire under hit policy 'unique', e.g. {example}")
+        yield _at(
+            tdoc,
+            ("tables", t_i, "rows", b),
+            "error",
+            "overlap",
+            f"rows {ct.rows[a].row.id!r} and {ct.rows[b].row.id!r} both fire under hit policy 'unique', e.g. {example}",
+        )
     if gap is not None and ct.table.default is None:
         names = sorted(set().union(*(c.names for cr in ct.rows for c in cr.conditions)))
         example = ", ".join(f"{n}={gap[n]}" for n in names)
-        yield _at(tdoc, ("tables", t_i), "warning", "gap", f"table {ct.table.id!r} has no default and no row covers {example}")
+        yield _at(
+            tdoc, ("tables", t_i), "warning", "gap", f"table {ct.table.id!r} has no default and no row covers {example}"
+        )
 
 
 def _vocabulary_findings(pack: Pack, fdoc, pdoc, tdoc) -> Iterator[Finding]:
@@ -246,17 +282,29 @@ def _vocabulary_findings(pack: Pack, fdoc, pdoc, tdoc) -> Iterator[Finding]:
     used = _used_names(pack)
     for i, f in enumerate(pack.features):
         if f.name not in used:
-            yield _at(fdoc, ("features", i, "name"), "info", "unused-feature",
-                      f"feature {f.name!r} is used by no row (it still shows in explanations)")
+            yield _at(
+                fdoc,
+                ("features", i, "name"),
+                "info",
+                "unused-feature",
+                f"feature {f.name!r} is used by no row (it still shows in explanations)",
+            )
     used_tags = {t for f in pack.features for t in (f.where.tags_any or [])}
     for i, t in enumerate(pack.core.tags):
         if t.id not in used_tags and t.id not in pack.uncued_tags:  # an uncued tag is read by every statement's basis
-            yield _at(pdoc, ("tags", i, "id"), "info", "unused-tag",
-                      f"tag {t.id!r} is read by no feature (it still documents evidence)")
+            yield _at(
+                pdoc,
+                ("tags", i, "id"),
+                "info",
+                "unused-tag",
+                f"tag {t.id!r} is read by no feature (it still documents evidence)",
+            )
     for sid in pack.statement_ids:
         for cid in pack.category_ids:
             if pack.table_for(sid, cid) is None:
-                yield _at(tdoc, ("tables",), "warning", "no-table", f"no table covers statement {sid!r}, category {cid!r}")
+                yield _at(
+                    tdoc, ("tables",), "warning", "no-table", f"no table covers statement {sid!r}, category {cid!r}"
+                )
 
 
 def iter_findings(pack: Pack) -> Iterator[Finding]:
@@ -283,14 +331,26 @@ def lint_paths(paths: list[Path], packs) -> list[Finding]:
         if path.is_dir() and (path / "pack.yaml").is_file():
             out.extend(iter_findings(load_pack(path)))
         elif path.is_dir():
-            out.extend(lint_paths(sorted(p for p in path.iterdir() if (p / "pack.yaml").is_file() or p.suffix == ".yaml"), packs))
+            out.extend(
+                lint_paths(
+                    sorted(p for p in path.iterdir() if (p / "pack.yaml").is_file() or p.suffix == ".yaml"), packs
+                )
+            )
         else:
             lc = load_case(path, packs.pack_for(path.parent))
             pack = packs.get(lc.case.framework, lc.folder)
             doc = load_yaml(path)
             for i, it in enumerate(lc.case.items):
                 if pack.table_for(it.statement, it.category) is None:
-                    out.append(Finding.of(doc.problem(("items", i), f"evidence in statement {it.statement!r}, "
-                                                      f"category {it.category!r}, which no table scores"),
-                                          "warning", "no-table"))
+                    out.append(
+                        Finding.of(
+                            doc.problem(
+                                ("items", i),
+                                f"evidence in statement {it.statement!r}, "
+                                f"category {it.category!r}, which no table scores",
+                            ),
+                            "warning",
+                            "no-table",
+                        )
+                    )
     return out

@@ -3,6 +3,7 @@
 Registered through the `pytest11` entry point in pyproject.toml, so `pytest` (with `rules`
 in testpaths) runs every YAML rule test beside the Python tests.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -52,8 +53,15 @@ class YamlRuleItem(pytest.Item):
             raise RuleTestFailure("\n".join(str(p) for p in problems))
         bad, explanation = run_one(self.pack, self.test)
         if bad:
-            raise RuleTestFailure("\n".join([f"{self.path}:{self.line}: {self.test.name}",
-                                             *(f"  {m}" for m in bad), *(f"  | {e}" for e in explanation)]))
+            raise RuleTestFailure(
+                "\n".join(
+                    [
+                        f"{self.path}:{self.line}: {self.test.name}",
+                        *(f"  {m}" for m in bad),
+                        *(f"  | {e}" for e in explanation),
+                    ]
+                )
+            )
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, RuleTestFailure):

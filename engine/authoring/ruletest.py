@@ -5,6 +5,7 @@ feature values for one table, and the expected category scores, kept rows, state
 scores and overall rating. A failure names file:line, expected vs got, and the explanation
 of the cell that disagreed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -81,8 +82,13 @@ class Outcome:
         where = f"{self.file}:{self.line}" if self.line else self.file
         if self.passed:
             return f"{where}: PASS {self.name}"
-        return "\n".join([f"{where}: FAIL {self.name}", *(f"  {m}" for m in self.mismatches),
-                          *(f"  | {e}" for e in self.explanation)])
+        return "\n".join(
+            [
+                f"{where}: FAIL {self.name}",
+                *(f"  {m}" for m in self.mismatches),
+                *(f"  | {e}" for e in self.explanation),
+            ]
+        )
 
 
 def pack_of(test_file: Path) -> Path:
@@ -91,8 +97,7 @@ def pack_of(test_file: Path) -> Path:
 
 
 def is_rule_test_file(path: Path) -> bool:
-    return (path.suffix == ".yaml" and path.parent.name == "tests"
-            and (path.parent.parent / "pack.yaml").is_file())
+    return path.suffix == ".yaml" and path.parent.name == "tests" and (path.parent.parent / "pack.yaml").is_file()
 
 
 def load_tests(path: Path) -> tuple[Document, RuleTestFile]:
@@ -110,18 +115,35 @@ def _vocab_problems(doc: Document, i: int, t: RuleTest, pack: Pack) -> list[Prob
     out = []
     base = ("tests", i)
     if t.statement is not None and t.statement not in pack.statement_ids:
-        out.append(doc.problem(base + ("statement",), f"unknown statement {t.statement!r}{suggest(t.statement, pack.statement_ids)}"))
+        out.append(
+            doc.problem(
+                base + ("statement",), f"unknown statement {t.statement!r}{suggest(t.statement, pack.statement_ids)}"
+            )
+        )
     for j, it in enumerate(t.items or []):
         sid = it.statement or t.statement
         if sid is None:
             out.append(doc.problem(base + ("items", j), "item needs a statement (on the item or the test)"))
         elif sid not in pack.statement_ids:
-            out.append(doc.problem(base + ("items", j, "statement"), f"unknown statement {sid!r}{suggest(sid, pack.statement_ids)}"))
+            out.append(
+                doc.problem(
+                    base + ("items", j, "statement"), f"unknown statement {sid!r}{suggest(sid, pack.statement_ids)}"
+                )
+            )
         if it.category not in pack.category_ids:
-            out.append(doc.problem(base + ("items", j, "category"), f"unknown category {it.category!r}{suggest(it.category, pack.category_ids)}"))
+            out.append(
+                doc.problem(
+                    base + ("items", j, "category"),
+                    f"unknown category {it.category!r}{suggest(it.category, pack.category_ids)}",
+                )
+            )
         for k, tag in enumerate(it.tags):
             if tag not in pack.tag_ids:
-                out.append(doc.problem(base + ("items", j, "tags", k), f"unknown tag {tag!r}{suggest(tag, sorted(pack.tag_ids))}"))
+                out.append(
+                    doc.problem(
+                        base + ("items", j, "tags", k), f"unknown tag {tag!r}{suggest(tag, sorted(pack.tag_ids))}"
+                    )
+                )
     if (t.items is None) == (t.features is None):
         out.append(doc.problem(base, "a rule test gives exactly one of 'items' or 'features'"))
     if t.features is not None:
@@ -130,7 +152,12 @@ def _vocab_problems(doc: Document, i: int, t: RuleTest, pack: Pack) -> list[Prob
             out.append(doc.problem(base + ("table",), f"unknown table {t.table!r}{suggest(str(t.table), ids)}"))
         for name in t.features:
             if name not in pack.feature_by_name:
-                out.append(doc.problem(base + ("features", name), f"unknown feature {name!r}{suggest(name, list(pack.feature_by_name))}"))
+                out.append(
+                    doc.problem(
+                        base + ("features", name),
+                        f"unknown feature {name!r}{suggest(name, list(pack.feature_by_name))}",
+                    )
+                )
     return out
 
 
@@ -138,10 +165,23 @@ def _items(t: RuleTest) -> list[Item]:
     out: list[Item] = []
     for j, it in enumerate(t.items or []):
         for k in range(it.count):
-            metric = Metric(name=it.metric.name, value=it.metric.value, comparison=it.metric.comparison) if it.metric else None
-            out.append(Item(id=f"t{j}.{k}", statement=it.statement or t.statement or "", category=it.category,
-                            polarity=it.polarity, tags=list(it.tags), metric=metric, quote="(rule test)",
-                            source=SourceRef(file="(rule test)", line=1)))
+            metric = (
+                Metric(name=it.metric.name, value=it.metric.value, comparison=it.metric.comparison)
+                if it.metric
+                else None
+            )
+            out.append(
+                Item(
+                    id=f"t{j}.{k}",
+                    statement=it.statement or t.statement or "",
+                    category=it.category,
+                    polarity=it.polarity,
+                    tags=list(it.tags),
+                    metric=metric,
+                    quote="(rule test)",
+                    source=SourceRef(file="(rule test)", line=1),
+                )
+            )
     return out
 
 
@@ -151,8 +191,10 @@ def _explain_cell(der: Derivation, statement: str, category: str) -> list[str]:
         if c.category == category:
             rows = ", ".join(f"{r.id}{'*' if r.kept else '+' if r.fired else ''}" for r in c.rows)
             feats = ", ".join(f"{k}={v}" for k, v in c.features.items())
-            return [f"{statement}.{category}: table {c.table}, kept {c.kept} (rows: {rows}; * kept, + fired)",
-                    f"features: {feats}"]
+            return [
+                f"{statement}.{category}: table {c.table}, kept {c.kept} (rows: {rows}; * kept, + fired)",
+                f"features: {feats}",
+            ]
     return [f"{statement}.{category}: no evidence"]
 
 
@@ -171,7 +213,9 @@ def run_one(pack: Pack, t: RuleTest) -> tuple[list[str], list[str]]:
         if e.row is not None and kept != e.row:
             bad.append(f"row: expected {e.row}, got {kept}")
         if bad:
-            explanation.append("rows: " + ", ".join(f"{r.id}{'*' if r.kept else '+' if r.fired else ''}" for r in traces))
+            explanation.append(
+                "rows: " + ", ".join(f"{r.id}{'*' if r.kept else '+' if r.fired else ''}" for r in traces)
+            )
         return bad, explanation
     items = _items(t)
     if t.scenario is not None:

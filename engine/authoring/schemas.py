@@ -3,6 +3,7 @@
 Committed under schemas/ so editors validate and complete YAML files that start with
 `# yaml-language-server: $schema=...`; a test keeps them in sync with the models.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,16 @@ def models() -> dict[str, type[BaseModel]]:
     from engine.model.case import Case
     from engine.model.packfiles import FeatureFile, PackCore, TableFile
 
-    return {"pack": PackCore, "features": FeatureFile, "tables": TableFile, "case": Case,
-            "rule-test": RuleTestFile, "scenario": Scenario, "rule-override": RuleOverride, "cues": CueFile}
+    return {
+        "pack": PackCore,
+        "features": FeatureFile,
+        "tables": TableFile,
+        "case": Case,
+        "rule-test": RuleTestFile,
+        "scenario": Scenario,
+        "rule-override": RuleOverride,
+        "cues": CueFile,
+    }
 
 
 def schema_text(name: str, model: type[BaseModel]) -> str:

@@ -13,6 +13,7 @@ for polarity and category) over binary features (engine.ingest.reader.sentence_f
 training is deterministic, and the weights are rounded to four decimals before anything
 (cross-validation included) uses them, so that the file written is the model measured.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,8 +41,28 @@ from engine.model.pack import Pack
 COLUMNS = ("file", "statement", "line", "start", "end", "key", "polarity", "intensity", "category")
 MIN_DF = 2  # a feature seen in fewer training sentences than this is left out
 # words of a council's name that name no council on their own (kept as features)
-GENERIC_NAME_WORDS = frozenset({"council", "borough", "city", "county", "district", "metropolitan", "royal", "london",
-                                "of", "the", "and", "upon", "on", "in", "north", "south", "east", "west"})
+GENERIC_NAME_WORDS = frozenset(
+    {
+        "council",
+        "borough",
+        "city",
+        "county",
+        "district",
+        "metropolitan",
+        "royal",
+        "london",
+        "of",
+        "the",
+        "and",
+        "upon",
+        "on",
+        "in",
+        "north",
+        "south",
+        "east",
+        "west",
+    }
+)
 C = 1.0  # inverse regularisation strength of every head
 _END = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]*\s+(?=[A-Z0-9\"'\u2018\u201c(])")
 
@@ -66,10 +87,10 @@ class Label:
 def _spans(line: str) -> Iterable[str]:
     start = 0
     for m in _END.finditer(line):
-        if (s := line[start:m.start()].strip()):
+        if s := line[start : m.start()].strip():
             yield s
         start = m.end()
-    if (s := line[start:].strip()):
+    if s := line[start:].strip():
         yield s
 
 
@@ -104,7 +125,9 @@ def _text(path: Path) -> list[str]:
     return read_report(path).text.removeprefix("\ufeff").splitlines()
 
 
-def read_labels(pack: Pack, files: list[Path], texts: list[Path], group_of: Callable[[str], str]) -> tuple[list[Label], dict[str, Any]]:
+def read_labels(
+    pack: Pack, files: list[Path], texts: list[Path], group_of: Callable[[str], str]
+) -> tuple[list[Label], dict[str, Any]]:
     """Every label row of the files whose sentence can be found, and an account of the rest."""
     found: dict[str, Path | None] = {}
     lines_of: dict[str, list[str]] = {}
@@ -124,15 +147,23 @@ def read_labels(pack: Pack, files: list[Path], texts: list[Path], group_of: Call
                 where = f"{path.name}:{n}"
                 pol, cat = r["polarity"].strip(), _category(pack, r["category"].strip())
                 if pol not in POLARITIES:
-                    problems.append(Problem(str(path), n, 1, "", f"polarity {pol!r}: expected one of {list(POLARITIES)}"))
+                    problems.append(
+                        Problem(str(path), n, 1, "", f"polarity {pol!r}: expected one of {list(POLARITIES)}")
+                    )
                     continue
                 if cat is None:
-                    problems.append(Problem(str(path), n, 1, "", f"category {r['category']!r} is none of the pack's {pack.category_ids}"))
+                    problems.append(
+                        Problem(
+                            str(path), n, 1, "", f"category {r['category']!r} is none of the pack's {pack.category_ids}"
+                        )
+                    )
                     continue
                 try:
                     ln, a, b, inten = int(r["line"]), int(r["start"]), int(r["end"]), int(r["intensity"] or 0)
                 except ValueError:
-                    problems.append(Problem(str(path), n, 1, "", "line, start, end and intensity must be whole numbers"))
+                    problems.append(
+                        Problem(str(path), n, 1, "", "line, start, end and intensity must be whole numbers")
+                    )
                     continue
                 name = r["file"].strip()
                 if name not in found:
@@ -153,16 +184,31 @@ def read_labels(pack: Pack, files: list[Path], texts: list[Path], group_of: Call
                 if not sent:
                     unaligned += 1
                     continue
-                labels.append(Label(name, group_of(name), r["statement"], sent, pol, min(max(inten, 0), 3), cat, where,
-                                    names_of[name]))
+                labels.append(
+                    Label(
+                        name,
+                        group_of(name),
+                        r["statement"],
+                        sent,
+                        pol,
+                        min(max(inten, 0), 3),
+                        cat,
+                        where,
+                        names_of[name],
+                    )
+                )
     if problems:
         raise LoadError(problems[0].message, problems)
     shas = {name: _sha(p) for name, p in found.items() if p is not None}
-    account = {"label_files": [{"file": p.name, "sha256": _sha(p)} for p in files],
-               # each text by its SHA-256 (what it holds, not what it is called), with its rows used
-               "texts": dict(sorted(Counter(shas[lab.file] for lab in labels).items())),
-               "rows_used": len(labels), "rows_without_text": sum(missing_text.values()),
-               "texts_missing": sorted(missing_text), "rows_not_found_in_text": unaligned}
+    account = {
+        "label_files": [{"file": p.name, "sha256": _sha(p)} for p in files],
+        # each text by its SHA-256 (what it holds, not what it is called), with its rows used
+        "texts": dict(sorted(Counter(shas[lab.file] for lab in labels).items())),
+        "rows_used": len(labels),
+        "rows_without_text": sum(missing_text.values()),
+        "texts_missing": sorted(missing_text),
+        "rows_not_found_in_text": unaligned,
+    }
     return labels, account
 
 
@@ -172,7 +218,9 @@ def _name_words(cues: Any, lines: list[str], group: str) -> tuple[str, ...]:
     from engine.ingest.extract import council_name
     from engine.ingest.reader import words
 
-    found = set(words(council_name(cues, lines) or "")) | (set(words(group)) if not group.endswith((".txt", ".pdf", ".html")) else set())
+    found = set(words(council_name(cues, lines) or "")) | (
+        set(words(group)) if not group.endswith((".txt", ".pdf", ".html")) else set()
+    )
     return tuple(sorted(w for w in found if w not in GENERIC_NAME_WORDS and not w.isdigit()))
 
 
@@ -198,14 +246,18 @@ def train(pack: Pack, labels: list[Label], feats: list[list[str]]) -> ReaderMode
 
     df: Counter[str] = Counter(f for fs in feats for f in fs)
     names = {w for lab in labels for w in lab.names}
-    vocab = sorted(f for f, n in df.items() if n >= MIN_DF and not names.intersection(f.split()))  # no feature names a council
+    vocab = sorted(
+        f for f, n in df.items() if n >= MIN_DF and not names.intersection(f.split())
+    )  # no feature names a council
     col = {f: i for i, f in enumerate(vocab)}
     heads: dict[str, Head] = {}
     weights: dict[str, dict[str, list[float]]] = {}
     for head in HEADS:
         keep = [i for i, lab in enumerate(labels) if head != "intensity" or lab.polarity != "none"]
-        y = [(lab.polarity if head == "polarity" else lab.category if head == "category" else str(max(lab.intensity, 1)))
-             for lab in (labels[i] for i in keep)]
+        y = [
+            (lab.polarity if head == "polarity" else lab.category if head == "category" else str(max(lab.intensity, 1)))
+            for lab in (labels[i] for i in keep)
+        ]
         classes = sorted(set(y), key=lambda c: _order(head, pack, c))
         if len(classes) < 2:
             raise UsageError(f"the labels give head {head!r} only the class {classes}: at least two are needed")
@@ -216,7 +268,9 @@ def train(pack: Pack, labels: list[Label], feats: list[list[str]]) -> ReaderMode
                     rows.append(r)
                     cols.append(col[f])
         x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(keep), len(vocab)))
-        model = LogisticRegression(C=C, solver="newton-cg", max_iter=1000, class_weight=None if head == "intensity" else "balanced")
+        model = LogisticRegression(
+            C=C, solver="newton-cg", max_iter=1000, class_weight=None if head == "intensity" else "balanced"
+        )
         model.fit(x, y)
         order = [list(model.classes_).index(c) for c in classes]
         coef = model.coef_
@@ -247,8 +301,9 @@ def predict(model: ReaderModel, feats: list[str]) -> tuple[str, str, int]:
     return p, c, i
 
 
-def cross_validate(pack: Pack, labels: list[Label], feats: list[list[str]],
-                   advance: Callable[[], None] = lambda: None) -> dict[str, Any]:
+def cross_validate(
+    pack: Pack, labels: list[Label], feats: list[list[str]], advance: Callable[[], None] = lambda: None
+) -> dict[str, Any]:
     """Sentence accuracy with each group (council) left out of training in turn."""
     groups = sorted({lab.group for lab in labels})
     got: list[tuple[str, str, int] | None] = [None] * len(labels)
@@ -263,42 +318,66 @@ def cross_validate(pack: Pack, labels: list[Label], feats: list[list[str]],
     by_file: dict[str, list[int]] = {}
     for i, lab in enumerate(labels):
         by_file.setdefault(lab.where.split(":")[0], []).append(i)
-    figures["by_label_file"] = {f: {k: v for k, v in sentence_figures([labels[i] for i in ix], [got[i] for i in ix]).items()
-                                    if k in ("sentences", "polarity_percent", "category_percent", "intensity_percent")}
-                                for f, ix in sorted(by_file.items())}
+    figures["by_label_file"] = {
+        f: {
+            k: v
+            for k, v in sentence_figures([labels[i] for i in ix], [got[i] for i in ix]).items()
+            if k in ("sentences", "polarity_percent", "category_percent", "intensity_percent")
+        }
+        for f, ix in sorted(by_file.items())
+    }
     return figures
 
 
 def sentence_figures(labels: list[Label], got: list[Any], groups: list[str] | None = None) -> dict[str, Any]:
     pol = [(lab.polarity, g[0]) for lab, g in zip(labels, got, strict=True)]
     cat = [(lab.category, g[1]) for lab, g in zip(labels, got, strict=True)]
-    inten = [(max(lab.intensity, 1), g[2]) for lab, g in zip(labels, got, strict=True) if lab.polarity != "none" and g[0] != "none"]
+    inten = [
+        (max(lab.intensity, 1), g[2])
+        for lab, g in zip(labels, got, strict=True)
+        if lab.polarity != "none" and g[0] != "none"
+    ]
 
     def acc(pairs: list[tuple[Any, Any]]) -> float | None:
         return round(100 * sum(a == b for a, b in pairs) / len(pairs), 1) if pairs else None
 
-    return {"sentences": len(labels), **({"groups": len(groups)} if groups is not None else {}),
-            "polarity_percent": acc(pol),
-            "polarity_by_class": {c: {"n": sum(1 for a, _ in pol if a == c), "percent": acc([p for p in pol if p[0] == c])}
-                                  for c in POLARITIES if any(a == c for a, _ in pol)},
-            "category_percent": acc(cat),
-            "category_by_class": {c: {"n": sum(1 for a, _ in cat if a == c), "percent": acc([p for p in cat if p[0] == c])}
-                                  for c in sorted({a for a, _ in cat})},
-            "intensity_percent": acc(inten)}
+    return {
+        "sentences": len(labels),
+        **({"groups": len(groups)} if groups is not None else {}),
+        "polarity_percent": acc(pol),
+        "polarity_by_class": {
+            c: {"n": sum(1 for a, _ in pol if a == c), "percent": acc([p for p in pol if p[0] == c])}
+            for c in POLARITIES
+            if any(a == c for a, _ in pol)
+        },
+        "category_percent": acc(cat),
+        "category_by_class": {
+            c: {"n": sum(1 for a, _ in cat if a == c), "percent": acc([p for p in cat if p[0] == c])}
+            for c in sorted({a for a, _ in cat})
+        },
+        "intensity_percent": acc(inten),
+    }
 
 
-def provenance(account: dict[str, Any], labels: list[Label], cv: dict[str, Any] | None, date: str | None) -> dict[str, Any]:
+def provenance(
+    account: dict[str, Any], labels: list[Label], cv: dict[str, Any] | None, date: str | None
+) -> dict[str, Any]:
     import sklearn
 
-    return {"trained_by": "rederive train-reader", "date": date or dt.date.today().isoformat(),
-            "model": f"logistic regression per head (scikit-learn {sklearn.__version__}), C={C}, "
-                     f"binary features seen in at least {MIN_DF} training sentences",
-            **account,
-            "council_name_words_left_out": len({w for lab in labels for w in lab.names}),
-            "counts": {"polarity": dict(sorted(Counter(lab.polarity for lab in labels).items())),
-                       "category": dict(sorted(Counter(lab.category for lab in labels).items())),
-                       "groups": len({lab.group for lab in labels})},
-            **({"leave_one_group_out": cv} if cv is not None else {})}
+    return {
+        "trained_by": "rederive train-reader",
+        "date": date or dt.date.today().isoformat(),
+        "model": f"logistic regression per head (scikit-learn {sklearn.__version__}), C={C}, "
+        f"binary features seen in at least {MIN_DF} training sentences",
+        **account,
+        "council_name_words_left_out": len({w for lab in labels for w in lab.names}),
+        "counts": {
+            "polarity": dict(sorted(Counter(lab.polarity for lab in labels).items())),
+            "category": dict(sorted(Counter(lab.category for lab in labels).items())),
+            "groups": len({lab.group for lab in labels}),
+        },
+        **({"leave_one_group_out": cv} if cv is not None else {}),
+    }
 
 
 def group_map(pack: Pack, indexes: list[Path]) -> Callable[[str], str]:
@@ -314,8 +393,15 @@ def group_map(pack: Pack, indexes: list[Path]) -> Callable[[str], str]:
     return lambda name: groups.get(name, name)
 
 
-def train_pack(pack: Pack, files: list[Path], texts: list[Path], indexes: list[Path], cv: bool = True,
-               date: str | None = None, advance: Callable[[], None] = lambda: None) -> tuple[str, dict[str, Any]]:
+def train_pack(
+    pack: Pack,
+    files: list[Path],
+    texts: list[Path],
+    indexes: list[Path],
+    cv: bool = True,
+    date: str | None = None,
+    advance: Callable[[], None] = lambda: None,
+) -> tuple[str, dict[str, Any]]:
     """Train the pack's reader on the label files; (the reader file's text, a summary)."""
     from engine.ingest.cues import load_cues
     from engine.ingest.reader import dump_reader

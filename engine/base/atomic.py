@@ -1,4 +1,5 @@
 """Writes that never leave a half-written file and never overwrite without being asked."""
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ A `Problem` is a plain value (file, line, column, path inside the document, mess
 loaders yield every problem they find and raise the first one wrapped in an error, so
 `rederive check` can print all of them and every other command can stop at the first.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

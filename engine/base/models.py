@@ -1,4 +1,5 @@
 """Shared pydantic base and the conversion of validation errors into located problems."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ non-UTF-8 bytes and implicit dates are refused; file size, nesting depth and ali
 expansion are bounded by the named constants below, so a hostile file fails fast
 with a located message instead of exhausting time or memory.
 """
+
 from __future__ import annotations
 
 import os
@@ -90,8 +91,7 @@ def read_text(path: Path, display: str | None = None, max_bytes: int = MAX_FILE_
     except OSError as exc:
         raise _fail(name, None, None, f"cannot read file: {exc.strerror or exc}") from None
     if size > max_bytes:
-        raise _fail(name, None, None,
-                    f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
+        raise _fail(name, None, None, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -155,16 +155,15 @@ def _deep_line(text: str) -> int | None:
     return None
 
 
-def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document,
-             counter: list[int], depth: int) -> Any:
+def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document, counter: list[int], depth: int) -> Any:
     counter[0] += 1
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if counter[0] > MAX_NODES:
-        raise _fail(doc.file, line, col,
-                    f"document expands to more than {MAX_NODES:,} values (alias bomb?)", format_path(path))
+        raise _fail(
+            doc.file, line, col, f"document expands to more than {MAX_NODES:,} values (alias bomb?)", format_path(path)
+        )
     if depth > MAX_DEPTH:
-        raise _fail(doc.file, line, col, f"nesting too deep: the limit is {MAX_DEPTH} levels",
-                    format_path(path))
+        raise _fail(doc.file, line, col, f"nesting too deep: the limit is {MAX_DEPTH} levels", format_path(path))
     doc.locations.setdefault(path, (line, col))
     if isinstance(node, ScalarNode):
         if node.tag == _STR:  # the safe constructor would return node.value unchanged
@@ -172,13 +171,13 @@ def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document,
         try:
             return loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise _fail(doc.file, line, col, f"unsupported value: {getattr(exc, 'problem', exc)}",
-                        format_path(path)) from None
+            raise _fail(
+                doc.file, line, col, f"unsupported value: {getattr(exc, 'problem', exc)}", format_path(path)
+            ) from None
     if isinstance(node, SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
             raise _fail(doc.file, line, col, f"unsupported tag {node.tag}", format_path(path))
-        return [_convert(loader, child, path + (i,), doc, counter, depth + 1)
-                for i, child in enumerate(node.value)]
+        return [_convert(loader, child, path + (i,), doc, counter, depth + 1) for i, child in enumerate(node.value)]
     if isinstance(node, MappingNode):
         if node.tag != "tag:yaml.org,2002:map":
             raise _fail(doc.file, line, col, f"unsupported tag {node.tag}", format_path(path))
@@ -186,8 +185,9 @@ def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document,
         for key_node, value_node in node.value:
             kl, kc = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _fail(doc.file, kl, kc, "merge keys (<<) are not supported: write the keys out",
-                            format_path(path))
+                raise _fail(
+                    doc.file, kl, kc, "merge keys (<<) are not supported: write the keys out", format_path(path)
+                )
             if not isinstance(key_node, ScalarNode):
                 raise _fail(doc.file, kl, kc, "mapping keys must be plain scalars", format_path(path))
             key = _convert(loader, key_node, path + ("<key>",), doc, counter, depth + 1)
@@ -196,9 +196,9 @@ def _convert(loader: _StrictLoader, node: Node, path: PathKey, doc: Document,
             key_path: PathKey = (*path, key)  # type: ignore[arg-type]  # a float or bool key: kept as YAML gave it
             if key in out:
                 first: tuple[int | None, int | None] = doc.locations.get(key_path, (None, None))
-                raise _fail(doc.file, kl, kc,
-                            f"duplicate key {key!r} (first defined at line {first[0]})",
-                            format_path(key_path))
+                raise _fail(
+                    doc.file, kl, kc, f"duplicate key {key!r} (first defined at line {first[0]})", format_path(key_path)
+                )
             doc.locations[key_path] = (kl, kc)
             out[key] = _convert(loader, value_node, key_path, doc, counter, depth + 1)
         return out

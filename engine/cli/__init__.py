@@ -4,6 +4,7 @@ One module per command in this package, each with `HELP`, `add_arguments(parser)
 `run(args, out) -> int`; `COMMANDS` is the registry. Exit codes: 0 done; 1 problems found
 (bad input, failed checks); 2 usage error; 3 internal error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,8 +18,24 @@ from typing import TextIO
 from engine.base.errors import RederiveError, UsageError
 from engine.cli.common import Parser
 
-COMMANDS = ("derive", "explain", "diff", "consistency", "check", "whatif", "counterfactual", "review",
-            "extract", "agree", "calibrate", "train-reader", "lint", "test", "schemas", "serve")
+COMMANDS = (
+    "derive",
+    "explain",
+    "diff",
+    "consistency",
+    "check",
+    "whatif",
+    "counterfactual",
+    "review",
+    "extract",
+    "agree",
+    "calibrate",
+    "train-reader",
+    "lint",
+    "test",
+    "schemas",
+    "serve",
+)
 
 
 def command(name: str) -> ModuleType:
@@ -27,7 +44,9 @@ def command(name: str) -> ModuleType:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="rederive", description="Re-derive inspection ratings from report evidence, explain them, diff them.")
+    parser = Parser(
+        prog="rederive", description="Re-derive inspection ratings from report evidence, explain them, diff them."
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMANDS:
         module = command(name)

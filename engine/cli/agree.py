@@ -1,5 +1,6 @@
 """`rederive agree PAGES_DIR --index INDEX.tsv`: extraction-only agreement over a corpus of
 pages and an index of their published scores, with the baseline and weighted kappa."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,13 +16,27 @@ HELP = "agreement of extraction alone with published scores over a folder of pag
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("pages", type=Path, metavar="PAGES_DIR")
-    p.add_argument("--index", required=True, type=Path, metavar="INDEX.tsv",
-                   help="tab-separated: file, statement, published[, council]")
+    p.add_argument(
+        "--index",
+        required=True,
+        type=Path,
+        metavar="INDEX.tsv",
+        help="tab-separated: file, statement, published[, council]",
+    )
     p.add_argument("--framework", default=None, help="pack id (default: detected from the first page)")
-    p.add_argument("--reading", choices=["reader", "cues"], default="reader",
-                   help="read sentences with the pack's learned reader (default) or with its cues alone")
-    p.add_argument("--rules-override", type=Path, default=None, metavar="OVERRIDE.yaml",
-                   help="derive with these pack changes (a calibration's output, for example)")
+    p.add_argument(
+        "--reading",
+        choices=["reader", "cues"],
+        default="reader",
+        help="read sentences with the pack's learned reader (default) or with its cues alone",
+    )
+    p.add_argument(
+        "--rules-override",
+        type=Path,
+        default=None,
+        metavar="OVERRIDE.yaml",
+        help="derive with these pack changes (a calibration's output, for example)",
+    )
     common(p, formats=("table", "json", "csv"))
 
 
@@ -73,10 +88,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         import hashlib
 
         trained = set(cues.reader.provenance.get("texts", {}))  # SHA-256 of each text its labels came from
-        seen = sum(1 for p in result["pages"] if hashlib.sha256((args.pages / p["file"]).read_bytes()).hexdigest() in trained)
-        result["reader"] = {"file": cues.reader.path, "pages_it_was_trained_on": seen,
-                            "note": "pages whose labels trained the reader are read in-sample; "
-                                    "`rederive calibrate --labels` gives the figures with the reader refitted without them"}
+        seen = sum(
+            1 for p in result["pages"] if hashlib.sha256((args.pages / p["file"]).read_bytes()).hexdigest() in trained
+        )
+        result["reader"] = {
+            "file": cues.reader.path,
+            "pages_it_was_trained_on": seen,
+            "note": "pages whose labels trained the reader are read in-sample; "
+            "`rederive calibrate --labels` gives the figures with the reader refitted without them",
+        }
     if args.format == "csv":
         from engine.render import csvout
 

@@ -1,5 +1,6 @@
 """`rederive calibrate PACK --pages DIR --index TSV -o OVERRIDE.yaml`: fit the numbers a pack
 declares under `calibration:` to published pages, with leave-one-council-out figures."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,15 +19,36 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("pack", type=Path, metavar="PACK_DIR")
     p.add_argument("--pages", required=True, type=Path, metavar="DIR")
     p.add_argument("--index", required=True, type=Path, metavar="INDEX.tsv")
-    p.add_argument("-o", "--output", type=Path, default=None, metavar="OVERRIDE.yaml",
-                   help="write the fitted values as a rule override")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="OVERRIDE.yaml",
+        help="write the fitted values as a rule override",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing output file")
-    p.add_argument("--labels", type=Path, default=None, metavar="DIR|FILE.tsv",
-                   help="refit the pack's sentence reader inside every fold from these labels (as train-reader takes them)")
-    p.add_argument("--texts", action="append", type=Path, default=[], metavar="DIR",
-                   help="with --labels: a folder holding the labelled texts (repeat for several)")
-    p.add_argument("--reading", choices=["reader", "cues"], default="reader",
-                   help="read the pages with the pack's learned reader (default) or with its cues alone")
+    p.add_argument(
+        "--labels",
+        type=Path,
+        default=None,
+        metavar="DIR|FILE.tsv",
+        help="refit the pack's sentence reader inside every fold from these labels (as train-reader takes them)",
+    )
+    p.add_argument(
+        "--texts",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="with --labels: a folder holding the labelled texts (repeat for several)",
+    )
+    p.add_argument(
+        "--reading",
+        choices=["reader", "cues"],
+        default="reader",
+        help="read the pages with the pack's learned reader (default) or with its cues alone",
+    )
     common(p)
 
 
@@ -63,11 +85,15 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     rows = read_index(args.index, pack)
     grid(pack)  # a pack with nothing to fit is refused before any work
     refit = _refit(args, pack) if args.labels is not None else None
-    with render.progress(sys.stderr, len({r.group for r in rows}), "calibrating", enabled=args.format != "json") as advance:
+    with render.progress(
+        sys.stderr, len({r.group for r in rows}), "calibrating", enabled=args.format != "json"
+    ) as advance:
         result = calibrate(pack, rows, args.pages, str(args.index), advance, refit, reading=args.reading)
     if args.output is not None:
         schema = Path(__file__).resolve().parents[2] / "schemas" / "rule-override.schema.json"
-        write_text(args.output, override_yaml(result, os.path.relpath(schema, args.output.parent.resolve())), force=args.force)
+        write_text(
+            args.output, override_yaml(result, os.path.relpath(schema, args.output.parent.resolve())), force=args.force
+        )
         result["written"] = str(args.output)
     render.to_json(result, out) if args.format == "json" else render.calibration_text(result, out)
     return 0

@@ -1,4 +1,5 @@
 """`rederive check PATH...`: validate packs and cases; every problem as file:line:col."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """What several commands share: the argument parser, the common options, loading cases."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`rederive consistency --ratings CSV`: does each published rating follow from its own scores?"""
+
 from __future__ import annotations
 
 import argparse
@@ -12,9 +13,17 @@ HELP = "does each published rating follow from its own published scores?"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ratings", required=True, type=Path, metavar="CSV")
-    p.add_argument("--framework", default=None, help="pack id (default: the one pack whose statement ids are the CSV's columns)")
-    p.add_argument("-o", "--output", type=Path, default=None, metavar="CHART.html|CHART.md",
-                   help="also write a chart of every council on the rating bands")
+    p.add_argument(
+        "--framework", default=None, help="pack id (default: the one pack whose statement ids are the CSV's columns)"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="CHART.html|CHART.md",
+        help="also write a chart of every council on the rating bands",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing chart file")
     common(p, formats=("table", "json", "csv"))
 

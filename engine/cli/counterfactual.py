@@ -1,4 +1,5 @@
 """`rederive counterfactual CASE --target ...`: all minimal sets of evidence changes that reach a target."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,9 +17,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("case", metavar="CASE")
     p.add_argument("--target", required=True, metavar="overall=RATING|STATEMENT=SCORE")
     p.add_argument("--max-changes", type=int, default=None, metavar="K")
-    p.add_argument("--max-sets", type=int, default=50, metavar="N", help="sets listed in full (the count is always exact)")
-    p.add_argument("--reading", choices=["round_half_up", "truncate"], default=None,
-                   help="read ambiguous boundary sums this way instead of the pack's choice")
+    p.add_argument(
+        "--max-sets", type=int, default=50, metavar="N", help="sets listed in full (the count is always exact)"
+    )
+    p.add_argument(
+        "--reading",
+        choices=["round_half_up", "truncate"],
+        default=None,
+        help="read ambiguous boundary sums this way instead of the pack's choice",
+    )
     common(p)
 
 
@@ -50,7 +57,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return advance
 
     ended: list = []
-    result = search(pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets, state=state, progress=progress)
+    result = search(
+        pack, lc, parse_target(pack, args.target), args.max_changes, args.max_sets, state=state, progress=progress
+    )
     for bar in ended:
         bar.__exit__(None, None, None)
     render.to_json(result, out) if args.format == "json" else render.counterfactual_text(result, out)

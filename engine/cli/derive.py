@@ -1,4 +1,5 @@
 """`rederive derive CASE...`: derived scores and rating beside the published ones."""
+
 from __future__ import annotations
 
 import argparse

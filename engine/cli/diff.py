@@ -1,5 +1,6 @@
 """`rederive diff CASE...|DIR`: agreement of derived with published scores across cases;
 `--items CURATED EXTRACTED`: the evidence items each case reads differently."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _deciders(lc, der) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    return {(lc.slug, st.id): [{"category": c.category, "score": c.score, "table": c.table, "row": c.kept}
-                               for c in st.cells] for st in der.statements}
+    return {
+        (lc.slug, st.id): [
+            {"category": c.category, "score": c.score, "table": c.table, "row": c.kept} for c in st.cells
+        ]
+        for st in der.statements
+    }
 
 
 def _items(args: argparse.Namespace, out: TextIO) -> int:
@@ -44,7 +49,7 @@ def agreement_tables(loaded: list, framework: str | None) -> list[dict[str, Any]
     if framework is not None and framework not in frameworks:
         raise UsageError(f"--framework {framework}: no case uses it (these use {', '.join(frameworks)})")
     results = []
-    for fid in ([framework] if framework is not None else frameworks):
+    for fid in [framework] if framework is not None else frameworks:
         group = [x for x in loaded if x[0].id == fid]
         deciders: dict = {}
         for _, lc, d in group:
@@ -58,7 +63,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.items:
         if args.format == "csv":
-            raise UsageError("diff --items answers as a table, markdown or json; --format csv is for the agreement table")
+            raise UsageError(
+                "diff --items answers as a table, markdown or json; --format csv is for the agreement table"
+            )
         return _items(args, out)
     results = agreement_tables(load(args, args.cases), args.framework)
     if args.format == "json":  # one framework: its table; several: a list of them

@@ -1,4 +1,5 @@
 """`rederive explain CASE [--statement ID]`: why each score is what it is."""
+
 from __future__ import annotations
 
 import argparse

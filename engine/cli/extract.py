@@ -1,5 +1,6 @@
 """`rederive extract REPORT|DIR`: read published reports (text, saved web pages, PDFs) into case
 files of cited evidence; `--merge PAGE...`: a council's statement pages into one case."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,13 +17,20 @@ REPORT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("report", nargs="+", metavar="REPORT|DIR")
-    p.add_argument("--merge", action="store_true",
-                   help="read several pages of one council (its statement pages, with or without the summary) into one case")
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="read several pages of one council (its statement pages, with or without the summary) into one case",
+    )
     p.add_argument("-o", "--output", type=Path, default=None, metavar="CASE.yaml|OUTDIR")
     p.add_argument("--force", action="store_true", help="replace existing case files")
     p.add_argument("--framework", default=None, help="pack id (default: detected from the report's wording)")
-    p.add_argument("--reading", choices=["reader", "cues"], default="reader",
-                   help="read sentences with the pack's learned reader (default) or with its cues alone")
+    p.add_argument(
+        "--reading",
+        choices=["reader", "cues"],
+        default="reader",
+        help="read sentences with the pack's learned reader (default) or with its cues alone",
+    )
     common(p)
 
 
@@ -45,8 +53,9 @@ def _targets(src: Path, output: Path | None) -> list[tuple[Path, Path]]:
 
 def _print(results: list[dict[str, Any]], failed: list[dict[str, str]], out: TextIO) -> None:
     for r in results:
-        out.write(f"wrote {r['case_file']}: {r['items']} items in {r['assessed']} statement(s)"
-                  f" (framework {r['framework']})\n")
+        out.write(
+            f"wrote {r['case_file']}: {r['items']} items in {r['assessed']} statement(s) (framework {r['framework']})\n"
+        )
     for f in failed:
         out.write(f"not extracted: {f['report']}: {f['error']}\n")
 
@@ -80,14 +89,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     targets = _targets(src, args.output)
     existing = [str(t) for _, t in targets if t.exists()]
     if existing and not args.force:
-        raise UsageError(f"{', '.join(existing[:3])}{' ...' if len(existing) > 3 else ''} exists: not overwritten (use --force)")
+        raise UsageError(
+            f"{', '.join(existing[:3])}{' ...' if len(existing) > 3 else ''} exists: not overwritten (use --force)"
+        )
     results: list[dict] = []
     failed: list[dict] = []
-    with render.progress(out, len(targets), "extracting", enabled=args.format != "json" and len(targets) > 1) as advance:
+    with render.progress(
+        out, len(targets), "extracting", enabled=args.format != "json" and len(targets) > 1
+    ) as advance:
         for report, target in targets:
             try:
-                results.append(write_extracted(report, target, args.rules, args.framework, force=args.force,
-                                               reading=args.reading))
+                results.append(
+                    write_extracted(report, target, args.rules, args.framework, force=args.force, reading=args.reading)
+                )
             except RederiveError as exc:
                 if not src.is_dir():
                     raise

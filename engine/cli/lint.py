@@ -1,4 +1,5 @@
 """`rederive lint PACK|CASE...`: dead, overlapping or uncovered rows, unused features and tags."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`rederive review CASE [-o BRIEF.md|BRIEF.html]`: the review-request brief."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`rederive schemas [-o DIR]`: write the JSON Schemas of the YAML files."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,5 +1,6 @@
 """`rederive serve [CASE|DIR|REPORT ...]`: the explorer, a local web app over the same library
 the commands call, with a JSON API that answers what they print with `--format json`."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,12 +16,21 @@ BUNDLED = Path(__file__).resolve().parents[2] / "cases"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("cases", nargs="*", metavar="CASE|DIR|REPORT", help="cases, folders of cases or reports (default: the bundled cases)")
+    p.add_argument(
+        "cases",
+        nargs="*",
+        metavar="CASE|DIR|REPORT",
+        help="cases, folders of cases or reports (default: the bundled cases)",
+    )
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: the loopback address only)")
     p.add_argument("--open", action="store_true", help="open the explorer in the default browser")
-    p.add_argument("--workspace", type=Path, default=Path("rederive-workspace"),
-                   help="folder that uploaded reports are extracted into (default: ./rederive-workspace)")
+    p.add_argument(
+        "--workspace",
+        type=Path,
+        default=Path("rederive-workspace"),
+        help="folder that uploaded reports are extracted into (default: ./rederive-workspace)",
+    )
     p.add_argument("--ratings", type=Path, default=None, metavar="CSV", help="a ratings table for the consistency page")
     common(p)
 
@@ -43,8 +53,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from engine.web.app import LOOPBACK, serve
 
     if args.host not in LOOPBACK:
-        sys.stderr.write(f"warning: listening on {args.host}, not the loopback address: anyone who can reach port"
-                         f" {args.port} can use the explorer and add reports to {args.workspace}\n")
+        sys.stderr.write(
+            f"warning: listening on {args.host}, not the loopback address: anyone who can reach port"
+            f" {args.port} can use the explorer and add reports to {args.workspace}\n"
+        )
 
     def ready(url: str) -> None:
         if args.format == "json":

@@ -1,4 +1,5 @@
 """`rederive test [PATH...]`: run the YAML rule tests of packs."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"no rule tests under {', '.join(map(str, roots))}")
     passed = sum(o.passed for o in outcomes)
     if args.format == "json":
-        render.to_json({"passed": passed, "failed": len(outcomes) - passed,
-                        "tests": [o.__dict__ for o in outcomes]}, out)
+        render.to_json(
+            {"passed": passed, "failed": len(outcomes) - passed, "tests": [o.__dict__ for o in outcomes]}, out
+        )
     else:
         for o in outcomes:
             if not o.passed:

@@ -1,6 +1,7 @@
 """`rederive train-reader PACK --labels DIR --texts DIR...`: fit the pack's learned sentence
 reader to labelled sentences, with leave-one-group-out sentence accuracy, and write it to the
 pack (its provenance beside the weights)."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,17 +17,44 @@ HELP = "fit the pack's sentence reader to labelled sentences (cross-validated) a
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("pack", type=Path, metavar="PACK_DIR")
-    p.add_argument("--labels", required=True, type=Path, metavar="DIR|FILE.tsv",
-                   help="label files (tab-separated: file, statement, line, start, end, key, polarity, intensity, category)")
-    p.add_argument("--texts", action="append", type=Path, default=[], metavar="DIR",
-                   help="a folder holding the labelled texts (repeat for several; a PDF is read as extract reads it)")
-    p.add_argument("--index", action="append", type=Path, default=[], metavar="INDEX",
-                   help="an index naming each text's council (as agree takes it): cross-validation leaves a council out whole")
-    p.add_argument("-o", "--output", type=Path, default=None, metavar="READER.json",
-                   help="where to write the reader (default: the file the pack's cues.yaml names, in the pack)")
+    p.add_argument(
+        "--labels",
+        required=True,
+        type=Path,
+        metavar="DIR|FILE.tsv",
+        help="label files (tab-separated: file, statement, line, start, end, key, polarity, intensity, category)",
+    )
+    p.add_argument(
+        "--texts",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="a folder holding the labelled texts (repeat for several; a PDF is read as extract reads it)",
+    )
+    p.add_argument(
+        "--index",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="INDEX",
+        help="an index naming each text's council (as agree takes it): cross-validation leaves a council out whole",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="READER.json",
+        help="where to write the reader (default: the file the pack's cues.yaml names, in the pack)",
+    )
     p.add_argument("--force", action="store_true", help="replace an existing reader file")
-    p.add_argument("--no-cv", action="store_true", help="skip the cross-validation (the provenance then has no accuracy)")
-    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="the date the provenance records (default: today)")
+    p.add_argument(
+        "--no-cv", action="store_true", help="skip the cross-validation (the provenance then has no accuracy)"
+    )
+    p.add_argument(
+        "--date", default=None, metavar="YYYY-MM-DD", help="the date the provenance records (default: today)"
+    )
     common(p)
 
 
@@ -56,7 +84,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         target = args.pack / (cfg.file if cfg is not None else "reader.json")
     check_output(target, args.force)
     with render.progress(sys.stderr, 0, "training", enabled=args.format != "json") as advance:
-        text, result = train_pack(pack, files, args.texts, args.index, cv=not args.no_cv, date=args.date, advance=advance)
+        text, result = train_pack(
+            pack, files, args.texts, args.index, cv=not args.no_cv, date=args.date, advance=advance
+        )
     write_text(target, text, force=args.force)
     result["written"] = str(target)
     render.to_json(result, out) if args.format == "json" else reader_text(result, out)

@@ -1,5 +1,6 @@
 """`rederive whatif CASE|DIR`: derive before and after evidence changes (`--set`, `--drop`,
 `--add`, `--scenario`) or a rule override (`--rules-override`), on copies."""
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,10 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"no case in {args.target} uses framework {override.framework!r}")
     frameworks = {lc.case.framework for lc in cases}
     if len(frameworks) > 1:
-        raise UsageError(f"a rule override applies to one framework; these cases use {', '.join(sorted(frameworks))}:"
-                         " name it with 'framework:' in the override")
+        raise UsageError(
+            f"a rule override applies to one framework; these cases use {', '.join(sorted(frameworks))}:"
+            " name it with 'framework:' in the override"
+        )
     base = packs.get(frameworks.pop(), cases[0].folder)
     changed = load_pack(base.root, transform_for(doc, override))
     result = rules_whatif(base, changed, cases, override.name)

@@ -4,6 +4,7 @@ Published bands have whole-number edges (25-38, 39-62, ...). A percentage that f
 between two bands (38.9 = 14/36, 62.5 = 10/16) has two readings: truncated to a whole
 percent, and rounded half up. Both are returned; the pack says which one it chooses.
 """
+
 from __future__ import annotations
 
 import math
@@ -43,11 +44,12 @@ def apply(step: BandStep, scores: list[int], max_score: int) -> StepResult:
     if exact is not None:
         readings = {"truncate": exact, "round_half_up": exact}
     else:
-        readings = {"truncate": _band(step, math.floor(percent + 1e-9)),
-                    "round_half_up": _band(step, math.floor(percent + 0.5 + 1e-9))}
+        readings = {
+            "truncate": _band(step, math.floor(percent + 1e-9)),
+            "round_half_up": _band(step, math.floor(percent + 0.5 + 1e-9)),
+        }
     ambiguous = readings["truncate"] != readings["round_half_up"]
-    return StepResult(total, len(scores), round(percent, 2), readings[step.choose], ambiguous,
-                      readings, step.choose)
+    return StepResult(total, len(scores), round(percent, 2), readings[step.choose], ambiguous, readings, step.choose)
 
 
 def lower_median(scores: list[int]) -> int:

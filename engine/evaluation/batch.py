@@ -5,6 +5,7 @@ pass of numpy operations per condition over a whole batch of cells. The trace is
 (which rows fired, the first failing condition of each row, the kept row); `row_traces`
 expands one cell's trace into exactly the RowTrace tuple `evaluate_table` gives.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -21,7 +22,6 @@ from engine.model.pack import CompiledTable, Pack
 
 Arrays = Mapping[str, np.ndarray]
 NO_ROW, DEFAULT = -1, -2
-
 
 
 def compile_np(node: Node) -> Callable[[Arrays], np.ndarray]:
@@ -47,10 +47,12 @@ def compile_np(node: Node) -> Callable[[Arrays], np.ndarray]:
         cmp = COMPARISONS[node.op]
         return lambda env: cmp(left(env), right(env))
     if node.op == "/":
+
         def divide(env):
             a, b = np.asarray(left(env), dtype=float), np.asarray(right(env), dtype=float)
             out = np.zeros(np.broadcast(a, b).shape)
             return np.divide(a, b, out=out, where=b != 0)
+
         return divide
     arith = ARITHMETIC[node.op]
     return lambda env: arith(left(env), right(env))
@@ -108,9 +110,17 @@ class BatchTable:
     def row_traces(self, trace: BatchTrace, i: int) -> tuple[int | None, str | None, tuple[RowTrace, ...]]:
         """One cell's (score, kept row id, row traces), exactly as evaluate_table gives them."""
         k = int(trace.kept[i])
-        rows = tuple(RowTrace(cr.index, cr.row.id, cr.row.score, bool(trace.fired[r, i]), r == k,
-                              None if trace.fired[r, i] else int(trace.failed[r, i]))
-                     for r, cr in enumerate(self.ct.rows))
+        rows = tuple(
+            RowTrace(
+                cr.index,
+                cr.row.id,
+                cr.row.score,
+                bool(trace.fired[r, i]),
+                r == k,
+                None if trace.fired[r, i] else int(trace.failed[r, i]),
+            )
+            for r, cr in enumerate(self.ct.rows)
+        )
         if k == NO_ROW:
             return None, None, rows
         if k == DEFAULT:
@@ -123,8 +133,11 @@ def _matches(flt: tuple, sig: tuple[str, frozenset[str], int | None]) -> bool:
     takes items of this (polarity, tags, metric band)."""
     pols, tags_any, has_metric = flt
     pol, tags, band = sig
-    return ((pols is None or pol in pols) and (tags_any is None or not tags_any.isdisjoint(tags))
-            and (has_metric is None or (band is not None) == has_metric))
+    return (
+        (pols is None or pol in pols)
+        and (tags_any is None or not tags_any.isdisjoint(tags))
+        and (has_metric is None or (band is not None) == has_metric)
+    )
 
 
 class BatchPack:
@@ -148,26 +161,39 @@ def needed_features(pack: Pack) -> set[str]:
     return need
 
 
-def prepare_kinds(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],
-                  scoring_only: bool = False) -> dict[str, Any]:
+def prepare_kinds(
+    pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]], scoring_only: bool = False
+) -> dict[str, Any]:
     """What `batch_features` needs to know of each item kind, computed once for a list of kinds:
     per feature, which kinds it counts and with what weight, and each kind's metric band.
     `scoring_only`: compute only the features the tables read (a search needs scores only)."""
-    prepared: dict[str, Any] = {"bands": np.array([np.nan if b is None else b for _, _, b in kinds], dtype=float),
-                                "needed": needed_features(pack) if scoring_only else None}
+    prepared: dict[str, Any] = {
+        "bands": np.array([np.nan if b is None else b for _, _, b in kinds], dtype=float),
+        "needed": needed_features(pack) if scoring_only else None,
+    }
     for f in pack.features:
         if f.kind == "expr":
             continue
-        match = np.array([_matches(pack.filters[f.name], (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool)
+        match = np.array(
+            [_matches(pack.filters[f.name], (pol, frozenset(tags), band)) for pol, tags, band in kinds], dtype=bool
+        )
         by_polarity: dict[str, float] = {str(k): v for k, v in f.weights.items()}
-        weights = np.array([by_polarity.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)])
+        weights = np.array(
+            [by_polarity.get(pol, 1.0) if m else 0.0 for (pol, _, _), m in zip(kinds, match, strict=True)]
+        )
         prepared[f.name] = (match, weights)
     return prepared
 
 
-def batch_features(pack: Pack, kinds: list[tuple[str, tuple[str, ...], int | None]],
-                   cell: np.ndarray | None, statement: np.ndarray | None, prepared: dict[str, Any] | None = None,
-                   given: Mapping[str, np.ndarray] | None = None, scope: str | None = None) -> dict[str, np.ndarray]:
+def batch_features(
+    pack: Pack,
+    kinds: list[tuple[str, tuple[str, ...], int | None]],
+    cell: np.ndarray | None,
+    statement: np.ndarray | None,
+    prepared: dict[str, Any] | None = None,
+    given: Mapping[str, np.ndarray] | None = None,
+    scope: str | None = None,
+) -> dict[str, np.ndarray]:
     """Feature arrays for a batch of cells given item-kind counts (cells x kinds); the same values
     `features.compute` gives for the same items. `prepared`: `prepare_kinds(pack, kinds)`, when
     the same kinds serve many batches. `given`: feature arrays computed elsewhere, taken as

@@ -4,6 +4,7 @@
 The trace kept is small and plain (row indices, feature values, item ids); `explain`
 expands it into a tree when one is asked for.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -60,7 +61,9 @@ class Derivation:
         return next(s for s in self.statements if s.id == sid)
 
 
-def evaluate_table(ct: CompiledTable, env: dict[str, features.Value]) -> tuple[int | None, str | None, tuple[RowTrace, ...]]:
+def evaluate_table(
+    ct: CompiledTable, env: dict[str, features.Value]
+) -> tuple[int | None, str | None, tuple[RowTrace, ...]]:
     """Apply a decision table's hit policy; return (score, kept row id, row traces)."""
     policy = ct.table.hit_policy
     fired: list[int] = []
@@ -100,12 +103,14 @@ def evaluate_table(ct: CompiledTable, env: dict[str, features.Value]) -> tuple[i
 def _reading(items: Sequence[Item]) -> tuple:
     """What a statement's result depends on, of its items in order: each one's id, cell,
     polarity, tags and comparison (never its quote or source)."""
-    return tuple((it.id, it.category, it.polarity, tuple(it.tags), it.metric.comparison if it.metric else None)
-                 for it in items)
+    return tuple(
+        (it.id, it.category, it.polarity, tuple(it.tags), it.metric.comparison if it.metric else None) for it in items
+    )
 
 
-def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None,
-           memo: dict[tuple, StatementResult] | None = None) -> Derivation:
+def derive(
+    pack: Pack, items: Sequence[Item], reuse: Derivation | None = None, memo: dict[tuple, StatementResult] | None = None
+) -> Derivation:
     """Derive every score from evidence items alone. `reuse`, a derivation of items most of
     which are these same objects, lends the result of each statement whose items are
     unchanged (the same objects in the same order): a statement depends on its items only.
@@ -145,17 +150,22 @@ def derive(pack: Pack, items: Sequence[Item], reuse: Derivation | None = None,
             else:
                 score, kept, traces = evaluate_table(ct, values)
                 tid = ct.table.id
-            cells.append(CellResult(sid, cid, tid, score, kept, traces, values, used,
-                                    tuple(it.id for it in cell_items)))
+            cells.append(
+                CellResult(sid, cid, tid, score, kept, traces, values, used, tuple(it.id for it in cell_items))
+            )
         # among the cells a table scored, those with too few items may be left out
-        flags = iter(aggregate.counted_cells([len(c.items) for c in cells if c.score is not None],
-                                             pack.core.aggregation.category_min_items))
+        flags = iter(
+            aggregate.counted_cells(
+                [len(c.items) for c in cells if c.score is not None], pack.core.aggregation.category_min_items
+            )
+        )
         cells = [replace(c, counted=False) if c.score is not None and not next(flags) else c for c in cells]
         scored = [c.score for c in cells if c.score is not None and c.counted]
         step = aggregate.apply(pack.core.aggregation.category_to_statement, scored, max_score)
         results.append(StatementResult(sid, bool(scored), step.value if scored else None, step, tuple(cells)))  # type: ignore[arg-type]
         if key is not None:
             memo[key] = results[-1]  # type: ignore[index]
-    overall = aggregate.apply(pack.core.aggregation.statements_to_overall,
-                              [s.score for s in results if s.score is not None], max_score)
+    overall = aggregate.apply(
+        pack.core.aggregation.statements_to_overall, [s.score for s in results if s.score is not None], max_score
+    )
     return Derivation(pack.id, tuple(results), overall, {it.id: it for it in items})

@@ -3,6 +3,7 @@
 Each feature is declared in the pack (`features.yaml`) as a kind over a filter of items;
 this module only knows the kinds, never the names.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,15 +29,24 @@ def statement_values(pack: Pack, statement_items: Sequence[Item]) -> tuple[Value
     return tuple(values[f.name] for f in pack.statement_features)
 
 
-def compute(pack: Pack, cell_items: Sequence[Item], statement_items: Sequence[Item],
-            shared: dict[str, tuple[Value, tuple[str, ...]]] | None = None) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
+def compute(
+    pack: Pack,
+    cell_items: Sequence[Item],
+    statement_items: Sequence[Item],
+    shared: dict[str, tuple[Value, tuple[str, ...]]] | None = None,
+) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
     """Return (feature values, ids of the items each feature counted). `shared` keeps the
     statement-scope values between the cells of one statement (they are the same for all)."""
     return _compute(pack, pack.features, cell_items, statement_items, shared)
 
 
-def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item], statement_items: Sequence[Item],
-             shared: dict[str, tuple[Value, tuple[str, ...]]] | None = None) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
+def _compute(
+    pack: Pack,
+    feats: Sequence[Feature],
+    cell_items: Sequence[Item],
+    statement_items: Sequence[Item],
+    shared: dict[str, tuple[Value, tuple[str, ...]]] | None = None,
+) -> tuple[dict[str, Value], dict[str, tuple[str, ...]]]:
     values: dict[str, Value] = {}
     used: dict[str, tuple[str, ...]] = {}
     for f in feats:
@@ -50,9 +60,13 @@ def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item], s
             continue
         items = cell_items if f.scope == "category" else statement_items
         pols, tags, has_metric = pack.filters[f.name]  # a hot loop: the filter read inline
-        hit = [it for it in items if (pols is None or it.polarity in pols)
-               and (tags is None or not tags.isdisjoint(it.tags))
-               and (has_metric is None or (it.metric is not None) == has_metric)]
+        hit = [
+            it
+            for it in items
+            if (pols is None or it.polarity in pols)
+            and (tags is None or not tags.isdisjoint(it.tags))
+            and (has_metric is None or (it.metric is not None) == has_metric)
+        ]
         used[f.name] = tuple(it.id for it in hit)
         if f.kind == "count" or f.kind == "share":
             total = sum(f.weights.get(it.polarity, 1.0) for it in hit)
@@ -70,7 +84,6 @@ def _compute(pack: Pack, feats: Sequence[Feature], cell_items: Sequence[Item], s
         if f.scope != "category" and shared is not None:
             shared[f.name] = (values[f.name], used[f.name])
     return values, used
-
 
 
 def item_kinds(pack: Pack) -> list[tuple[str, tuple[str, ...], int | None]]:

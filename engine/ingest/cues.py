@@ -5,6 +5,7 @@ lines, who is speaking, shortfall and strength cues, tags, national-data compari
 Patterns are matched against lower-cased text with curly quotes made straight; each set of
 patterns is one alternation behind a substring prefilter (`_AnyOf`).
 """
+
 from __future__ import annotations
 
 import re
@@ -93,7 +94,9 @@ class PolarityCues(Strict):
     neutral_phrase: list[str] = []  # terms that hold a shortfall word but state no finding ("adults at risk"): ignored
     negation: str = r"\b(not|no|lack of|limited|without|never|little|less)\b[^.;,]{0,25}$"  # before a strength cue
     intention: list[str] = []  # plans and aims: not evidence unless a shortfall cue is present
-    purpose: str = r"\bto (ensure|plan|make|provide|promote|support|achieve|deliver|improve|develop|enable|be)\b[^.;]{0,40}$"
+    purpose: str = (
+        r"\bto (ensure|plan|make|provide|promote|support|achieve|deliver|improve|develop|enable|be)\b[^.;]{0,40}$"
+    )
     # Before a shortfall cue: the problem is what an action aims at ("to reduce delays"), not a finding.
     remedy: str = r"$^"
     # Description of the area or its population, not of the council's work ("high levels of
@@ -112,6 +115,7 @@ class MetricCue(Strict):
 class DescriptiveCue(Strict):
     """How to read a statement whose findings no cue reads: its descriptive sentences, each with
     this polarity and tag (so that every such item says it was read without a cue)."""
+
     polarity: Literal["strength", "shortfall", "mixed"]
     tag: str
 
@@ -141,7 +145,11 @@ class Cues:
         c = lambda pats: [re.compile(p, re.IGNORECASE) for p in pats]  # noqa: E731
         lay = data.layout
         a = _AnyOf
-        self.section_end, self.boiler, self.evidence_start = a(lay.section_end), a(lay.boilerplate_start), a(lay.evidence_start)
+        self.section_end, self.boiler, self.evidence_start = (
+            a(lay.section_end),
+            a(lay.boilerplate_start),
+            a(lay.evidence_start),
+        )
         self.boiler_line = a(lay.boilerplate_line)
         self.skip, self.answer_line, self.answer_section = a(lay.skip_line), a(lay.answer_line), a(lay.answer_section)
         self.answer_section_end = a(lay.answer_section_end)
@@ -156,8 +164,14 @@ class Cues:
         self.table_start, self.overall_row = c(pub.table_start), [heading_key(r) for r in pub.overall_row]
         self.grades = {" ".join(k.casefold().split()): v for k, v in pub.grades.items()}
         # one alternation, longest wording first (a grade that holds another grade's words before that grade)
-        self.grade_rx = (re.compile(r"\b(" + "|".join(re.escape(g) for g in sorted(self.grades, key=len, reverse=True)) + r")\b",
-                                    re.IGNORECASE) if self.grades else None)
+        self.grade_rx = (
+            re.compile(
+                r"\b(" + "|".join(re.escape(g) for g in sorted(self.grades, key=len, reverse=True)) + r")\b",
+                re.IGNORECASE,
+            )
+            if self.grades
+            else None
+        )
         self.categories = [(cc.category, a(cc.cues)) for cc in data.categories]
         self.mixed, self.intention = a(data.polarity.mixed), a(data.polarity.intention)
         self.positive_phrase = [_lower_rx(p) for p in data.polarity.positive_phrase]
@@ -187,7 +201,9 @@ class Cues:
         self.commitment = [(sid, _lower_rx(p)) for sid, p in lay.commitment.items()]
         self.reader: ReaderModel | None = None  # set by load_cues when the pack has a reader
         self.reader_bias: dict[str, float] = {str(k): v for k, v in data.reader.bias.items()} if data.reader else {}
-        self.intensity_tags: dict[str, str] = {str(k): v for k, v in data.reader.intensity_tags.items()} if data.reader else {}
+        self.intensity_tags: dict[str, str] = (
+            {str(k): v for k, v in data.reader.intensity_tags.items()} if data.reader else {}
+        )
         self.reader_tag: str | None = data.reader.tag if data.reader else None
         self.reader_tag_within: int = data.reader.tag_within if data.reader else 0
 
@@ -196,7 +212,7 @@ class Cues:
         for p in self.answer_text:
             if m := p.search(line):
                 # with a group named `answer`, only that group is the answer's span
-                a, b = (m.span("answer") if "answer" in p.groupindex else m.span())
+                a, b = m.span("answer") if "answer" in p.groupindex else m.span()
                 line = line[:a] + line[b:]
         return line
 
@@ -251,8 +267,9 @@ def heading_key(line: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Problem]] | None = None,
-              with_reader: bool = True) -> Cues:
+def load_cues(
+    pack: Pack, transform: Callable[[dict[str, Document]], list[Problem]] | None = None, with_reader: bool = True
+) -> Cues:
     """The pack's cue file, checked against the pack; `transform` may change it first (a
     rule override naming cues.yaml, such as a calibration's output). `with_reader=False`
     leaves the learned reader out (the cues alone, as training reads them)."""
@@ -271,25 +288,48 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
     problems = []
     for i, cc in enumerate(data.categories):
         if cc.category not in pack.category_ids:
-            problems.append(doc.problem(("categories", i, "category"), f"unknown category {cc.category!r}{suggest(cc.category, pack.category_ids)}"))
+            problems.append(
+                doc.problem(
+                    ("categories", i, "category"),
+                    f"unknown category {cc.category!r}{suggest(cc.category, pack.category_ids)}",
+                )
+            )
     if data.metric is not None and data.metric.category not in pack.category_ids:
         problems.append(doc.problem(("metric", "category"), f"unknown category {data.metric.category!r}"))
     if data.descriptive is not None:
         tag = data.descriptive.tag
         if tag not in pack.tag_ids:
-            problems.append(doc.problem(("descriptive", "tag"), f"unknown tag {tag!r}{suggest(tag, sorted(pack.tag_ids))}"))
+            problems.append(
+                doc.problem(("descriptive", "tag"), f"unknown tag {tag!r}{suggest(tag, sorted(pack.tag_ids))}")
+            )
         elif tag not in pack.uncued_tags:  # else a statement read without a cue would look as firm as any other
-            problems.append(doc.problem(("descriptive", "tag"), f"tag {tag!r} must be marked `uncued: true` in pack.yaml "
-                                        "(items read without a cue are counted apart in each statement's basis)"))
-        elif (applies := next(t.applies_to for t in pack.core.tags if t.id == tag)) not in ("any", data.descriptive.polarity) \
-                and data.descriptive.polarity != "mixed":
-            problems.append(doc.problem(("descriptive", "tag"), f"tag {tag!r} applies to {applies} items, "
-                                        f"not to the {data.descriptive.polarity} items this reading makes"))
+            problems.append(
+                doc.problem(
+                    ("descriptive", "tag"),
+                    f"tag {tag!r} must be marked `uncued: true` in pack.yaml "
+                    "(items read without a cue are counted apart in each statement's basis)",
+                )
+            )
+        elif (applies := next(t.applies_to for t in pack.core.tags if t.id == tag)) not in (
+            "any",
+            data.descriptive.polarity,
+        ) and data.descriptive.polarity != "mixed":
+            problems.append(
+                doc.problem(
+                    ("descriptive", "tag"),
+                    f"tag {tag!r} applies to {applies} items, "
+                    f"not to the {data.descriptive.polarity} items this reading makes",
+                )
+            )
     if data.default_category not in pack.category_ids:
         problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
     for sid in data.layout.commitment:
         if sid not in pack.statement_ids:
-            problems.append(doc.problem(("layout", "commitment", sid), f"unknown statement {sid!r}{suggest(sid, pack.statement_ids)}"))
+            problems.append(
+                doc.problem(
+                    ("layout", "commitment", sid), f"unknown statement {sid!r}{suggest(sid, pack.statement_ids)}"
+                )
+            )
     for t in data.tags:
         if t not in pack.tag_ids:
             problems.append(doc.problem(("tags", t), f"unknown tag {t!r}{suggest(t, sorted(pack.tag_ids))}"))
@@ -300,15 +340,25 @@ def load_cues(pack: Pack, transform: Callable[[dict[str, Document]], list[Proble
         rpath = pack.root / data.reader.file
         if not problems and with_reader:
             if not rpath.is_file():
-                problems.append(doc.problem(("reader", "file"), f"reader file {data.reader.file!r} does not exist in {pack.root}: "
-                                            f"train it with `rederive train-reader {pack.root}`"))
+                problems.append(
+                    doc.problem(
+                        ("reader", "file"),
+                        f"reader file {data.reader.file!r} does not exist in {pack.root}: "
+                        f"train it with `rederive train-reader {pack.root}`",
+                    )
+                )
             else:
                 from engine.ingest.reader import load_reader
 
                 reader = load_reader(rpath, pack.id, pack.category_ids)  # refused at its line when malformed
 
     def walk(node: Any, path: tuple) -> None:
-        if isinstance(node, str) and path and path[0] not in ("source", "default_category", "reader") and path[-1] != "category":
+        if (
+            isinstance(node, str)
+            and path
+            and path[0] not in ("source", "default_category", "reader")
+            and path[-1] != "category"
+        ):
             try:
                 re.compile(node)
             except re.error as exc:

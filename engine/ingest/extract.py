@@ -6,6 +6,7 @@ shortfall and strength cues, tags, national-data comparisons) is data in the pac
 wording or the rating are blanked before any evidence is read, and only the separate
 published-block reader looks at them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -49,8 +50,9 @@ def blind(cues: Cues, lines: list[str]) -> list[str]:
         low = fold_text(line)
         if cues.answer_section.search_lower(low):
             in_answer = True
-        elif in_answer and (cues.section_end.search_lower(low) or cues.answer_section_end.search_lower(low)
-                            or len(line) > 300):
+        elif in_answer and (
+            cues.section_end.search_lower(low) or cues.answer_section_end.search_lower(low) or len(line) > 300
+        ):
             in_answer = False
         if in_answer or cues.answer_line.search_lower(low):
             out[i] = ""
@@ -128,8 +130,8 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section], kind: str 
         # the score follows the heading (on some pages it comes just before it); with no
         # heading recognised, it is above the commitment; never inside another section
         floor = secs[n - 1].end if n else 0
-        above = lines[max(floor, sec.start - (3 if sec.by_heading else 8)): sec.start]
-        windows = [lines[sec.start + 1: min(sec.end, sec.start + 8)], above] if sec.by_heading else [above]
+        above = lines[max(floor, sec.start - (3 if sec.by_heading else 8)) : sec.start]
+        windows = [lines[sec.start + 1 : min(sec.end, sec.start + 8)], above] if sec.by_heading else [above]
         for line in (ln for window in windows for ln in window):
             score = _score_on(cues, line)
             if score is not None:
@@ -143,7 +145,7 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section], kind: str 
         scores = {**table_scores, **{k: v for k, v in scores.items() if k not in table_scores}}
     for i, line in enumerate(lines):
         if any(p.search(line) for p in cues.rating_heading):
-            for nxt in lines[i + 1: i + 8]:
+            for nxt in lines[i + 1 : i + 8]:
                 head = nxt.strip().lstrip("#").strip().split(":")[0].strip().casefold()
                 if head in labels:
                     rating = labels[head]
@@ -158,8 +160,11 @@ def read_published(cues: Cues, lines: list[str], secs: list[Section], kind: str 
                     break
             if rating:
                 break
-    finding = (next((label for line in lines for p, label in cues.finding if p.search(line)), None)
-               if cues.states_finding(kind) else None)
+    finding = (
+        next((label for line in lines for p, label in cues.finding if p.search(line)), None)
+        if cues.states_finding(kind)
+        else None
+    )
     return Published(rating=rating, scores=scores, date=date, indicative=indicative, finding=finding)
 
 
@@ -171,7 +176,7 @@ def read_table(cues: Cues, lines: list[str]) -> tuple[dict[str, int], str | None
     if start is None:
         return {}, None
     cells = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if len(line.split()) >= 25 or PAGE_MARK.match(line):
             break
         cells.append(line.strip())
@@ -183,7 +188,7 @@ def read_table(cues: Cues, lines: list[str]) -> tuple[dict[str, int], str | None
     if cues.grade_rx is None:
         return {}, None
     for m in cues.grade_rx.finditer(text):
-        name = heading_key(text[pos:m.start()])
+        name = heading_key(text[pos : m.start()])
         pos = m.end()
         grade = cues.grades[" ".join(m.group(1).casefold().split())]
         sid = cues.headings.get(name) or cues.near_heading(name)
@@ -265,19 +270,28 @@ def candidates(cues: Cues, lines: list[str], original: list[str] | None = None) 
     return out
 
 
-def extract_items(cues: Cues, lines: list[str], source: str, original: list[str] | None = None,
-                  not_evidence: list[NotEvidence] | None = None) -> list[Item]:
+def extract_items(
+    cues: Cues,
+    lines: list[str],
+    source: str,
+    original: list[str] | None = None,
+    not_evidence: list[NotEvidence] | None = None,
+) -> list[Item]:
     """Evidence items from the report's statement sections; `lines` must already be blinded
     (`original`: the lines before blinding; what is left of a cut line is never a heading).
     The sentences a learned reader reads as stating no finding are appended to `not_evidence`."""
     return items_from(cues, candidates(cues, lines, original), source, not_evidence)
 
 
-def items_from(cues: Cues, cands: list[Candidate], source: str, not_evidence: list[NotEvidence] | None = None) -> list[Item]:
+def items_from(
+    cues: Cues, cands: list[Candidate], source: str, not_evidence: list[NotEvidence] | None = None
+) -> list[Item]:
     """The items the candidate sentences are read as (by the pack's reader, or its cues)."""
     items: list[Item] = []
     counters: dict[str, int] = {}
-    uncued: dict[str, list[tuple[str, str, int, str | None]]] = {}  # statement: (sentence, category, line index, heading)
+    uncued: dict[
+        str, list[tuple[str, str, int, str | None]]
+    ] = {}  # statement: (sentence, category, line index, heading)
     read_chars: dict[str, int] = {}  # characters of each statement's findings read so far
     for c in cands:
         polarity, category, tags, metric, reading = read_sentence(cues, c.sentence, c.cue)
@@ -287,25 +301,56 @@ def items_from(cues: Cues, cands: list[Candidate], source: str, not_evidence: li
             tags = [*tags, cues.reader_tag]
         if polarity is None:
             if not_evidence is not None and reading["by"] != "cues":
-                not_evidence.append(NotEvidence(statement=c.statement, quote=c.sentence,
-                                                source=SourceRef(file=source, line=c.idx + 1), reading=Reading(**reading)))
+                not_evidence.append(
+                    NotEvidence(
+                        statement=c.statement,
+                        quote=c.sentence,
+                        source=SourceRef(file=source, line=c.idx + 1),
+                        reading=Reading(**reading),
+                    )
+                )
             elif cues.data.descriptive is not None and cues.reader is None and not counters.get(c.statement):
                 uncued.setdefault(c.statement, []).append((c.sentence, category, c.idx, c.heading))
             continue
         counters[c.statement] = counters.get(c.statement, 0) + 1
-        items.append(Item(id=f"{c.statement}-{counters[c.statement]:03d}", statement=c.statement,
-                          category=category, polarity=polarity, tags=tags, metric=metric,  # type: ignore[arg-type]
-                          quote=c.sentence, source=SourceRef(file=source, line=c.idx + 1), heading=c.heading,
-                          reading=Reading(**reading)))
+        items.append(
+            Item(
+                id=f"{c.statement}-{counters[c.statement]:03d}",
+                statement=c.statement,
+                category=category,
+                polarity=polarity,
+                tags=tags,
+                metric=metric,  # type: ignore[arg-type]
+                quote=c.sentence,
+                source=SourceRef(file=source, line=c.idx + 1),
+                heading=c.heading,
+                reading=Reading(**reading),
+            )
+        )
     if (how := cues.data.descriptive) is not None:  # statements whose findings no cue reads
         for sid, found in uncued.items():
             if not counters.get(sid):
                 found = [f for f in found if described(cues, f[0])]
-                items += [Item(id=f"{sid}-{n:03d}", statement=sid, category=category, polarity=how.polarity,
-                               tags=[how.tag], quote=sentence, source=SourceRef(file=source, line=idx + 1), heading=heading,
-                               reading=Reading(by="cues", because=[f"no cue reads this statement's findings: a descriptive sentence, "
-                                                                   f"read as {how.polarity} ({how.tag})"]))
-                          for n, (sentence, category, idx, heading) in enumerate(found, 1)]
+                items += [
+                    Item(
+                        id=f"{sid}-{n:03d}",
+                        statement=sid,
+                        category=category,
+                        polarity=how.polarity,
+                        tags=[how.tag],
+                        quote=sentence,
+                        source=SourceRef(file=source, line=idx + 1),
+                        heading=heading,
+                        reading=Reading(
+                            by="cues",
+                            because=[
+                                f"no cue reads this statement's findings: a descriptive sentence, "
+                                f"read as {how.polarity} ({how.tag})"
+                            ],
+                        ),
+                    )
+                    for n, (sentence, category, idx, heading) in enumerate(found, 1)
+                ]
     return items
 
 
@@ -328,8 +373,14 @@ def detect_framework(text: str, candidates: list[tuple[str, Cues]]) -> str | Non
     return max(scored)[1] if scored else None
 
 
-def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None,
-            text: str | None = None, memo: dict[Any, Any] | None = None) -> dict[str, Any]:
+def extract(
+    pack: Pack,
+    report: Path,
+    source_name: str,
+    cues: Cues | None = None,
+    text: str | None = None,
+    memo: dict[Any, Any] | None = None,
+) -> dict[str, Any]:
     """The case, as plain data ready to be written, from one report file (or its rendering,
     `text`); `source_name` is the file the items cite. `memo` keeps what the cues read in a
     report (its sentences, its published block) between calls that differ only in the
@@ -353,22 +404,35 @@ def extract(pack: Pack, report: Path, source_name: str, cues: Cues | None = None
         unpaged = ["" if PAGE_MARK.match(ln) else ln for ln in lines]
         cands = candidates(cues, blind(cues, unpaged), unpaged)
         kind = document_kind(cues, lines)
-        head = {"council": council_name(cues, lines) or report.stem, "kind": kind,
-                "published": read_published(cues, lines, secs, kind).model_dump(exclude_none=True)}
+        head = {
+            "council": council_name(cues, lines) or report.stem,
+            "kind": kind,
+            "published": read_published(cues, lines, secs, kind).model_dump(exclude_none=True),
+        }
         if memo is not None:
             memo[key] = (lines, paged, cands, head)
     unread: list[NotEvidence] = []
     items = items_from(cues, cands, f"sources/{source_name}", unread)
     if paged:
-        items = [it.model_copy(update={"source": it.source.model_copy(update={"page": page_of(lines, it.source.line)})})
-                 for it in items]
-        unread = [ne.model_copy(update={"source": ne.source.model_copy(update={"page": page_of(lines, ne.source.line)})})
-                  for ne in unread]
+        items = [
+            it.model_copy(update={"source": it.source.model_copy(update={"page": page_of(lines, it.source.line)})})
+            for it in items
+        ]
+        unread = [
+            ne.model_copy(update={"source": ne.source.model_copy(update={"page": page_of(lines, ne.source.line)})})
+            for ne in unread
+        ]
     kind = head["kind"]
-    return {"case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"), "council": head["council"],
-            "framework": pack.id, **({"kind": kind} if kind else {}), "sources": [f"sources/{source_name}"],
-            "published": copy.deepcopy(head["published"]), "items": [_item_dict(it) for it in items],
-            **({"not_evidence": [_not_evidence_dict(ne) for ne in unread]} if unread else {})}
+    return {
+        "case": re.sub(r"[^a-z0-9]+", "-", report.stem.lower()).strip("-"),
+        "council": head["council"],
+        "framework": pack.id,
+        **({"kind": kind} if kind else {}),
+        "sources": [f"sources/{source_name}"],
+        "published": copy.deepcopy(head["published"]),
+        "items": [_item_dict(it) for it in items],
+        **({"not_evidence": [_not_evidence_dict(ne) for ne in unread]} if unread else {}),
+    }
 
 
 def _item_dict(it: Item) -> dict[str, Any]:
@@ -392,4 +456,9 @@ def _not_evidence_dict(ne: NotEvidence) -> dict[str, Any]:
     src: dict[str, Any] = {"file": ne.source.file, "line": ne.source.line}
     if ne.source.page is not None:
         src["page"] = ne.source.page
-    return {"statement": ne.statement, "quote": ne.quote, "source": src, "reading": ne.reading.model_dump(exclude_none=True)}
+    return {
+        "statement": ne.statement,
+        "quote": ne.quote,
+        "source": src,
+        "reading": ne.reading.model_dump(exclude_none=True),
+    }

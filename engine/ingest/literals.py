@@ -8,6 +8,7 @@ Being wrong the other way would hide matches, so anything unfamiliar gives up: a
 escape, a back-reference, inline flags. Tests compare the filtered search with the plain
 regex on every sentence of every report and on generated text.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -117,7 +118,7 @@ class _Reader:
             node.max_repeat = None
         elif ch == "{":
             end = self.p.find("}", self.i)
-            low, _, high = self.p[self.i + 1:end].partition(",")
+            low, _, high = self.p[self.i + 1 : end].partition(",")
             if end < 0 or not low.strip().isdigit():
                 raise _Unknown("repeat")
             node.min_repeat = int(low)

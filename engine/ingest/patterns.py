@@ -1,5 +1,6 @@
 """Cue patterns as compiled for lower-cased text: one alternation per set of patterns, behind
 a substring prefilter read off the patterns' required literals."""
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,7 @@ def lower_pattern(pattern: str) -> str:
     out, i = [], 0
     while i < len(pattern):
         if pattern[i] == "\\":
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
         else:
             out.append(pattern[i].lower())
@@ -64,7 +65,8 @@ class _AnyOf:
         # empty when some pattern has no literal (then the alternation runs, in one pass).
         # A pattern is compiled on its first use: a short run needs few of them.
         self.parts: list[tuple[tuple[str, ...], int]] = (
-            [(lits, i) for i, lits in enumerate(each) if lits is not None] if self.literals is not None else [])
+            [(lits, i) for i, lits in enumerate(each) if lits is not None] if self.literals is not None else []
+        )
         self._patterns = patterns
         self._rxs: list[re.Pattern | None] = [None] * len(patterns)
 
@@ -87,5 +89,8 @@ class _AnyOf:
             return False
         if not self.parts:  # some pattern has no literal: one pass of the alternation
             return self.rx.search(low) is not None  # type: ignore[union-attr]
-        return any((self._rxs[i] or self._part(i)).search(low) is not None
-                   for lits, i in self.parts if any(map(low.__contains__, lits)))
+        return any(
+            (self._rxs[i] or self._part(i)).search(low) is not None
+            for lits, i in self.parts
+            if any(map(low.__contains__, lits))
+        )

@@ -10,6 +10,7 @@ are fitted by ``rederive train-reader`` from labelled sentences and written to t
 reader file (JSON, one feature a line, with the provenance of the fit), which this module
 loads, checks and refuses at its line when malformed.
 """
+
 from __future__ import annotations
 
 import json
@@ -113,16 +114,21 @@ class ReaderModel:
         total = sum(math.exp(v - top) for v in z)
         prob = 1.0 / total
         j = order[1] if len(order) > 1 else None
-        pushes = sorted(((f, w[k] - (w[j] if j is not None else 0.0)) for f, w in present),
-                        key=lambda x: (-x[1], x[0]))
-        return HeadReading(h.classes[k], prob, h.classes[j] if j is not None else None,
-                           z[k] - (z[j] if j is not None else 0.0), [p for p in pushes if p[1] > 0][:4])
+        pushes = sorted(((f, w[k] - (w[j] if j is not None else 0.0)) for f, w in present), key=lambda x: (-x[1], x[0]))
+        return HeadReading(
+            h.classes[k],
+            prob,
+            h.classes[j] if j is not None else None,
+            z[k] - (z[j] if j is not None else 0.0),
+            [p for p in pushes if p[1] > 0][:4],
+        )
 
 
 def explain(head: str, r: HeadReading) -> list[str]:
     """A reading's reasons as readable text: the margin over the runner-up, then the features."""
-    out = [f"{head} {r.label} (p = {r.probability:.2f})"
-           + (f", {r.margin:.2f} over {r.runner_up}" if r.runner_up else "")]
+    out = [
+        f"{head} {r.label} (p = {r.probability:.2f})" + (f", {r.margin:.2f} over {r.runner_up}" if r.runner_up else "")
+    ]
     out += [f"{f!r} {push:+.2f}" for f, push in r.because]
     return out
 
@@ -166,7 +172,11 @@ def load_reader(path: Path, pack_id: str, categories: list[str]) -> ReaderModel:
     for hname in HEADS:
         h = heads_raw[hname]
         line = _line_of(text, hname, text.find('"heads"'))
-        if not isinstance(h, dict) or not isinstance(h.get("classes"), list) or not isinstance(h.get("intercept"), list):
+        if (
+            not isinstance(h, dict)
+            or not isinstance(h.get("classes"), list)
+            or not isinstance(h.get("intercept"), list)
+        ):
             raise fail(f"head {hname!r} needs 'classes' and 'intercept' lists", line)
         classes, icpt = h["classes"], h["intercept"]
         if len(classes) < 2 or len(set(classes)) != len(classes) or not all(isinstance(c, str) for c in classes):
@@ -186,12 +196,19 @@ def load_reader(path: Path, pack_id: str, categories: list[str]) -> ReaderModel:
     start = text.find('"weights"')
     weights: dict[str, dict[str, list[float]]] = {}
     for feat, row in raw.items():
-        ok = isinstance(row, dict) and row and all(
-            k in heads and isinstance(v, list) and len(v) == len(heads[k].classes) and all(_finite(x) for x in v)
-            for k, v in row.items())
+        ok = (
+            isinstance(row, dict)
+            and row
+            and all(
+                k in heads and isinstance(v, list) and len(v) == len(heads[k].classes) and all(_finite(x) for x in v)
+                for k, v in row.items()
+            )
+        )
         if not ok:
-            raise fail(f"feature {feat!r}: expected {{head: [one finite weight per class]}} for heads {list(HEADS)}",
-                       _line_of(text, feat, start))
+            raise fail(
+                f"feature {feat!r}: expected {{head: [one finite weight per class]}} for heads {list(HEADS)}",
+                _line_of(text, feat, start),
+            )
         weights[feat] = {k: [float(x) for x in v] for k, v in row.items()}
     prov = data.get("provenance", {})
     return ReaderModel(pack_id, heads, weights, prov if isinstance(prov, dict) else {}, name)
@@ -201,20 +218,27 @@ def _finite(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def dump_reader(pack_id: str, heads: dict[str, Head], weights: dict[str, dict[str, list[float]]],
-                provenance: dict[str, Any]) -> str:
+def dump_reader(
+    pack_id: str, heads: dict[str, Head], weights: dict[str, dict[str, list[float]]], provenance: dict[str, Any]
+) -> str:
     """The reader file's text: deterministic, one feature a line (sorted), weights rounded."""
-    head_part = {h: {"classes": heads[h].classes, "intercept": [round_weight(v) for v in heads[h].intercept]} for h in HEADS}
-    lines = ["{",
-             f'  "format": {json.dumps(FORMAT)},',
-             f'  "pack": {json.dumps(pack_id)},',
-             '  "provenance": ' + json.dumps(provenance, indent=2, sort_keys=True).replace("\n", "\n  ") + ",",
-             '  "heads": ' + json.dumps(head_part, indent=2).replace("\n", "\n  ") + ",",
-             '  "weights": {']
+    head_part = {
+        h: {"classes": heads[h].classes, "intercept": [round_weight(v) for v in heads[h].intercept]} for h in HEADS
+    }
+    lines = [
+        "{",
+        f'  "format": {json.dumps(FORMAT)},',
+        f'  "pack": {json.dumps(pack_id)},',
+        '  "provenance": ' + json.dumps(provenance, indent=2, sort_keys=True).replace("\n", "\n  ") + ",",
+        '  "heads": ' + json.dumps(head_part, indent=2).replace("\n", "\n  ") + ",",
+        '  "weights": {',
+    ]
     feats = sorted(weights)
     for n, f in enumerate(feats):
         row = {h: [round_weight(v) for v in weights[f][h]] for h in HEADS if h in weights[f]}
-        lines.append(f"    {json.dumps(f)}: {json.dumps(row, separators=(', ', ': '))}" + ("," if n < len(feats) - 1 else ""))
+        lines.append(
+            f"    {json.dumps(f)}: {json.dumps(row, separators=(', ', ': '))}" + ("," if n < len(feats) - 1 else "")
+        )
     lines += ["  }", "}"]
     return "\n".join(lines) + "\n"
 
@@ -246,17 +270,28 @@ def reader_problems(doc: Document, pack: Pack, rc: ReaderCues) -> list[Problem]:
 
     problems = []
     if "/" in rc.file or "\\" in rc.file or rc.file.startswith("."):
-        problems.append(doc.problem(("reader", "file"), f"reader file {rc.file!r} must be a file name in the pack's folder"))
+        problems.append(
+            doc.problem(("reader", "file"), f"reader file {rc.file!r} must be a file name in the pack's folder")
+        )
     for pol, b in rc.bias.items():
         if not -10 <= b <= 10:
             problems.append(doc.problem(("reader", "bias", pol), f"bias {b} is out of range: expected -10 to 10"))
     rule = {t.id: t.applies_to for t in pack.core.tags}
     if rc.tag is not None and rule.get(rc.tag) != "any":
-        problems.append(doc.problem(("reader", "tag"), f"tag {rc.tag!r} must be a tag of the pack that applies to any item"
-                                    + (f" (it applies to {rule[rc.tag]} items)" if rc.tag in rule else suggest(rc.tag, sorted(rule)))))
+        problems.append(
+            doc.problem(
+                ("reader", "tag"),
+                f"tag {rc.tag!r} must be a tag of the pack that applies to any item"
+                + (f" (it applies to {rule[rc.tag]} items)" if rc.tag in rule else suggest(rc.tag, sorted(rule))),
+            )
+        )
     for pol, tag in rc.intensity_tags.items():
         if tag not in rule:
-            problems.append(doc.problem(("reader", "intensity_tags", pol), f"unknown tag {tag!r}{suggest(tag, sorted(rule))}"))
+            problems.append(
+                doc.problem(("reader", "intensity_tags", pol), f"unknown tag {tag!r}{suggest(tag, sorted(rule))}")
+            )
         elif rule[tag] not in ("any", pol):
-            problems.append(doc.problem(("reader", "intensity_tags", pol), f"tag {tag!r} applies to {rule[tag]} items, not {pol}"))
+            problems.append(
+                doc.problem(("reader", "intensity_tags", pol), f"tag {tag!r} applies to {rule[tag]} items, not {pol}")
+            )
     return problems

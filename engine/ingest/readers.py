@@ -14,6 +14,7 @@ beside the original, so every quote stays checkable on its line.
 Bad files are refused with the reason: empty, another kind of file whatever its suffix,
 not UTF-8, a PDF without a text layer (scanned), an encrypted or corrupt PDF.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,15 +27,39 @@ from engine.model.case import PAGE_MARK  # noqa: F401  (the mark pdf_text writes
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 MAX_PDF_BYTES = 64 * 1024 * 1024
-_OTHER_KINDS = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-                (b"PK\x03\x04", "a ZIP archive (a Word or OpenDocument file?)"), (b"\xd0\xcf\x11\xe0", "an old Office document"),
-                (b"\x1f\x8b", "a gzip archive"), (b"%!PS", "a PostScript file"))
+_OTHER_KINDS = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (a Word or OpenDocument file?)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"%!PS", "a PostScript file"),
+)
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype html|<html|<head|<body)", re.IGNORECASE | re.DOTALL)
-_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
-              "svg", "button", "dialog", "select", "input")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "dialog",
+    "select",
+    "input",
+)
 # containers whose id or class says they are furniture, not content
-_FURNITURE = re.compile(r"cookie|consent|banner|breadcrumb|skip[-_]?link|share|social|newsletter|menu|masthead|"
-                        r"site[-_]?(header|footer|nav)|feedback[-_]?(form|survey)", re.IGNORECASE)
+_FURNITURE = re.compile(
+    r"cookie|consent|banner|breadcrumb|skip[-_]?link|share|social|newsletter|menu|masthead|"
+    r"site[-_]?(header|footer|nav)|feedback[-_]?(form|survey)",
+    re.IGNORECASE,
+)
 _BLOCKS = "h1,h2,h3,h4,h5,h6,p,li,dt,dd,blockquote,td,th,figcaption,pre,caption,summary"
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 # An HTML5 parser keeps a stack of open elements and scans it for most tags, so a page nested
@@ -100,7 +125,9 @@ def read_report(path: Path) -> Rendering:
         if kind == "html":  # a saved page in another encoding: decoded as its <meta charset> declares
             return Rendering("html", html_text(raw.decode(_declared_charset(raw), errors="replace"), path))
         line = raw[: exc.start].count(b"\n") + 1
-        raise _refuse(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}), nor a web page or PDF") from None
+        raise _refuse(
+            path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}), nor a web page or PDF"
+        ) from None
     if kind == "html":
         return Rendering("html", html_text(text, path))
     return Rendering("text", text)
@@ -172,8 +199,11 @@ def html_text(markup: str | bytes, path: Path | None = None) -> str:
     text = markup if isinstance(markup, str) else markup.decode("utf-8", errors="replace")
     deepest, at = nesting(text)
     if deepest > MAX_NESTING:
-        raise _refuse(path or Path("(page)"), f"this page nests its elements {deepest:,} deep (line {at}); a report page nests"
-                      f" a few dozen deep and pages deeper than {MAX_NESTING} are not read")
+        raise _refuse(
+            path or Path("(page)"),
+            f"this page nests its elements {deepest:,} deep (line {at}); a report page nests"
+            f" a few dozen deep and pages deeper than {MAX_NESTING} are not read",
+        )
     tree = HTMLParser(text)
     for tag in _DROP_TAGS:
         for node in tree.css(tag):
@@ -270,7 +300,9 @@ def pdf_text(path: Path) -> str:
         kept = [(top, text) for top, text in lines if _fold(text) not in frame and not _PAGE_NUMBER.match(text)]
         paragraphs = _paragraphs(kept)
         if paragraphs and out and _continues(out[-1], paragraphs[0], cut):
-            out[-1] = f"{out[-1]} {paragraphs.pop(0)}"  # a paragraph runs on over the page break: it is cited where it starts
+            out[-1] = (
+                f"{out[-1]} {paragraphs.pop(0)}"  # a paragraph runs on over the page break: it is cited where it starts
+            )
         out.append(f"=== page {number} ===")
         out.extend(paragraphs)
         cut = _runs_full(kept)

@@ -2,6 +2,7 @@
 category, tags, a national-data comparison) and, when the pack has a learned reader, what the
 reader decides with the cues' reading among its features; with the reasons either gives.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,9 @@ def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Met
         band = cues.pack.comparison_band.get(wording)
         if band is not None:
             num = re.search(r"(\d+(?:\.\d+)?)%", sentence)
-            metric = Metric(name="national data comparison", value=float(num.group(1)) if num else wording,
-                            comparison=wording)
+            metric = Metric(
+                name="national data comparison", value=float(num.group(1)) if num else wording, comparison=wording
+            )
             polarity = "shortfall" if band < 0 else "strength"
     if polarity is None:
         polarity = _polarity(cues, low)
@@ -38,13 +40,19 @@ def classify(cues: Cues, sentence: str) -> tuple[str | None, str, list[str], Met
     if polarity is None:
         return None, category, [], None
     rule = cues.tag_rule
-    tags = [t for t, pats in cues.tags.items() if (polarity == "mixed" or rule[t] in ("any", polarity))
-            and pats.search_lower(low)]
+    tags = [
+        t
+        for t, pats in cues.tags.items()
+        if (polarity == "mixed" or rule[t] in ("any", polarity)) and pats.search_lower(low)
+    ]
     return polarity, category, tags, metric
 
 
-def read_sentence(cues: Cues, sentence: str, cue: tuple[str | None, str, list[str], Metric | None] | None = None,
-                  ) -> tuple[str | None, str, list[str], Metric | None, dict[str, Any]]:
+def read_sentence(
+    cues: Cues,
+    sentence: str,
+    cue: tuple[str | None, str, list[str], Metric | None] | None = None,
+) -> tuple[str | None, str, list[str], Metric | None, dict[str, Any]]:
     """(polarity or None, category, tags, metric, reading) for one sentence of a statement's
     findings. With a learned reader in the pack, it decides (the cues' reading is among its
     features); without one, the cues do. `reading` says by what and why."""
@@ -52,7 +60,13 @@ def read_sentence(cues: Cues, sentence: str, cue: tuple[str | None, str, list[st
     tags = list(tags)
     model = cues.reader
     if model is None:
-        return polarity, category, tags, metric, {"by": "cues", "because": cue_reasons(cues, sentence, polarity, metric)}
+        return (
+            polarity,
+            category,
+            tags,
+            metric,
+            {"by": "cues", "because": cue_reasons(cues, sentence, polarity, metric)},
+        )
     feats = sentence_features(sentence, CueReading(polarity, category, tuple(tags), metric is not None))
     rp = model.score("polarity", feats, cues.reader_bias)
     because = explain("polarity", rp)
@@ -64,11 +78,17 @@ def read_sentence(cues: Cues, sentence: str, cue: tuple[str | None, str, list[st
         return None, category, [], None, reading
     rc = model.score("category", feats)
     ri = model.score("intensity", feats)
-    reading["because"] = because + [f"category {rc.label}" + (f" ({', '.join(repr(f) for f, _ in rc.because[:2])})" if rc.because else "")]
+    reading["because"] = because + [
+        f"category {rc.label}" + (f" ({', '.join(repr(f) for f, _ in rc.because[:2])})" if rc.because else "")
+    ]
     reading["intensity"] = int(ri.label)
     pol = rp.label
     rule = cues.tag_rule
-    tags = [t for t, pats in cues.tags.items() if (pol == "mixed" or rule[t] in ("any", pol)) and pats.search_lower(fold_text(sentence))]
+    tags = [
+        t
+        for t, pats in cues.tags.items()
+        if (pol == "mixed" or rule[t] in ("any", pol)) and pats.search_lower(fold_text(sentence))
+    ]
     emphatic = cues.intensity_tags.get(pol)
     if emphatic and reading["intensity"] == 3 and emphatic not in tags:
         tags.append(emphatic)
@@ -110,11 +130,11 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
     neg = 0
     if cues.shortfall.may_match(sentence):
         for m in cues.shortfall.rx.finditer(sentence):  # type: ignore[union-attr]
-            if not cues.remedy.search(sentence[max(0, m.start() - 40): m.start()]):
+            if not cues.remedy.search(sentence[max(0, m.start() - 40) : m.start()]):
                 neg += 1
     if cues.strength.may_match(sentence):
         for m in cues.strength.rx.finditer(sentence):  # type: ignore[union-attr]
-            before = sentence[max(0, m.start() - 60): m.start()]
+            before = sentence[max(0, m.start() - 60) : m.start()]
             if cues.negation.search(before[-40:]):
                 neg += 1
             elif cues.purpose.search(before):

@@ -2,6 +2,7 @@
 into one case. The report is copied unchanged to `sources/` beside the case; a web page or a
 PDF is also rendered to text there (`sources/<name>.txt`), and the case cites the rendering,
 so every quote is checked on its line as for any text report."""
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,13 @@ SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "case.schema.json"
 def case_yaml(data: dict[str, Any], schema_rel: str) -> str:
     import yaml
 
-    head = (f"# yaml-language-server: $schema={schema_rel}\n"
-            "# Extracted by `rederive extract`: review it before relying on it (extract -> review -> derive).\n")
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: the same output, several times faster
+    head = (
+        f"# yaml-language-server: $schema={schema_rel}\n"
+        "# Extracted by `rederive extract`: review it before relying on it (extract -> review -> derive).\n"
+    )
+    dumper = getattr(
+        yaml, "CSafeDumper", yaml.SafeDumper
+    )  # libyaml when present: the same output, several times faster
     return head + yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -96,9 +101,14 @@ def _write_case(target: Path, data: dict[str, Any], packs, framework: str, force
         checking.unlink(missing_ok=True)
         raise
     os.replace(checking, target)
-    return {"case_file": str(target), "case": lc.slug, "framework": framework, "items": len(lc.case.items),
-            "assessed": len({it.statement for it in lc.case.items}),
-            "published": lc.case.published.model_dump(exclude_none=True)}
+    return {
+        "case_file": str(target),
+        "case": lc.slug,
+        "framework": framework,
+        "items": len(lc.case.items),
+        "assessed": len({it.statement for it in lc.case.items}),
+        "published": lc.case.published.model_dump(exclude_none=True),
+    }
 
 
 def reading_cues(pack, reading: str = "reader") -> Cues:
@@ -116,13 +126,23 @@ def refuse_empty(report: Path, data: dict[str, Any], rendering: Rendering) -> No
         return
     lines = sum(1 for ln in rendering.text.splitlines() if ln.strip())
     unread = len(data.get("not_evidence", []))
-    why = (f"{unread} sentence(s) under its statements' headings were read, none as a finding"
-           if unread else f"none of its {lines:,} lines stands under a heading of a {data['framework']} statement's findings")
+    why = (
+        f"{unread} sentence(s) under its statements' headings were read, none as a finding"
+        if unread
+        else f"none of its {lines:,} lines stands under a heading of a {data['framework']} statement's findings"
+    )
     raise _refuse(report, f"no evidence read from {report.name}: {why}; nothing written")
 
 
-def write_extracted(report: Path, target: Path, rules_dir: Path | None, framework: str | None,
-                    force: bool = False, reading: str = "reader", named: str | None = None) -> dict[str, Any]:
+def write_extracted(
+    report: Path,
+    target: Path,
+    rules_dir: Path | None,
+    framework: str | None,
+    force: bool = False,
+    reading: str = "reader",
+    named: str | None = None,
+) -> dict[str, Any]:
     """Extract one report (text, web page or PDF) into `target`; `named`: the name the report
     was given, for a council a report does not name (else its file's name stands in)."""
     from engine.model.locate import Packs
@@ -145,8 +165,14 @@ def _same_council(a: str, b: str) -> bool:
     return fold(a) == fold(b)
 
 
-def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, framework: str | None,
-                 force: bool = False, reading: str = "reader") -> dict[str, Any]:
+def write_merged(
+    reports: list[Path],
+    target: Path,
+    rules_dir: Path | None,
+    framework: str | None,
+    force: bool = False,
+    reading: str = "reader",
+) -> dict[str, Any]:
     """A council's pages (one per statement, with or without its summary) as one case: every
     page read as `extract` reads it, items renumbered per statement, the published scores of
     all pages together; pages of different councils, or of one statement twice, are refused."""
@@ -163,7 +189,10 @@ def write_merged(reports: list[Path], target: Path, rules_dir: Path | None, fram
         data = extract(pack, report, name, cues, rendering.text)
         refuse_empty(report, data, rendering)
         if parts and not _same_council(data["council"], parts[0][1]["council"]):
-            raise _refuse(report, f"a page of {data['council']!r}, not of {parts[0][1]['council']!r}: merge the pages of one council")
+            raise _refuse(
+                report,
+                f"a page of {data['council']!r}, not of {parts[0][1]['council']!r}: merge the pages of one council",
+            )
         for sid in {it["statement"] for it in data["items"]}:
             if sid in seen:
                 raise _refuse(report, f"{sid!r} is also read from {seen[sid]}: merge one page per statement")
@@ -192,6 +221,12 @@ def _merge(datas: list[dict[str, Any]], case: str) -> dict[str, Any]:
     published["scores"] = scores
     sources = [s for d in datas for s in d["sources"]]
     unread = [ne for d in datas for ne in d.get("not_evidence", [])]
-    return {"case": case, "council": datas[0]["council"], "framework": datas[0]["framework"],
-            "sources": list(dict.fromkeys(sources)), "published": published, "items": items,
-            **({"not_evidence": unread} if unread else {})}
+    return {
+        "case": case,
+        "council": datas[0]["council"],
+        "framework": datas[0]["framework"],
+        "sources": list(dict.fromkeys(sources)),
+        "published": published,
+        "items": items,
+        **({"not_evidence": unread} if unread else {}),
+    }

@@ -5,6 +5,7 @@ source: the quote must stand verbatim (whitespace folded) on the cited line of a
 that lies inside the case's folder. The published block is kept apart from the evidence
 and is never read by the derivation.
 """
+
 from __future__ import annotations
 
 import re
@@ -140,7 +141,7 @@ def resolve_source(folder: Path, rel: str) -> tuple[Path | None, str | None]:
         return None, f"source path {rel!r} holds a NUL character: give a file name"
     if Path(rel).is_absolute() or rel.startswith("~"):
         return None, f"source path {rel!r} is absolute: give a path relative to the case file's folder"
-    target = (folder / rel)
+    target = folder / rel
     try:
         real = target.resolve(strict=False)
         base = folder.resolve()
@@ -153,7 +154,9 @@ def resolve_source(folder: Path, rel: str) -> tuple[Path | None, str | None]:
     return real, None
 
 
-def iter_case_problems(path: Path, pack_for: Callable[[str], Pack], display: str | None = None) -> Iterator[Problem | LoadedCase]:
+def iter_case_problems(
+    path: Path, pack_for: Callable[[str], Pack], display: str | None = None
+) -> Iterator[Problem | LoadedCase]:
     """Yield every problem in the case file; yield the LoadedCase last if there were none."""
     name = display or str(path)
     try:
@@ -172,7 +175,10 @@ def iter_case_problems(path: Path, pack_for: Callable[[str], Pack], display: str
     try:
         pack = pack_for(case.framework)
     except LoadError as exc:
-        yield doc.problem(("framework",), f"framework pack {case.framework!r} did not load: {exc.problems[0].message if exc.problems else exc}")
+        yield doc.problem(
+            ("framework",),
+            f"framework pack {case.framework!r} did not load: {exc.problems[0].message if exc.problems else exc}",
+        )
         return
     problems = list(_check_against_pack(doc, case, pack, path.parent))
     if problems:
@@ -187,12 +193,17 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
     ratings = [r.id for r in pack.core.ratings]
     pub = case.published
     if pub.rating is not None and pub.rating not in ratings:
-        yield doc.problem(("published", "rating"), f"unknown rating {pub.rating!r}: expected one of {ratings}{suggest(pub.rating, ratings)}")
+        yield doc.problem(
+            ("published", "rating"),
+            f"unknown rating {pub.rating!r}: expected one of {ratings}{suggest(pub.rating, ratings)}",
+        )
     for sid, score in pub.scores.items():
         if sid not in statements:
             yield doc.problem(("published", "scores", sid), f"unknown statement {sid!r}{suggest(sid, statements)}")
         elif score is not None and score not in pack.scores:
-            yield doc.problem(("published", "scores", sid), f"score {score} is out of range: expected one of {pack.scores}")
+            yield doc.problem(
+                ("published", "scores", sid), f"score {score} is out of range: expected one of {pack.scores}"
+            )
 
     sources: dict[str, list[str]] = {}
     for i, rel in enumerate(case.sources):
@@ -214,21 +225,35 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
             yield doc.problem(base + ("id",), f"duplicate item id {item.id!r} (first at items[{seen[item.id]}])")
         seen.setdefault(item.id, i)
         if item.statement not in statements:
-            yield doc.problem(base + ("statement",), f"unknown statement {item.statement!r}{suggest(item.statement, statements)}")
+            yield doc.problem(
+                base + ("statement",), f"unknown statement {item.statement!r}{suggest(item.statement, statements)}"
+            )
         if item.category not in categories:
-            yield doc.problem(base + ("category",), f"unknown category {item.category!r}{suggest(item.category, categories)}")
+            yield doc.problem(
+                base + ("category",), f"unknown category {item.category!r}{suggest(item.category, categories)}"
+            )
         for j, tag in enumerate(item.tags):
             if tag not in pack.tag_ids:
                 yield doc.problem(base + ("tags", j), f"unknown tag {tag!r}{suggest(tag, tags)}")
             elif tag_rule[tag] != "any" and item.polarity != "mixed" and tag_rule[tag] != item.polarity:
-                yield doc.problem(base + ("tags", j), f"tag {tag!r} belongs on a {tag_rule[tag]} or mixed item, not a {item.polarity}")
+                yield doc.problem(
+                    base + ("tags", j), f"tag {tag!r} belongs on a {tag_rule[tag]} or mixed item, not a {item.polarity}"
+                )
         if item.metric is not None:
-            band = pack.comparison_band.get(fold(item.metric.comparison).lower(), pack.comparison_ids.get(item.metric.comparison))
+            band = pack.comparison_band.get(
+                fold(item.metric.comparison).lower(), pack.comparison_ids.get(item.metric.comparison)
+            )
             if band is None:
                 known = sorted(pack.comparison_band)
-                yield doc.problem(base + ("metric", "comparison"), f"unknown comparison wording {item.metric.comparison!r}: expected one of {known}{suggest(item.metric.comparison, known)}")
+                yield doc.problem(
+                    base + ("metric", "comparison"),
+                    f"unknown comparison wording {item.metric.comparison!r}: expected one of {known}{suggest(item.metric.comparison, known)}",
+                )
             elif (band < 0 and item.polarity == "strength") or (band > 0 and item.polarity == "shortfall"):
-                yield doc.problem(base + ("metric", "comparison"), f"a {item.polarity} item cannot carry a metric that compares {item.metric.comparison!r}")
+                yield doc.problem(
+                    base + ("metric", "comparison"),
+                    f"a {item.polarity} item cannot carry a metric that compares {item.metric.comparison!r}",
+                )
         found, lines = _cited(doc, base, item.source, case, sources)
         yield from found
         if lines is None:
@@ -237,9 +262,14 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
         if item.heading is not None:
             wanted = fold(item.heading)
             if not any(wanted in fold(above) for above in reversed(lines[: ln - 1])):
-                yield doc.problem(base + ("heading",), f"heading {item.heading!r} does not stand above {item.source.file}:{ln}")
+                yield doc.problem(
+                    base + ("heading",), f"heading {item.heading!r} does not stand above {item.source.file}:{ln}"
+                )
         if item.source.page is not None and page_of(lines, ln) != item.source.page:
-            yield doc.problem(base + ("source", "page"), f"{item.source.file}:{ln} stands on page {page_of(lines, ln)}, not {item.source.page}")
+            yield doc.problem(
+                base + ("source", "page"),
+                f"{item.source.file}:{ln} stands on page {page_of(lines, ln)}, not {item.source.page}",
+            )
         quote = fold(item.quote)
         if quote not in fold(lines[ln - 1]):
             hint = ""
@@ -247,19 +277,30 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
                 if quote in fold(other):
                     hint = f"; it stands on line {k}"
                     break
-            yield doc.problem(base + ("quote",), f"quote not found verbatim on {item.source.file}:{ln}{hint}: {quote[:60]!r}")
+            yield doc.problem(
+                base + ("quote",), f"quote not found verbatim on {item.source.file}:{ln}{hint}: {quote[:60]!r}"
+            )
     yield from _check_not_evidence(doc, case, pack, sources)
 
 
-def _cited(doc: Document, base: tuple, src: SourceRef, case: Case,
-           sources: dict[str, list[str]]) -> tuple[list[Problem], list[str] | None]:
+def _cited(
+    doc: Document, base: tuple, src: SourceRef, case: Case, sources: dict[str, list[str]]
+) -> tuple[list[Problem], list[str] | None]:
     """(problems, the source's lines when the cited line is in it) for a cited source."""
     if src.file not in case.sources:
-        return [doc.problem(base + ("source", "file"), f"source file {src.file!r} is not listed under 'sources'"
-                            f"{suggest(src.file, case.sources)}")], None
+        return [
+            doc.problem(
+                base + ("source", "file"),
+                f"source file {src.file!r} is not listed under 'sources'{suggest(src.file, case.sources)}",
+            )
+        ], None
     lines = sources.get(src.file)
     if lines is not None and src.line > len(lines):
-        return [doc.problem(base + ("source", "line"), f"line {src.line} is past the end of {src.file} ({len(lines)} lines)")], None
+        return [
+            doc.problem(
+                base + ("source", "line"), f"line {src.line} is past the end of {src.file} ({len(lines)} lines)"
+            )
+        ], None
     return [], lines
 
 
@@ -267,11 +308,16 @@ def _check_not_evidence(doc: Document, case: Case, pack: Pack, sources: dict[str
     for i, ne in enumerate(case.not_evidence):
         base = ("not_evidence", i)
         if ne.statement not in pack.statement_ids:
-            yield doc.problem(base + ("statement",), f"unknown statement {ne.statement!r}{suggest(ne.statement, pack.statement_ids)}")
+            yield doc.problem(
+                base + ("statement",), f"unknown statement {ne.statement!r}{suggest(ne.statement, pack.statement_ids)}"
+            )
         found, lines = _cited(doc, base, ne.source, case, sources)
         yield from found
         if lines is not None and fold(ne.quote) not in fold(lines[ne.source.line - 1]):
-            yield doc.problem(base + ("quote",), f"quote not found verbatim on {ne.source.file}:{ne.source.line}: {fold(ne.quote)[:60]!r}")
+            yield doc.problem(
+                base + ("quote",),
+                f"quote not found verbatim on {ne.source.file}:{ne.source.line}: {fold(ne.quote)[:60]!r}",
+            )
 
 
 def load_case(path: Path, pack_for: Callable[[str], Pack]) -> LoadedCase:

@@ -15,6 +15,7 @@ Grammar (lowest to highest precedence)::
 Anything else (attribute access, calls, subscripts, strings, lambdas) is refused by name
 at parse time. Size and depth are bounded by MAX_LENGTH, MAX_TOKENS and MAX_DEPTH.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -60,15 +61,43 @@ Node = Num | Name | Unary | Binary
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>==|!=|<=|>=|[<>()+\-*/])|(?P<bad>\S))"
 )
-_BAD_CHARS = {".": "attribute access", "[": "subscripts", "]": "subscripts", "'": "strings",
-              '"': "strings", ",": "argument lists", ":": "lambdas and slices",
-              "=": "assignment (use == to compare)"}
+_BAD_CHARS = {
+    ".": "attribute access",
+    "[": "subscripts",
+    "]": "subscripts",
+    "'": "strings",
+    '"': "strings",
+    ",": "argument lists",
+    ":": "lambdas and slices",
+    "=": "assignment (use == to compare)",
+}
 _KEYWORDS = {"and", "or", "not", "true", "false"}
-_REFUSED_WORDS = {"lambda", "import", "__import__", "eval", "exec", "if", "else", "for", "in", "is",
-                  "None", "def", "class", "yield", "await"}
+_REFUSED_WORDS = {
+    "lambda",
+    "import",
+    "__import__",
+    "eval",
+    "exec",
+    "if",
+    "else",
+    "for",
+    "in",
+    "is",
+    "None",
+    "def",
+    "class",
+    "yield",
+    "await",
+}
 # the operators of the condition language; engine/batch.py applies the same ones to arrays
-COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-               ">": operator.gt, ">=": operator.ge}
+COMPARISONS = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 
@@ -125,8 +154,7 @@ class _Parser:
     def _take(self, text: str | None = None) -> _Tok:
         tok = self._peek()
         if tok is None:
-            raise self._error(f"expected {text!r}, found end of condition" if text else
-                              "unexpected end of condition")
+            raise self._error(f"expected {text!r}, found end of condition" if text else "unexpected end of condition")
         if text is not None and tok.text != text:
             raise self._error(f"expected {text!r}, found {tok.text!r}", tok)
         self.i += 1

@@ -1,4 +1,5 @@
 """Finding framework packs and case files on disk."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -66,11 +67,14 @@ class Packs:
                     continue
                 tab = pack.core.published_table
                 if set(pack.statement_ids) <= set(columns) or (
-                        tab is not None and {tab.file, *tab.statements.values()} <= set(columns)):
+                    tab is not None and {tab.file, *tab.statements.values()} <= set(columns)
+                ):
                     found.add(pack.id)
         if len(found) != 1:
             which = ", ".join(sorted(found)) or "none"
-            raise UsageError(f"cannot tell which framework the table is for (packs matching its columns: {which}); name it with --framework")
+            raise UsageError(
+                f"cannot tell which framework the table is for (packs matching its columns: {which}); name it with --framework"
+            )
         return found.pop()
 
     def pack_for(self, near: Path | None):

@@ -5,6 +5,7 @@ A pack is a folder under rules/ holding YAML files (`pack.yaml`, `features.yaml`
 and decision tables all come from here. Loading checks every cross-reference and
 compiles every condition, so an unknown name fails before anything is evaluated.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -41,8 +42,7 @@ class CompiledTable:
 class Pack:
     """A loaded, cross-checked and compiled framework pack."""
 
-    def __init__(self, root: Path, core: PackCore, features: list[Feature],
-                 tables: list[CompiledTable]) -> None:
+    def __init__(self, root: Path, core: PackCore, features: list[Feature], tables: list[CompiledTable]) -> None:
         self.root = root
         self.core = core
         self.features = features
@@ -65,9 +65,14 @@ class Pack:
             known.append(f.name)
         self.statement_features = [f for f in features if f.scope == "statement"]
         # each counted feature's item filter as sets, read once: (polarities, tags, has_metric)
-        self.filters = {f.name: (None if f.where.polarity is None else frozenset(f.where.polarity),
-                                 None if f.where.tags_any is None else frozenset(f.where.tags_any),
-                                 f.where.has_metric) for f in features}
+        self.filters = {
+            f.name: (
+                None if f.where.polarity is None else frozenset(f.where.polarity),
+                None if f.where.tags_any is None else frozenset(f.where.tags_any),
+                f.where.has_metric,
+            )
+            for f in features
+        }
 
     @property
     def id(self) -> str:
@@ -95,9 +100,12 @@ class Pack:
     def with_reading(self, choose: str) -> Pack:
         """A copy whose aggregation steps read ambiguous gaps as `choose`."""
         agg = self.core.aggregation
-        new_agg = agg.model_copy(update={
-            "category_to_statement": agg.category_to_statement.model_copy(update={"choose": choose}),
-            "statements_to_overall": agg.statements_to_overall.model_copy(update={"choose": choose})})
+        new_agg = agg.model_copy(
+            update={
+                "category_to_statement": agg.category_to_statement.model_copy(update={"choose": choose}),
+                "statements_to_overall": agg.statements_to_overall.model_copy(update={"choose": choose}),
+            }
+        )
         return Pack(self.root, self.core.model_copy(update={"aggregation": new_agg}), self.features, self.tables)
 
     def rating_label(self, rating_id: str | None) -> str:
@@ -111,7 +119,10 @@ def _read(root: Path, name: str) -> Document:
     path = root / name
     display = str(path)
     if not path.is_file():
-        raise LoadError(f"missing pack file {name}", [Problem(display, None, None, "", f"missing pack file: expected {name} in {root}")])
+        raise LoadError(
+            f"missing pack file {name}",
+            [Problem(display, None, None, "", f"missing pack file: expected {name} in {root}")],
+        )
     return load_yaml(path, display)
 
 
@@ -153,7 +164,9 @@ def _core_problems(core: PackCore, pdoc: Document) -> Iterator[Problem]:
     for i, t in enumerate(core.themes):
         for j, sid in enumerate(t.statements):
             if sid not in statement_ids:
-                yield pdoc.problem(("themes", i, "statements", j), f"unknown statement {sid!r}{suggest(sid, statement_ids)}")
+                yield pdoc.problem(
+                    ("themes", i, "statements", j), f"unknown statement {sid!r}{suggest(sid, statement_ids)}"
+                )
     for step_name in ("category_to_statement", "statements_to_overall"):
         step = getattr(core.aggregation, step_name)
         for i, b in enumerate(step.bands):
@@ -167,15 +180,24 @@ def _core_problems(core: PackCore, pdoc: Document) -> Iterator[Problem]:
     if (tab := core.published_table) is not None:
         for sid in tab.statements:
             if sid not in statement_ids:
-                yield pdoc.problem(("published_table", "statements", sid), f"unknown statement {sid!r}{suggest(sid, statement_ids)}")
+                yield pdoc.problem(
+                    ("published_table", "statements", sid), f"unknown statement {sid!r}{suggest(sid, statement_ids)}"
+                )
         for word, v in tab.grades.items():
             if v not in scores:
                 yield pdoc.problem(("published_table", "grades", word), f"score {v} is not on the scale {scores}")
         for word, rid in tab.ratings.items():
             if rid not in rating_ids:
-                yield pdoc.problem(("published_table", "ratings", word), f"unknown rating {rid!r}{suggest(rid, rating_ids)}")
-    for kind, ids in (("statement", statement_ids), ("category", [c.id for c in core.categories]),
-                      ("tag", [t.id for t in core.tags]), ("score", scores), ("rating", rating_ids)):
+                yield pdoc.problem(
+                    ("published_table", "ratings", word), f"unknown rating {rid!r}{suggest(rid, rating_ids)}"
+                )
+    for kind, ids in (
+        ("statement", statement_ids),
+        ("category", [c.id for c in core.categories]),
+        ("tag", [t.id for t in core.tags]),
+        ("score", scores),
+        ("rating", rating_ids),
+    ):
         seen: set[object] = set()
         for x in ids:
             if x in seen:
@@ -191,18 +213,24 @@ def _feature_problems(feats: list[Feature], fdoc: Document, tag_ids: list[str]) 
             yield fdoc.problem(("features", i, "name"), f"duplicate feature {f.name!r}")
         for j, tag in enumerate(f.where.tags_any or []):
             if tag not in tag_ids:
-                yield fdoc.problem(("features", i, "where", "tags_any", j), f"unknown tag {tag!r}{suggest(tag, tag_ids)}")
+                yield fdoc.problem(
+                    ("features", i, "where", "tags_any", j), f"unknown tag {tag!r}{suggest(tag, tag_ids)}"
+                )
         if f.expr is not None:
             try:
                 Condition.build(f.expr, known)
             except ExpressionError as exc:
-                yield fdoc.problem(("features", i, "expr"), f"{exc} (an expr feature may use features defined above it)")
+                yield fdoc.problem(
+                    ("features", i, "expr"), f"{exc} (an expr feature may use features defined above it)"
+                )
         known.append(f.name)
 
 
 def _table_scope_problems(t: Table, tpath: tuple, tdoc: Document, core: PackCore) -> Iterator[Problem]:
-    for key, universe, label in (("categories", [c.id for c in core.categories], "category"),
-                                 ("statements", [s.id for s in core.statements], "statement")):
+    for key, universe, label in (
+        ("categories", [c.id for c in core.categories], "category"),
+        ("statements", [s.id for s in core.statements], "statement"),
+    ):
         value = getattr(t, key)
         if value != "*":
             for j, x in enumerate(value):
@@ -210,11 +238,14 @@ def _table_scope_problems(t: Table, tpath: tuple, tdoc: Document, core: PackCore
                     yield tdoc.problem(tpath + (key, j), f"unknown {label} {x!r}{suggest(x, universe)}")
 
 
-def _compile_table(t: Table, tpath: tuple, tdoc: Document, scores: list[int], known: list[str],
-                   problems: list[Problem]) -> CompiledTable:
+def _compile_table(
+    t: Table, tpath: tuple, tdoc: Document, scores: list[int], known: list[str], problems: list[Problem]
+) -> CompiledTable:
     """Each row's conditions compiled against the declared features; problems appended."""
     if t.default is not None and t.default.score not in scores:
-        problems.append(tdoc.problem(tpath + ("default", "score"), f"score {t.default.score} is not on the scale {scores}"))
+        problems.append(
+            tdoc.problem(tpath + ("default", "score"), f"score {t.default.score} is not on the scale {scores}")
+        )
     rows: list[CompiledRow] = []
     row_ids: set[str] = set()
     for r_i, row in enumerate(t.rows):
@@ -234,8 +265,9 @@ def _compile_table(t: Table, tpath: tuple, tdoc: Document, scores: list[int], kn
     return CompiledTable(t, rows)
 
 
-def _compile_tables(tables: list[Table], tdoc: Document, core: PackCore, known: list[str],
-                    problems: list[Problem]) -> list[CompiledTable]:
+def _compile_tables(
+    tables: list[Table], tdoc: Document, core: PackCore, known: list[str], problems: list[Problem]
+) -> list[CompiledTable]:
     scores = [lv.score for lv in core.scale.levels]
     compiled: list[CompiledTable] = []
     table_ids: set[str] = set()
@@ -249,8 +281,9 @@ def _compile_tables(tables: list[Table], tdoc: Document, core: PackCore, known: 
     return compiled
 
 
-def iter_pack_problems(root: Path, transform: Callable[[dict[str, Document]], list[Problem]] | None = None
-                       ) -> Iterator[Problem | Pack]:
+def iter_pack_problems(
+    root: Path, transform: Callable[[dict[str, Document]], list[Problem]] | None = None
+) -> Iterator[Problem | Pack]:
     """Yield every problem in the pack at `root`; yield the Pack last if there were none.
 
     Read the three files, let `transform` change the parsed documents (a rule what-if; it

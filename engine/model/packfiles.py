@@ -1,6 +1,7 @@
 """The YAML files of a framework pack as models: `pack.yaml` (PackCore), `features.yaml`
 (FeatureFile) and `tables.yaml` (TableFile). Validation of each file alone lives here;
 cross-references between them are checked when the pack is loaded (engine.model.pack)."""
+
 from __future__ import annotations
 
 from typing import Any, Literal

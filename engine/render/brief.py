@@ -2,6 +2,7 @@
 
 Every piece of report text is escaped; the page reads on screen and in print.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -9,7 +10,7 @@ from typing import Any
 
 
 def _page(q: dict[str, Any]) -> str:
-    """", p. N" for a quote from a paged document (a PDF's rendering)."""
+    """ ", p. N" for a quote from a paged document (a PDF's rendering)."""
     return f", p. {q['page']}" if q.get("page") else ""
 
 
@@ -28,26 +29,35 @@ def chart_svg(b: dict[str, Any]) -> str:
     row_h, left, width = 26, 300, 680
     scale = (width - left - 20) / 4
     h = 40 + row_h * len(sts)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {h + 110}" width="100%" '
-           f'aria-label="Derived and published score per statement, and the overall percentage">',
-           '<style>text{font:12px system-ui,sans-serif;fill:#222}.d{fill:#2f6db5}.p{fill:none;stroke:#c0392b;stroke-width:2}'
-           '.g{stroke:#ccc}.band{opacity:.18}</style>']
-    out.append('<rect class="d" x="4" y="4" width="14" height="10"/><text x="22" y="13">derived</text>'
-               '<rect class="p" x="90" y="3" width="14" height="12"/><text x="108" y="13">published</text>')
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {h + 110}" width="100%" '
+        f'aria-label="Derived and published score per statement, and the overall percentage">',
+        "<style>text{font:12px system-ui,sans-serif;fill:#222}.d{fill:#2f6db5}.p{fill:none;stroke:#c0392b;stroke-width:2}"
+        ".g{stroke:#ccc}.band{opacity:.18}</style>",
+    ]
+    out.append(
+        '<rect class="d" x="4" y="4" width="14" height="10"/><text x="22" y="13">derived</text>'
+        '<rect class="p" x="90" y="3" width="14" height="12"/><text x="108" y="13">published</text>'
+    )
     for s in range(1, 5):
         x = left + s * scale
-        out.append(f'<line class="g" x1="{x:.0f}" y1="20" x2="{x:.0f}" y2="{h - 10}"/>'
-                   f'<text x="{x - 3:.0f}" y="14">{s}</text>')
+        out.append(
+            f'<line class="g" x1="{x:.0f}" y1="20" x2="{x:.0f}" y2="{h - 10}"/><text x="{x - 3:.0f}" y="14">{s}</text>'
+        )
     for i, st in enumerate(sts):
         y = 28 + i * row_h
         name = st["name"] if len(st["name"]) <= 44 else st["name"][:43].rstrip() + "…"  # the bars start at 300 px
         out.append(f'<text x="4" y="{y + 13}">{escape(name)}<title>{escape(st["name"])}</title></text>')
         if st["derived"] is not None:
-            out.append(f'<rect class="d" x="{left}" y="{y + 3}" width="{st["derived"] * scale:.0f}" height="10">'
-                       f'<title>derived {st["derived"]}</title></rect>')
+            out.append(
+                f'<rect class="d" x="{left}" y="{y + 3}" width="{st["derived"] * scale:.0f}" height="10">'
+                f"<title>derived {st['derived']}</title></rect>"
+            )
         if st["published"] is not None:
-            out.append(f'<rect class="p" x="{left}" y="{y + 1}" width="{st["published"] * scale:.0f}" height="14">'
-                       f'<title>published {st["published"]}</title></rect>')
+            out.append(
+                f'<rect class="p" x="{left}" y="{y + 1}" width="{st["published"] * scale:.0f}" height="14">'
+                f"<title>published {st['published']}</title></rect>"
+            )
     y0 = h + 10
     out.append(f'<text x="4" y="{y0 + 8}">Overall percentage and rating bands</text>')
     colours = ["#c0392b", "#e67e22", "#27ae60", "#2f6db5"]
@@ -55,19 +65,25 @@ def chart_svg(b: dict[str, Any]) -> str:
     for n, band in enumerate(bands):
         x1 = 4 + (band["min_percent"] - 25) / 75 * (width - 24)
         x2 = 4 + (min(band["max_percent"] + 1, 100) - 25) / 75 * (width - 24)
-        out.append(f'<rect class="band" x="{x1:.0f}" y="{y0 + 18}" width="{x2 - x1:.0f}" height="30" fill="{colours[n % 4]}"/>'
-                   f'<text x="{x1 + 3:.0f}" y="{y0 + 62}">{escape(band["label"])}</text>')
+        out.append(
+            f'<rect class="band" x="{x1:.0f}" y="{y0 + 18}" width="{x2 - x1:.0f}" height="30" fill="{colours[n % 4]}"/>'
+            f'<text x="{x1 + 3:.0f}" y="{y0 + 62}">{escape(band["label"])}</text>'
+        )
     pct = b["derive"]["overall"]["percent"]
     if pct is not None:
         x = 4 + (pct - 25) / 75 * (width - 24)
-        out.append(f'<line x1="{x:.0f}" y1="{y0 + 14}" x2="{x:.0f}" y2="{y0 + 52}" stroke="#111" stroke-width="3"/>'
-                   f'<text x="{x + 4:.0f}" y="{y0 + 80}">derived {pct}%</text>')
+        out.append(
+            f'<line x1="{x:.0f}" y1="{y0 + 14}" x2="{x:.0f}" y2="{y0 + 52}" stroke="#111" stroke-width="3"/>'
+            f'<text x="{x + 4:.0f}" y="{y0 + 80}">derived {pct}%</text>'
+        )
     nxt = b.get("next_rating")
     if nxt and nxt.get("percent") is not None:  # a rating not read off a percentage has no line here
         x = 4 + (nxt["percent"] - 25) / 75 * (width - 24)
-        out.append(f'<line x1="{x:.0f}" y1="{y0 + 14}" x2="{x:.0f}" y2="{y0 + 52}" stroke="#111" stroke-dasharray="4 3"/>'
-                   f'<text x="{x + 4:.0f}" y="{y0 + 96}">{escape(nxt["label"])} from {nxt["sum"]}/{nxt["out_of"]} '
-                   f'(+{nxt["points"]} score points{", an ambiguous boundary" if nxt["ambiguous"] else ""})</text>')
+        out.append(
+            f'<line x1="{x:.0f}" y1="{y0 + 14}" x2="{x:.0f}" y2="{y0 + 52}" stroke="#111" stroke-dasharray="4 3"/>'
+            f'<text x="{x + 4:.0f}" y="{y0 + 96}">{escape(nxt["label"])} from {nxt["sum"]}/{nxt["out_of"]} '
+            f"(+{nxt['points']} score points{', an ambiguous boundary' if nxt['ambiguous'] else ''})</text>"
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -87,37 +103,54 @@ blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.6rem;border-left:3px solid #b
 def html(b: dict[str, Any]) -> str:
     e = escape
     pub = b["published"]
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<title>Review brief: {e(b['council'])}</title><style>{CSS}</style></head><body>",
-             f"<h1>Review brief: {e(b['council'])}</h1>",
-             f"<p class='meta'>Case {e(b['case'])} · framework {e(b['framework'])} · published {e(str(pub['date']))} "
-             f"· rating {e(str(pub['rating']))}</p>",
-             f"<p><strong>Deadline: {e(long_date(b['deadline']))}</strong> ({e(b['deadline_rule'])}). "
-             f"Submitted by {e(b['who'])}.</p>",
-             f"<p>The only ground: {e(b['ground'])}. Not grounds: {e('; '.join(b['not_grounds']))}.</p>",
-             "<h2>Derived and published scores</h2>", chart_svg(b),
-             "<h2>Process checks</h2><table><tr><th>check</th><th>status</th><th>finding</th></tr>"]
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>Review brief: {e(b['council'])}</title><style>{CSS}</style></head><body>",
+        f"<h1>Review brief: {e(b['council'])}</h1>",
+        f"<p class='meta'>Case {e(b['case'])} · framework {e(b['framework'])} · published {e(str(pub['date']))} "
+        f"· rating {e(str(pub['rating']))}</p>",
+        f"<p><strong>Deadline: {e(long_date(b['deadline']))}</strong> ({e(b['deadline_rule'])}). "
+        f"Submitted by {e(b['who'])}.</p>",
+        f"<p>The only ground: {e(b['ground'])}. Not grounds: {e('; '.join(b['not_grounds']))}.</p>",
+        "<h2>Derived and published scores</h2>",
+        chart_svg(b),
+        "<h2>Process checks</h2><table><tr><th>check</th><th>status</th><th>finding</th></tr>",
+    ]
     for c in b["checks"]:
-        parts.append(f"<tr><td>{e(c['id'])}{(' · ' + e(c['statement'])) if c.get('statement') else ''}</td>"
-                     f"<td class='{e(c['status'])}'>{e(c['status'])}{' (process ground)' if c['process_ground'] else ''}</td>"
-                     f"<td>{e(c['detail'])}")
+        parts.append(
+            f"<tr><td>{e(c['id'])}{(' · ' + e(c['statement'])) if c.get('statement') else ''}</td>"
+            f"<td class='{e(c['status'])}'>{e(c['status'])}{' (process ground)' if c['process_ground'] else ''}</td>"
+            f"<td>{e(c['detail'])}"
+        )
         for d in c.get("deciding", []):
-            uncounted = " (not counted: too few items beside the other categories)" if not d.get("counted", True) else ""
-            parts.append(f"<div><em>{e(d['category'])}</em> = {e(str(d['score']))}{uncounted} by row {e(str(d['row']))}: {e(d['reason'])}</div>")
+            uncounted = (
+                " (not counted: too few items beside the other categories)" if not d.get("counted", True) else ""
+            )
+            parts.append(
+                f"<div><em>{e(d['category'])}</em> = {e(str(d['score']))}{uncounted} by row {e(str(d['row']))}: {e(d['reason'])}</div>"
+            )
             for q in d["quotes"]:
-                parts.append(f"<blockquote>“{e(q['quote'])}” <span class='meta'>({e(q['file'])}:{q['line']}{_page(q)})</span></blockquote>")
+                parts.append(
+                    f"<blockquote>“{e(q['quote'])}” <span class='meta'>({e(q['file'])}:{q['line']}{_page(q)})</span></blockquote>"
+                )
         parts.append("</td></tr>")
-    parts.append("</table><h2>Sensitivity: least change of evidence to the next score</h2>"
-                 "<table><tr><th>level</th><th>now</th><th>target</th><th>minimal changes</th><th>example</th></tr>")
+    parts.append(
+        "</table><h2>Sensitivity: least change of evidence to the next score</h2>"
+        "<table><tr><th>level</th><th>now</th><th>target</th><th>minimal changes</th><th>example</th></tr>"
+    )
     for s in b["sensitivity"]:
         mc = s["minimal_changes"]
-        parts.append(f"<tr><td>{e(s['level'])}</td><td>{e(str(s['current']))}</td><td>{e(str(s['target']))}</td>"
-                     f"<td>{'more than ' + str(b['max_changes']) if mc is None else mc}</td>"
-                     f"<td>{e('; '.join(s['example']))}</td></tr>")
+        parts.append(
+            f"<tr><td>{e(s['level'])}</td><td>{e(str(s['current']))}</td><td>{e(str(s['target']))}</td>"
+            f"<td>{'more than ' + str(b['max_changes']) if mc is None else mc}</td>"
+            f"<td>{e('; '.join(s['example']))}</td></tr>"
+        )
     d = b["draft"]
-    parts.append(f"</table><h2>Draft request (process grounds only)</h2><p class='meta'>{d['words']} of {d['limit']} words</p>"
-                 f"<div class='draft'>{e(d['text'])}</div></body></html>\n")
+    parts.append(
+        f"</table><h2>Draft request (process grounds only)</h2><p class='meta'>{d['words']} of {d['limit']} words</p>"
+        f"<div class='draft'>{e(d['text'])}</div></body></html>\n"
+    )
     return "".join(parts)
 
 
@@ -128,28 +161,52 @@ def _md(text: str) -> str:
 
 def markdown(b: dict[str, Any]) -> str:
     pub = b["published"]
-    lines = [f"# Review brief: {_md(b['council'])}", "",
-             f"Case `{b['case']}` · framework `{b['framework']}` · published {pub['date']} · rating {pub['rating']}", "",
-             f"**Deadline: {long_date(b['deadline'])}** ({b['deadline_rule']}). Submitted by {b['who']}.", "",
-             f"The only ground: {b['ground']}. Not grounds: {'; '.join(b['not_grounds'])}.", "",
-             "## Process checks", "", "| check | status | finding |", "|---|---|---|"]
+    lines = [
+        f"# Review brief: {_md(b['council'])}",
+        "",
+        f"Case `{b['case']}` · framework `{b['framework']}` · published {pub['date']} · rating {pub['rating']}",
+        "",
+        f"**Deadline: {long_date(b['deadline'])}** ({b['deadline_rule']}). Submitted by {b['who']}.",
+        "",
+        f"The only ground: {b['ground']}. Not grounds: {'; '.join(b['not_grounds'])}.",
+        "",
+        "## Process checks",
+        "",
+        "| check | status | finding |",
+        "|---|---|---|",
+    ]
     for c in b["checks"]:
         detail = _md(c["detail"])
-        lines.append(f"| {c['id']}{' · ' + c['statement'] if c.get('statement') else ''} | {c['status']}"
-                     f"{' (process ground)' if c['process_ground'] else ''} | {detail} |")
+        lines.append(
+            f"| {c['id']}{' · ' + c['statement'] if c.get('statement') else ''} | {c['status']}"
+            f"{' (process ground)' if c['process_ground'] else ''} | {detail} |"
+        )
     lines += ["", "### Deciding rows and quotes", ""]
     for c in b["checks"]:
         for dd in c.get("deciding", []):
-            uncounted = " (not counted: too few items beside the other categories)" if not dd.get("counted", True) else ""
-            lines.append(f"- **{c['statement']}.{dd['category']} = {dd['score']}**{uncounted} by `{dd['row']}`: {_md(dd['reason'])}")
+            uncounted = (
+                " (not counted: too few items beside the other categories)" if not dd.get("counted", True) else ""
+            )
+            lines.append(
+                f"- **{c['statement']}.{dd['category']} = {dd['score']}**{uncounted} by `{dd['row']}`: {_md(dd['reason'])}"
+            )
             for q in dd["quotes"]:
                 lines.append(f"  > “{_md(q['quote'])}” ({_md(q['file'])}:{q['line']}{_page(q)})")
     lines += ["", "## Sensitivity", "", "| level | now | target | minimal changes | example |", "|---|---|---|---|---|"]
     for s in b["sensitivity"]:
         mc = s["minimal_changes"]
-        lines.append(f"| {s['level']} | {s['current']} | {s['target']} | {'more than ' + str(b['max_changes']) if mc is None else mc} "
-                     f"| {_md('; '.join(s['example']))} |")
+        lines.append(
+            f"| {s['level']} | {s['current']} | {s['target']} | {'more than ' + str(b['max_changes']) if mc is None else mc} "
+            f"| {_md('; '.join(s['example']))} |"
+        )
     d = b["draft"]
-    lines += ["", "## Draft request (process grounds only)", "", f"_{d['words']} of {d['limit']} words_", "",
-              *[f"> {_md(line)}" if line else ">" for line in d["text"].splitlines()], ""]
+    lines += [
+        "",
+        "## Draft request (process grounds only)",
+        "",
+        f"_{d['words']} of {d['limit']} words_",
+        "",
+        *[f"> {_md(line)}" if line else ">" for line in d["text"].splitlines()],
+        "",
+    ]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """The consistency view: published overall ratings beside the ones their own scores give."""
+
 from __future__ import annotations
 
 from typing import Any, TextIO
@@ -26,11 +27,23 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
     exceptions = {e["line"] for e in result["exceptions"]}
     seen: set[str] = set()
     for c in result.get("councils", []):
-        flag = "✗" if c["line"] in exceptions else ("≈" if c["readings"].get("truncate") != c["readings"].get("round_half_up") else "")
+        flag = (
+            "✗"
+            if c["line"] in exceptions
+            else ("≈" if c["readings"].get("truncate") != c["readings"].get("round_half_up") else "")
+        )
         seen |= {str(c["published"]), str(c["derived"])}
-        table.add_row(str(c["line"]), escape(c["council"]), f"{c['sum']}/{c['out_of']}", f"{c['percent']}",
-                      _short(c["published"]), _short(c["derived"]), _margin(c["to_next"]["up"], "↑"),
-                      _margin(c["to_next"]["down"], "↓"), flag)
+        table.add_row(
+            str(c["line"]),
+            escape(c["council"]),
+            f"{c['sum']}/{c['out_of']}",
+            f"{c['percent']}",
+            _short(c["published"]),
+            _short(c["derived"]),
+            _margin(c["to_next"]["up"], "↑"),
+            _margin(c["to_next"]["down"], "↓"),
+            flag,
+        )
     if result.get("councils"):
         con.print(table)
         con.print("pub: published, der: derived; " + ", ".join(f"{_short(r)} {r}" for r in sorted(seen)))
@@ -45,10 +58,15 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
             con.print(f"[bold]{label}[/] ({len(rows)}):")
             for e in rows:
                 scores = ", ".join(f"{k} {v}" for k, v in e["scores"].items() if v is not None)
-                how = (f"scores {scores}: median {e['percent']}% → {e['derived']}" if median else
-                       f"sum {e['sum']}/{e['out_of']} = {e['percent']}% → {e['derived']} (readings {e['readings']})")
+                how = (
+                    f"scores {scores}: median {e['percent']}% → {e['derived']}"
+                    if median
+                    else f"sum {e['sum']}/{e['out_of']} = {e['percent']}% → {e['derived']} (readings {e['readings']})"
+                )
                 con.print(f"  line {e['line']} {escape(e['council'])}: {how}, published {e['published']}")
         else:
             con.print(f"{label}: none.")
-    con.print(f"{result.get('within_one_point', 0)} of {result['total']} councils are within one statement score point "
-              "of another rating (↑ up, ↓ down; ≈ an ambiguous sum, ✗ an exception).")
+    con.print(
+        f"{result.get('within_one_point', 0)} of {result['total']} councils are within one statement score point "
+        "of another rating (↑ up, ↓ down; ≈ an ambiguous sum, ✗ an exception)."
+    )

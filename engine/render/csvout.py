@@ -4,6 +4,7 @@ and statement (derive), statement (diff), council (consistency) or page (agree).
 Proper CSV: the `csv` module, a header row, RFC 4180 quoting and line ends, UTF-8; a value
 is written as the JSON shows it (a missing one as an empty cell, true/false as words).
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,19 @@ def pairs(mapping: dict[str, Any]) -> str:
     return ";".join(f"{k}={cell(v)}" for k, v in mapping.items())
 
 
-DERIVE = ["case", "council", "framework", "statement", "categories", "percent", "basis", "to_edge",
-          "derived", "published", "match"]
+DERIVE = [
+    "case",
+    "council",
+    "framework",
+    "statement",
+    "categories",
+    "percent",
+    "basis",
+    "to_edge",
+    "derived",
+    "published",
+    "match",
+]
 
 
 def derive(objs: list[dict[str, Any]], out: TextIO) -> None:
@@ -43,13 +55,32 @@ def derive(objs: list[dict[str, Any]], out: TextIO) -> None:
         head = {"case": o["case"], "council": o["council"], "framework": o["framework"]}
         for st in o["statements"]:
             basis = st.get("basis") or {}
-            rows.append({**head, "statement": st["id"], "categories": pairs(st["categories"]), "percent": st["percent"],
-                         "basis": basis.get("items"), "to_edge": basis.get("to_edge"), "derived": st["derived"],
-                         "published": st["published"], "match": st["match"]})
+            rows.append(
+                {
+                    **head,
+                    "statement": st["id"],
+                    "categories": pairs(st["categories"]),
+                    "percent": st["percent"],
+                    "basis": basis.get("items"),
+                    "to_edge": basis.get("to_edge"),
+                    "derived": st["derived"],
+                    "published": st["published"],
+                    "match": st["match"],
+                }
+            )
         ov = o["overall"]
-        rows.append({**head, "statement": "overall", "categories": "", "percent": ov["percent"],
-                     "basis": ov.get("assessed"), "derived": ov["derived"], "published": ov["published"],
-                     "match": ov["match"]})
+        rows.append(
+            {
+                **head,
+                "statement": "overall",
+                "categories": "",
+                "percent": ov["percent"],
+                "basis": ov.get("assessed"),
+                "derived": ov["derived"],
+                "published": ov["published"],
+                "match": ov["match"],
+            }
+        )
     write(DERIVE, rows, out)
 
 
@@ -63,26 +94,59 @@ def diff(groups: list[dict[str, Any]], out: TextIO) -> None:
     for g in groups:
         rows += [{"framework": g["framework"], **s, "statement": s["id"]} for s in g["statements"]]
         rows.append({"framework": g["framework"], "statement": "all statements", **g["total"]})
-        rows.append({"framework": g["framework"], "statement": "overall", "compared": g["overall"]["compared"],
-                     "exact": g["overall"]["agree"]})
+        rows.append(
+            {
+                "framework": g["framework"],
+                "statement": "overall",
+                "compared": g["overall"]["compared"],
+                "exact": g["overall"]["agree"],
+            }
+        )
     write(DIFF, [{k: r.get(k) for k in DIFF} for r in rows], out)
 
 
 def consistency(result: dict[str, Any], statements: list[str], out: TextIO) -> None:
     """One row per council: its scores, sum, percent, published and derived rating, whether
     one follows from the other, and the points to the next rating up and down."""
-    header = ["council", "line", *statements, "sum", "out_of", "percent", "published", "derived", "follows",
-              "ambiguous", "up_rating", "up_points", "down_rating", "down_points"]
+    header = [
+        "council",
+        "line",
+        *statements,
+        "sum",
+        "out_of",
+        "percent",
+        "published",
+        "derived",
+        "follows",
+        "ambiguous",
+        "up_rating",
+        "up_points",
+        "down_rating",
+        "down_points",
+    ]
     rows = []
     for c in result["councils"]:
         nxt = c.get("to_next") or {}
         up, down = nxt.get("up") or {}, nxt.get("down") or {}
         readings = set((c.get("readings") or {}).values())
-        rows.append({"council": c["council"], "line": c["line"], **{s: c["scores"].get(s) for s in statements},
-                     "sum": c["sum"], "out_of": c["out_of"], "percent": c["percent"], "published": c["published"],
-                     "derived": c["derived"], "follows": c["published"] == c["derived"] if c["published"] else None,
-                     "ambiguous": len(readings) > 1, "up_rating": up.get("rating"), "up_points": up.get("points"),
-                     "down_rating": down.get("rating"), "down_points": down.get("points")})
+        rows.append(
+            {
+                "council": c["council"],
+                "line": c["line"],
+                **{s: c["scores"].get(s) for s in statements},
+                "sum": c["sum"],
+                "out_of": c["out_of"],
+                "percent": c["percent"],
+                "published": c["published"],
+                "derived": c["derived"],
+                "follows": c["published"] == c["derived"] if c["published"] else None,
+                "ambiguous": len(readings) > 1,
+                "up_rating": up.get("rating"),
+                "up_points": up.get("points"),
+                "down_rating": down.get("rating"),
+                "down_points": down.get("points"),
+            }
+        )
     write(header, rows, out)
 
 
@@ -93,6 +157,11 @@ def agree(result: dict[str, Any], out: TextIO) -> None:
     header = [k for k in dict.fromkeys(k for p in pages for k in p) if k not in skip]
     flat = []
     for p in pages:
-        flat.append({k: pairs(v) if isinstance(v, dict) else ";".join(map(cell, v)) if isinstance(v, list) else v
-                     for k, v in p.items() if k not in skip})
+        flat.append(
+            {
+                k: pairs(v) if isinstance(v, dict) else ";".join(map(cell, v)) if isinstance(v, list) else v
+                for k, v in p.items()
+                if k not in skip
+            }
+        )
     write(header, flat, out)

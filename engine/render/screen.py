@@ -1,4 +1,5 @@
 """What every view writes with: a rich console set up for the output stream, and JSON."""
+
 from __future__ import annotations
 
 import json
@@ -17,6 +18,12 @@ def console(out: TextIO):
     # NO_COLOR (no-color.org): no colour, and no other escape codes either, so output pipes cleanly.
     plain = bool(os.environ.get("NO_COLOR"))
     if plain:
-        return Console(file=out, highlight=False, soft_wrap=False, width=None if out.isatty() else 120,
-                       no_color=True, color_system=None)
+        return Console(
+            file=out,
+            highlight=False,
+            soft_wrap=False,
+            width=None if out.isatty() else 120,
+            no_color=True,
+            color_system=None,
+        )
     return Console(file=out, highlight=False, soft_wrap=False, width=None if out.isatty() else 120)

@@ -1,4 +1,5 @@
 """Rendering: terminal tables and trees (rich), JSON. Nothing upstream knows about formatting."""
+
 from __future__ import annotations
 
 from typing import Any, TextIO
@@ -26,12 +27,23 @@ def basis_words(st: dict[str, Any]) -> str:
     b = st.get("basis") or {}
     if not st.get("assessed"):
         return "no readable evidence for this statement: nothing to score it on"
-    edge = ("" if b.get("to_edge") is None else
-            f"; {b['to_edge']:g} point(s) from a band edge"
-            + (" (close: a small change could move it)" if b["to_edge"] < 5 else
-               " (far from an edge, but on weak evidence)" if b.get("uncued") else " (firm)"))
-    uncued = (f", {b['uncued']} of them read without a strength or shortfall cue (descriptive findings: a weak basis)"
-              if b.get("uncued") else "")
+    edge = (
+        ""
+        if b.get("to_edge") is None
+        else f"; {b['to_edge']:g} point(s) from a band edge"
+        + (
+            " (close: a small change could move it)"
+            if b["to_edge"] < 5
+            else " (far from an edge, but on weak evidence)"
+            if b.get("uncued")
+            else " (firm)"
+        )
+    )
+    uncued = (
+        f", {b['uncued']} of them read without a strength or shortfall cue (descriptive findings: a weak basis)"
+        if b.get("uncued")
+        else ""
+    )
     return f"rests on {b.get('items', 0)} evidence item(s){uncued}{edge}"
 
 
@@ -61,18 +73,34 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
         t.add_column("", justify="center")
         for st in obj["statements"]:
             # a cell left out of the statement's score (too few items) shows in parentheses
-            cells = [f"({_score(st['categories'].get(c))})" if c in st.get("not_counted", ()) else _score(st["categories"].get(c))
-                     for c, _ in categories]
+            cells = [
+                f"({_score(st['categories'].get(c))})"
+                if c in st.get("not_counted", ())
+                else _score(st["categories"].get(c))
+                for c, _ in categories
+            ]
             pct = "" if st["percent"] is None else f"{st['percent']:.1f}" + ("?" if st["ambiguous"] else "")
-            t.add_row(st["id"], *cells, pct, _basis(st), _score(st["derived"]) if st["assessed"] else "no evidence read",
-                      _score(st["published"]), _mark(st["match"]))
+            t.add_row(
+                st["id"],
+                *cells,
+                pct,
+                _basis(st),
+                _score(st["derived"]) if st["assessed"] else "no evidence read",
+                _score(st["published"]),
+                _mark(st["match"]),
+            )
         ov = obj["overall"]
         note = f" · ambiguous: {ov['readings']} (pack reads {ov['chosen']})" if ov["ambiguous"] else ""
         if ov["assessed"]:
-            how = (f"the lower median of {ov['assessed']} of {ov['of']} statements" if ov.get("of_scores") == "lower_median"
-                   else f"{ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements")
-            t.caption = (f"overall: derived {ov['derived']} · published {_score(ov['published'])} {_mark(ov['match'])}"
-                         f" · {how}{note}")
+            how = (
+                f"the lower median of {ov['assessed']} of {ov['of']} statements"
+                if ov.get("of_scores") == "lower_median"
+                else f"{ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements"
+            )
+            t.caption = (
+                f"overall: derived {ov['derived']} · published {_score(ov['published'])} {_mark(ov['match'])}"
+                f" · {how}{note}"
+            )
         else:
             t.caption = f"overall: not derived, no statement has evidence · published {_score(ov['published'])}"
         t.caption += "\nbasis: evidence items counted · ±points from the nearest band edge (how firm the score is)"
@@ -92,13 +120,19 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
     for st in obj["statements"]:
         amb = f" ambiguous {st['readings']}" if st["ambiguous"] else ""
         pct = f" · {st['percent']}%" if st["percent"] is not None else " · not assessed (no evidence)"
-        root = Tree(f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {_score(st['derived'])}, "
-                    f"published {_score(st['published'])}{pct}{amb}")
+        root = Tree(
+            f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {_score(st['derived'])}, "
+            f"published {_score(st['published'])}{pct}{amb}"
+        )
         root.add(f"basis: {basis_words(st)}")
         for cat in st["categories"]:
-            uncounted = f" [yellow]not counted: {escape(cat['not_counted_because'])}[/]" if not cat.get("counted", True) else ""
-            node = root.add(f"[bold]{cat['category']}[/] = {_score(cat['score'])} "
-                            f"(table {cat['table']}, {cat['hit_policy']}, kept {cat['kept']}){uncounted}")
+            uncounted = (
+                f" [yellow]not counted: {escape(cat['not_counted_because'])}[/]" if not cat.get("counted", True) else ""
+            )
+            node = root.add(
+                f"[bold]{cat['category']}[/] = {_score(cat['score'])} "
+                f"(table {cat['table']}, {cat['hit_policy']}, kept {cat['kept']}){uncounted}"
+            )
             rows = node.add("rows")
             for r in cat["rows"]:
                 flag = "[green]kept[/]" if r["kept"] else ("fired" if r["fired"] else "[dim]no[/]")
@@ -111,8 +145,10 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
                 tags = f" [{', '.join(e['tags'])}]" if e["tags"] else ""
                 under = f" [dim](under “{escape(e['heading'])}”)[/]" if e.get("heading") else ""
                 page = f" (p. {e['page']})" if e.get("page") else ""
-                leaf = ev.add(f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}{page}{under}\n"
-                              f"[italic]“{escape(e['quote'])}”[/]")
+                leaf = ev.add(
+                    f"{e['id']} {e['polarity']}{escape(tags)} {escape(e['file'])}:{e['line']}{page}{under}\n"
+                    f"[italic]“{escape(e['quote'])}”[/]"
+                )
                 if e.get("reading"):
                     rd = e["reading"]
                     leaf.add(f"[dim]read by {rd['by']}: {escape('; '.join(rd['because']))}[/]")
@@ -151,15 +187,16 @@ def diff_table(result: dict[str, Any], out: TextIO) -> None:
         con.print("[bold]Disagreements[/]")
         for d in result["disagreements"]:
             rows = "; ".join(f"{r['category']}={r['score']} by {r['row']}" for r in d["deciding_rows"])
-            con.print(f"  {d['case']} {d['statement']}: derived {d['derived']}, published {d['published']}"
-                      + (f" ← {rows}" if rows else ""))
+            con.print(
+                f"  {d['case']} {d['statement']}: derived {d['derived']}, published {d['published']}"
+                + (f" ← {rows}" if rows else "")
+            )
     else:
         con.print("No disagreements.")
 
 
 def problems_text(problems: list[Any], out: TextIO) -> None:
     out.writelines(f"{p}\n" for p in problems)
-
 
 
 def _moved_line(m: dict[str, Any]) -> str:
@@ -203,32 +240,44 @@ def counterfactual_text(result: dict[str, Any], out: TextIO) -> None:
     from rich.markup import escape
 
     con = console(out)
-    con.print(f"Counterfactual on {result['case']}: target {result['target']} ({result['direction']}), "
-              f"derived now {result['baseline']}")
+    con.print(
+        f"Counterfactual on {result['case']}: target {result['target']} ({result['direction']}), "
+        f"derived now {result['baseline']}"
+    )
     if result["minimal_size"] is None:
         if result.get("bound"):
-            con.print(f"No set of at most {result['max_changes']} changes reaches it, proved by a bound without "
-                      f"enumerating ({result['seconds']} s): {escape(result['bound']['reason'])}.")
+            con.print(
+                f"No set of at most {result['max_changes']} changes reaches it, proved by a bound without "
+                f"enumerating ({result['seconds']} s): {escape(result['bound']['reason'])}."
+            )
         else:
-            con.print(f"No set of up to {result['max_changes']} changes reaches the target "
-                      f"(exhaustive: {result['examined']:,} candidates in {result['seconds']} s).")
+            con.print(
+                f"No set of up to {result['max_changes']} changes reaches the target "
+                f"(exhaustive: {result['examined']:,} candidates in {result['seconds']} s)."
+            )
         return
-    con.print(f"Minimal size: {result['minimal_size']} change(s); {result['sets_total']:,} minimal set(s)"
-              f" ({result['sets_listed']} listed); {result['examined']:,} candidates examined in {result['seconds']} s.")
+    con.print(
+        f"Minimal size: {result['minimal_size']} change(s); {result['sets_total']:,} minimal set(s)"
+        f" ({result['sets_listed']} listed); {result['examined']:,} candidates examined in {result['seconds']} s."
+    )
     touched = ", ".join(f"{k} ({v})" for k, v in result["statements_touched"].items())
     con.print(f"Statements the minimal sets touch (number of sets): {touched}")
     for n, st in enumerate(result["sets"], start=1):
         ov = st["result"]["overall"]
         amb = f", ambiguous: {ov['readings']}" if ov["ambiguous"] else ""
-        con.print(f"[bold]{n}.[/] {escape('; '.join(st['changes']))}\n   → overall {ov['derived']} "
-                  f"({ov['sum']}/{ov['out_of']}{escape(amb)}); statements: {', '.join(st['statements'])}")
+        con.print(
+            f"[bold]{n}.[/] {escape('; '.join(st['changes']))}\n   → overall {ov['derived']} "
+            f"({ov['sum']}/{ov['out_of']}{escape(amb)}); statements: {', '.join(st['statements'])}"
+        )
 
 
 def review_text(b: dict[str, Any], out: TextIO, written) -> None:
     from rich.markup import escape
 
     con = console(out)
-    con.print(f"Review brief for {escape(b['council'])}: deadline [bold]{b['deadline']}[/] ({escape(b['deadline_rule'])})")
+    con.print(
+        f"Review brief for {escape(b['council'])}: deadline [bold]{b['deadline']}[/] ({escape(b['deadline_rule'])})"
+    )
     grounds = [c for c in b["checks"] if c["process_ground"]]
     con.print(f"Process checks: {len(b['checks'])}, process grounds found: {len(grounds)}")
     for c in grounds:
@@ -289,17 +338,21 @@ def item_diff_text(result: dict[str, Any], out: TextIO) -> None:
 
     con = console(out)
     s = result["summary"]
-    con.print(f"curated {s['curated']} items, extracted {s['extracted']}: {s['matched']} matched, "
-              f"{s['differ']} read differently, {len(result['only_curated'])} only curated, "
-              f"{len(result['only_extracted'])} only extracted")
+    con.print(
+        f"curated {s['curated']} items, extracted {s['extracted']}: {s['matched']} matched, "
+        f"{s['differ']} read differently, {len(result['only_curated'])} only curated, "
+        f"{len(result['only_extracted'])} only extracted"
+    )
     for d in result["differ"]:
         c, e = d["curated"], d["extracted"]
         diffs = ", ".join(f"{f}: {c[f]} vs {e[f]}" for f in d["fields"])
         con.print(f"  differ {c['id']} ~ {e['id']} ({c['file']}:{c['line']}): {escape(diffs)}")
     for label, key in (("only curated", "only_curated"), ("only extracted", "only_extracted")):
         for it in result[key][:200]:
-            con.print(f"  {label} {it['id']} {it['statement']}.{it['category']} {it['polarity']} "
-                      f"{escape(it['file'])}:{it['line']} “{escape(it['quote'][:90])}”")
+            con.print(
+                f"  {label} {it['id']} {it['statement']}.{it['category']} {it['polarity']} "
+                f"{escape(it['file'])}:{it['line']} “{escape(it['quote'][:90])}”"
+            )
 
 
 def agreement_text(result: dict[str, Any], out: TextIO) -> None:
@@ -310,34 +363,58 @@ def agreement_text(result: dict[str, Any], out: TextIO) -> None:
     con = console(out)
     s = result["summary"]
     base = s["baseline"]
-    table = Table(title=f"Extraction-only agreement ({result['framework']}): {s['compared']} pages of "
-                        f"{result['councils']} councils", title_justify="left")
+    table = Table(
+        title=f"Extraction-only agreement ({result['framework']}): {s['compared']} pages of "
+        f"{result['councils']} councils",
+        title_justify="left",
+    )
     for col in ("file", "statement", "published", "derived", "items", "deciding rows"):
         table.add_column(col, no_wrap=col != "deciding rows")
     for p in result["pages"]:
         mark = "" if p["derived"] == p["published"] else " ✗"
-        rows = ", ".join(f"{d['category']}={d['score']}({d['row']})" + ("" if d["counted"] else "*") for d in p["deciding"])
-        table.add_row(escape(p["file"]), p["statement"], str(p["published"]), f"{_score(p['derived'])}{mark}",
-                      f"{p['items']}{'~' if p.get('uncued') else ''}", escape(rows))
+        rows = ", ".join(
+            f"{d['category']}={d['score']}({d['row']})" + ("" if d["counted"] else "*") for d in p["deciding"]
+        )
+        table.add_row(
+            escape(p["file"]),
+            p["statement"],
+            str(p["published"]),
+            f"{_score(p['derived'])}{mark}",
+            f"{p['items']}{'~' if p.get('uncued') else ''}",
+            escape(rows),
+        )
     con.print(table)
-    con.print(f"exact {s['exact']}/{s['compared']} = {s['exact_percent']}% · within one {s['within_one_percent']}% · "
-              f"baseline (always {base['grade']}) {base['exact_percent']}% · quadratic weighted kappa {s['kappa']}")
+    con.print(
+        f"exact {s['exact']}/{s['compared']} = {s['exact_percent']}% · within one {s['within_one_percent']}% · "
+        f"baseline (always {base['grade']}) {base['exact_percent']}% · quadratic weighted kappa {s['kappa']}"
+    )
     m = s["confusion"]["matrix"]
-    con.print("confusion (rows published, columns derived): " +
-              "; ".join(f"{p}: " + " ".join(f"{d}={n}" for d, n in row.items() if n) for p, row in m.items()))
+    con.print(
+        "confusion (rows published, columns derived): "
+        + "; ".join(f"{p}: " + " ".join(f"{d}={n}" for d, n in row.items() if n) for p, row in m.items())
+    )
     weak = [p for p in result["pages"] if p.get("uncued")]
     if weak:
-        con.print(f"~: {len(weak)} page(s) read from findings no cue reads (descriptive only; a weak basis), "
-                  f"{sum(p['derived'] == p['published'] for p in weak)} of them exact")
+        con.print(
+            f"~: {len(weak)} page(s) read from findings no cue reads (descriptive only; a weak basis), "
+            f"{sum(p['derived'] == p['published'] for p in weak)} of them exact"
+        )
     rd = result.get("reader")
     if rd and rd["pages_it_was_trained_on"]:
-        con.print(f"[yellow]the learned reader was trained on the labels of {rd['pages_it_was_trained_on']} of these pages: "
-                  f"these figures are in-sample[/] ({escape(rd['note'])})")
+        con.print(
+            f"[yellow]the learned reader was trained on the labels of {rd['pages_it_was_trained_on']} of these pages: "
+            f"these figures are in-sample[/] ({escape(rd['note'])})"
+        )
     if result["missing"]:
-        con.print(f"[yellow]{len(result['missing'])} page(s) named by the index are not in the folder[/]: "
-                  + escape(", ".join(result["missing"])))
+        con.print(
+            f"[yellow]{len(result['missing'])} page(s) named by the index are not in the folder[/]: "
+            + escape(", ".join(result["missing"]))
+        )
     if result["index_disagrees_with_page"]:
-        con.print("[yellow]the index and the page's own score differ for[/]: " + escape(", ".join(result["index_disagrees_with_page"])))
+        con.print(
+            "[yellow]the index and the page's own score differ for[/]: "
+            + escape(", ".join(result["index_disagrees_with_page"]))
+        )
 
 
 def calibration_text(r: dict[str, Any], out: TextIO) -> None:
@@ -346,11 +423,15 @@ def calibration_text(r: dict[str, Any], out: TextIO) -> None:
     def line(label: str, f: dict[str, Any] | None) -> str:
         if f is None:
             return f"{label}: (not on the grid)"
-        return (f"{label}: exact {f['exact']}/{f['compared']} = {f['exact_percent']}% · within one {f['within_one_percent']}% · "
-                f"kappa {f['kappa']} · baseline (always {f['baseline']['grade']}) {f['baseline']['exact_percent']}%")
+        return (
+            f"{label}: exact {f['exact']}/{f['compared']} = {f['exact_percent']}% · within one {f['within_one_percent']}% · "
+            f"kappa {f['kappa']} · baseline (always {f['baseline']['grade']}) {f['baseline']['exact_percent']}%"
+        )
 
-    con.print(f"calibration of {r['framework']} on {r['pages']} pages of {r['councils']} councils ({r['index']}), "
-              f"{r['combinations']} combinations")
+    con.print(
+        f"calibration of {r['framework']} on {r['pages']} pages of {r['councils']} councils ({r['index']}), "
+        f"{r['combinations']} combinations"
+    )
     con.print(f"chosen: {r['chosen']}")
     con.print(line("in-sample (chosen values)", r["in_sample"]))
     cur = r.get("current")
@@ -358,11 +439,13 @@ def calibration_text(r: dict[str, Any], out: TextIO) -> None:
     con.print(line("leave-one-council-out", r["leave_one_council_out"]))
     for sid, f in r["in_sample"].get("by_statement", {}).items():
         lo = r["leave_one_council_out"].get("by_statement", {}).get(sid, {})
-        con.print(f"  {sid}: in-sample {f['exact']}/{f['compared']} = {f['exact_percent']}% (kappa {f['kappa']}) · "
-                  f"leave-one-council-out {lo.get('exact')}/{lo.get('compared')} = {lo.get('exact_percent')}% (kappa {lo.get('kappa')})")
+        con.print(
+            f"  {sid}: in-sample {f['exact']}/{f['compared']} = {f['exact_percent']}% (kappa {f['kappa']}) · "
+            f"leave-one-council-out {lo.get('exact')}/{lo.get('compared')} = {lo.get('exact_percent')}% (kappa {lo.get('kappa')})"
+        )
     if r["missing"]:
         con.print(f"{len(r['missing'])} page(s) named by the index are not in the folder")
     if r.get("written"):
-        con.print(f"wrote {r['written']} (use it with: rederive agree --rules-override, rederive whatif --rules-override)")
-
-
+        con.print(
+            f"wrote {r['written']} (use it with: rederive agree --rules-override, rederive whatif --rules-override)"
+        )

@@ -2,6 +2,7 @@
 the baseline of always answering the commonest published grade, quadratic weighted kappa and
 the confusion matrix. Framework-free: grades are ordered values (scores, or rating ids in the
 pack's order)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -38,11 +39,14 @@ def summary(pairs: Sequence[tuple[int, int | None]], levels: Sequence[int]) -> d
     matrix = {str(p): {str(d): 0 for d in [*levels, None]} for p in levels}
     for p, d in pairs:
         matrix[str(p)][str(d)] += 1
-    return {"compared": n, "exact": exact, "within_one": within,
-            "exact_percent": round(100 * exact / n, 1) if n else None,
-            "within_one_percent": round(100 * within / n, 1) if n else None,
-            "baseline": {"grade": base_grade, "exact": base_n,
-                         "exact_percent": round(100 * base_n / n, 1) if n else None},
-            "kappa": quadratic_kappa([(p, d) for p, d in pairs if d is not None], levels),
-            "kappa_baseline": 0.0 if n else None,
-            "confusion": {"rows": "published", "columns": "derived (None: nothing read)", "matrix": matrix}}
+    return {
+        "compared": n,
+        "exact": exact,
+        "within_one": within,
+        "exact_percent": round(100 * exact / n, 1) if n else None,
+        "within_one_percent": round(100 * within / n, 1) if n else None,
+        "baseline": {"grade": base_grade, "exact": base_n, "exact_percent": round(100 * base_n / n, 1) if n else None},
+        "kappa": quadratic_kappa([(p, d) for p, d in pairs if d is not None], levels),
+        "kappa_baseline": 0.0 if n else None,
+        "confusion": {"rows": "published", "columns": "derived (None: nothing read)", "matrix": matrix},
+    }

@@ -1,4 +1,5 @@
 """Agreement across cases (diff) and internal consistency of published results."""
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,9 @@ from engine.model.expr import suggest
 from engine.model.pack import Pack
 
 
-def diff(pack: Pack, objects: list[dict[str, Any]], deciders: dict[tuple[str, str], list[dict[str, Any]]]) -> dict[str, Any]:
+def diff(
+    pack: Pack, objects: list[dict[str, Any]], deciders: dict[tuple[str, str], list[dict[str, Any]]]
+) -> dict[str, Any]:
     """Agreement of derived with published scores over derive objects of many cases."""
     per: dict[str, dict[str, int]] = {sid: {"compared": 0, "exact": 0, "within_one": 0} for sid in pack.statement_ids}
     scores = pack.scores
@@ -29,24 +32,42 @@ def diff(pack: Pack, objects: list[dict[str, Any]], deciders: dict[tuple[str, st
             row["within_one"] += abs(d - p) <= 1
             confusion[str(p)][str(d)] += 1
             if d != p:
-                disagreements.append({"case": obj["case"], "statement": st["id"], "derived": d, "published": p,
-                                      "categories": st["categories"],
-                                      "deciding_rows": deciders.get((obj["case"], st["id"]), [])})
+                disagreements.append(
+                    {
+                        "case": obj["case"],
+                        "statement": st["id"],
+                        "derived": d,
+                        "published": p,
+                        "categories": st["categories"],
+                        "deciding_rows": deciders.get((obj["case"], st["id"]), []),
+                    }
+                )
         ov = obj["overall"]
         if ov["published"] is not None:
             overall["compared"] += 1
             overall["agree"] += ov["derived"] == ov["published"]
             if ov["derived"] != ov["published"]:
-                disagreements.append({"case": obj["case"], "statement": "overall", "derived": ov["derived"],
-                                      "published": ov["published"], "percent": ov["percent"],
-                                      "ambiguous": ov["ambiguous"], "deciding_rows": []})
+                disagreements.append(
+                    {
+                        "case": obj["case"],
+                        "statement": "overall",
+                        "derived": ov["derived"],
+                        "published": ov["published"],
+                        "percent": ov["percent"],
+                        "ambiguous": ov["ambiguous"],
+                        "deciding_rows": [],
+                    }
+                )
     compared = sum(r["compared"] for r in per.values())
     return {
         "framework": pack.id,
         "cases": [o["case"] for o in objects],
         "statements": [{"id": sid, **r} for sid, r in per.items()],
-        "total": {"compared": compared, "exact": sum(r["exact"] for r in per.values()),
-                  "within_one": sum(r["within_one"] for r in per.values())},
+        "total": {
+            "compared": compared,
+            "exact": sum(r["exact"] for r in per.values()),
+            "within_one": sum(r["within_one"] for r in per.values()),
+        },
         "overall": overall,
         "confusion": {"rows": "published", "columns": "derived", "matrix": confusion},
         "disagreements": disagreements,
@@ -75,11 +96,17 @@ def published_rows(pack: Pack, csv_path: Path) -> list[dict[str, Any]]:
         assert tab is not None
         columns, overall, who_cols = dict(tab.statements), tab.overall or "", (tab.council, tab.file)
         grades = {k.lower(): v for k, v in tab.grades.items()}
-        ratings = ({r.label.lower(): r.id for r in pack.core.ratings} | {r.id: r.id for r in pack.core.ratings}
-                   | {k.lower(): v for k, v in tab.ratings.items()})
+        ratings = (
+            {r.label.lower(): r.id for r in pack.core.ratings}
+            | {r.id: r.id for r in pack.core.ratings}
+            | {k.lower(): v for k, v in tab.ratings.items()}
+        )
         blank = {b.lower() for b in tab.not_assessed}
-    problems = [Problem(name, 1, 1, "", f"missing column {c!r}{suggest(c, header)}")
-                for c in [*columns.values(), *([overall] if overall else [])] if c not in header]
+    problems = [
+        Problem(name, 1, 1, "", f"missing column {c!r}{suggest(c, header)}")
+        for c in [*columns.values(), *([overall] if overall else [])]
+        if c not in header
+    ]
     if problems:
         raise LoadError(problems[0].message, problems)
     rows = []
@@ -99,8 +126,15 @@ def published_rows(pack: Pack, csv_path: Path) -> list[dict[str, Any]]:
         if overall and raw.lower() not in blank and raw.lower() not in ratings:
             msg = f"unknown rating {raw!r}: expected one of {sorted(ratings)}"
             raise LoadError(msg, [Problem(name, line_no, 1, who, msg)])
-        rows.append({"council": who, "line": line_no, "file": row.get(tab.file) if tab and not own else None,
-                     "scores": scores, "rating": ratings.get(raw.lower())})
+        rows.append(
+            {
+                "council": who,
+                "line": line_no,
+                "file": row.get(tab.file) if tab and not own else None,
+                "scores": scores,
+                "rating": ratings.get(raw.lower()),
+            }
+        )
     return rows
 
 
@@ -126,9 +160,19 @@ def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
             continue
         res = aggregate.apply(step, scores, max_score)
         total += 1
-        entry = {"council": row["council"], "line": row["line"], "sum": res.total, "out_of": res.count * max_score,
-                 "assessed": res.count, "percent": res.percent, "published": row["rating"], "derived": res.value,
-                 "readings": dict(res.readings), "to_next": to_next(pack, scores), "scores": row["scores"]}
+        entry = {
+            "council": row["council"],
+            "line": row["line"],
+            "sum": res.total,
+            "out_of": res.count * max_score,
+            "assessed": res.count,
+            "percent": res.percent,
+            "published": row["rating"],
+            "derived": res.value,
+            "readings": dict(res.readings),
+            "to_next": to_next(pack, scores),
+            "scores": row["scores"],
+        }
         if row["file"]:
             entry["file"] = row["file"]
         councils.append(entry)
@@ -140,9 +184,16 @@ def consistency(pack: Pack, csv_path: Path) -> dict[str, Any]:
         else:
             exceptions.append(entry)
     near = sum(1 for c in councils if any(m and m["points"] == 1 for m in c["to_next"].values()))
-    return {"total": total, "agree": agree, "ambiguous": ambiguous, "exceptions": exceptions,
-            "within_one_point": near, "councils": councils, "not_rated": not_rated,
-            "rule": {"of": step.of, "source": step.source, "reason": step.of_reason}}
+    return {
+        "total": total,
+        "agree": agree,
+        "ambiguous": ambiguous,
+        "exceptions": exceptions,
+        "within_one_point": near,
+        "councils": councils,
+        "not_rated": not_rated,
+        "rule": {"of": step.of, "source": step.source, "reason": step.of_reason},
+    }
 
 
 def _score_or_none(raw: str | None) -> int | None:
@@ -191,8 +242,14 @@ def _to_next_by_scores(pack: Pack, scores: list[int], now: str, order: list[str]
             continue
         direction = "up" if order.index(rating) > order.index(now) else "down"
         best = result[direction]
-        if best is None or points < best["points"] or (
-                points == best["points"] and abs(order.index(rating) - order.index(now)) < abs(order.index(best["rating"]) - order.index(now))):
+        if (
+            best is None
+            or points < best["points"]
+            or (
+                points == best["points"]
+                and abs(order.index(rating) - order.index(now)) < abs(order.index(best["rating"]) - order.index(now))
+            )
+        ):
             result[direction] = {"rating": rating, "points": points}
     return result
 

@@ -1,4 +1,5 @@
 """The derive object: a derivation beside the published result, as the stable JSON shape."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,9 +16,11 @@ def basis(pack: Pack, der: Derivation, st: StatementResult) -> dict[str, Any]:
     many of its items were read without a cue (a tag the pack marks `uncued`)."""
     counted = [it for c in st.cells if c.counted for it in c.items]
     weak = pack.uncued_tags
-    return {"items": len(counted),
-            "to_edge": to_edge(pack.core.aggregation.category_to_statement, st.step.percent) if st.assessed else None,
-            "uncued": sum(1 for it in counted if weak.intersection(der.items[it].tags)) if weak else 0}
+    return {
+        "items": len(counted),
+        "to_edge": to_edge(pack.core.aggregation.category_to_statement, st.step.percent) if st.assessed else None,
+        "uncued": sum(1 for it in counted if weak.intersection(der.items[it].tags)) if weak else 0,
+    }
 
 
 def _read(der: Derivation, st: StatementResult) -> list[dict[str, Any]]:
@@ -27,8 +30,14 @@ def _read(der: Derivation, st: StatementResult) -> list[dict[str, Any]]:
         for iid in c.items:
             it = der.items[iid]
             if it.reading is not None:
-                out.append({"id": it.id, "category": it.category, "polarity": it.polarity,
-                            "reading": it.reading.model_dump(exclude_none=True)})
+                out.append(
+                    {
+                        "id": it.id,
+                        "category": it.category,
+                        "polarity": it.polarity,
+                        "reading": it.reading.model_dump(exclude_none=True),
+                    }
+                )
     return out
 
 
@@ -37,20 +46,24 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
     statements = []
     for st in der.statements:
         published = pub.scores.get(st.id)
-        statements.append({
-            "id": st.id,
-            "name": pack.statement(st.id).name,
-            "assessed": st.assessed,
-            "derived": st.score,
-            "published": published,
-            "match": (st.score == published) if published is not None and st.assessed else None,
-            "categories": {c.category: c.score for c in st.cells},
-            "not_counted": [c.category for c in st.cells if not c.counted],  # too few items (pack's category_min_items)
-            "percent": st.step.percent,
-            "ambiguous": st.step.ambiguous,
-            "readings": dict(st.step.readings),
-            "basis": basis(pack, der, st),
-        })
+        statements.append(
+            {
+                "id": st.id,
+                "name": pack.statement(st.id).name,
+                "assessed": st.assessed,
+                "derived": st.score,
+                "published": published,
+                "match": (st.score == published) if published is not None and st.assessed else None,
+                "categories": {c.category: c.score for c in st.cells},
+                "not_counted": [
+                    c.category for c in st.cells if not c.counted
+                ],  # too few items (pack's category_min_items)
+                "percent": st.step.percent,
+                "ambiguous": st.step.ambiguous,
+                "readings": dict(st.step.readings),
+                "basis": basis(pack, der, st),
+            }
+        )
         if read := _read(der, st):  # an extracted case: how each item was read
             statements[-1]["read"] = read
     ov = der.overall
@@ -59,8 +72,11 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
     if pack.core.findings is not None:
         band = next((f for f in pack.core.findings.from_overall if f.rating == ov.value), None)
         derived_finding = band.label if band else None
-        finding = {"derived": derived_finding, "published": pub.finding,
-                   "match": (derived_finding == pub.finding) if pub.finding is not None and derived_finding else None}
+        finding = {
+            "derived": derived_finding,
+            "published": pub.finding,
+            "match": (derived_finding == pub.finding) if pub.finding is not None and derived_finding else None,
+        }
     return {
         "case": lc.slug,
         "council": lc.case.council,

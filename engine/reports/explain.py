@@ -4,6 +4,7 @@ statement <- categories <- rows (fired / kept, with reasons) <- feature values <
 items (quote, file, line); plus, for the next score up and down, the nearest row that did
 not fire and its first failing condition ("why not").
 """
+
 from __future__ import annotations
 
 import os
@@ -36,13 +37,22 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
         rt = fired[0]
         blockers = [b for b in cell.rows if b.fired and b.score != target and b.score == cell.score]
         detail = "; ".join(
-            f"{b.id}: " + ", ".join(f"{c.text} ({', '.join(f'{n} = {_num(cell.features[n])}' for n in sorted(c.names))})"
-                                    for c in ct.rows[b.index].conditions)
-            for b in blockers)
-        return {**base, "row": rt.id, "fired": True, "failing": None,
-                "blocked_by": [b.id for b in blockers],
-                "because": f"row {rt.id!r} fired, but hit policy {ct.table.hit_policy!r} kept {cell.kept!r}"
-                           + (f"; to move, each of these rows must stop firing: {detail}" if detail else "")}
+            f"{b.id}: "
+            + ", ".join(
+                f"{c.text} ({', '.join(f'{n} = {_num(cell.features[n])}' for n in sorted(c.names))})"
+                for c in ct.rows[b.index].conditions
+            )
+            for b in blockers
+        )
+        return {
+            **base,
+            "row": rt.id,
+            "fired": True,
+            "failing": None,
+            "blocked_by": [b.id for b in blockers],
+            "because": f"row {rt.id!r} fired, but hit policy {ct.table.hit_policy!r} kept {cell.kept!r}"
+            + (f"; to move, each of these rows must stop firing: {detail}" if detail else ""),
+        }
     best = None
     for rt in candidates:
         cr = ct.rows[rt.index]
@@ -52,16 +62,32 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
     if best is None:
         d = ct.table.default
         if d is not None and d.score == target:
-            return {**base, "row": "default", "fired": False, "failing": None,
-                    "because": f"the default ({target}) applies only when no row fires; row {cell.kept!r} fired"}
-        return {**base, "row": None, "fired": False, "failing": None,
-                "because": f"no row of table {ct.table.id!r} gives {target}"}
+            return {
+                **base,
+                "row": "default",
+                "fired": False,
+                "failing": None,
+                "because": f"the default ({target}) applies only when no row fires; row {cell.kept!r} fired",
+            }
+        return {
+            **base,
+            "row": None,
+            "fired": False,
+            "failing": None,
+            "because": f"no row of table {ct.table.id!r} gives {target}",
+        }
     failing_n, rt, cr = best
     cond = cr.conditions[rt.failed] if rt.failed is not None else None
     values = {n: cell.features[n] for n in sorted(cond.names)} if cond else {}
-    return {**base, "row": rt.id, "fired": False, "failing": cond.text if cond else None,
-            "values": values, "conditions_failing": failing_n,
-            "because": f"{cond.text} is false with " + ", ".join(f"{k} = {v}" for k, v in values.items()) if cond else ""}
+    return {
+        **base,
+        "row": rt.id,
+        "fired": False,
+        "failing": cond.text if cond else None,
+        "values": values,
+        "conditions_failing": failing_n,
+        "because": f"{cond.text} is false with " + ", ".join(f"{k} = {v}" for k, v in values.items()) if cond else "",
+    }
 
 
 def explain_cell(pack: Pack, lc: LoadedCase, der: Derivation, cell: CellResult) -> dict[str, Any]:
@@ -69,32 +95,67 @@ def explain_cell(pack: Pack, lc: LoadedCase, der: Derivation, cell: CellResult) 
     rows = []
     for rt in cell.rows:
         row = ct.rows[rt.index].row if ct else None
-        rows.append({"id": rt.id, "score": rt.score, "fired": rt.fired, "kept": rt.kept,
-                     "reason": row.reason if row else "",
-                     "failing": (ct.rows[rt.index].conditions[rt.failed].text
-                                 if ct and rt.failed is not None else None)})
+        rows.append(
+            {
+                "id": rt.id,
+                "score": rt.score,
+                "fired": rt.fired,
+                "kept": rt.kept,
+                "reason": row.reason if row else "",
+                "failing": (ct.rows[rt.index].conditions[rt.failed].text if ct and rt.failed is not None else None),
+            }
+        )
     if cell.kept == "default" and ct and ct.table.default:
-        rows.append({"id": "default", "score": ct.table.default.score, "fired": True, "kept": True,
-                     "reason": ct.table.default.reason, "failing": None})
+        rows.append(
+            {
+                "id": "default",
+                "score": ct.table.default.score,
+                "fired": True,
+                "kept": True,
+                "reason": ct.table.default.reason,
+                "failing": None,
+            }
+        )
     evidence = []
     for iid in cell.items:
         it = der.items[iid]
-        evidence.append({"id": it.id, "polarity": it.polarity, "tags": list(it.tags),
-                         "quote": it.quote, "file": _rel(lc, it.source.file), "line": it.source.line,
-                         **({"page": it.source.page} if it.source.page else {}),
-                         **({"heading": it.heading} if it.heading else {}),
-                         **({"metric": it.metric.model_dump()} if it.metric else {}),
-                         **({"reading": it.reading.model_dump(exclude_none=True)} if it.reading else {})})
+        evidence.append(
+            {
+                "id": it.id,
+                "polarity": it.polarity,
+                "tags": list(it.tags),
+                "quote": it.quote,
+                "file": _rel(lc, it.source.file),
+                "line": it.source.line,
+                **({"page": it.source.page} if it.source.page else {}),
+                **({"heading": it.heading} if it.heading else {}),
+                **({"metric": it.metric.model_dump()} if it.metric else {}),
+                **({"reading": it.reading.model_dump(exclude_none=True)} if it.reading else {}),
+            }
+        )
     agg = pack.core.aggregation
-    not_counted = None if cell.counted else (
-        f"{len(cell.items)} item(s), fewer than the {agg.category_min_items} a category needs to count towards its "
-        f"statement when another category has them" + (f" ({agg.category_min_items_reason})" if agg.category_min_items_reason else ""))
-    return {"category": cell.category, "score": cell.score, "table": cell.table, "counted": cell.counted,
-            "not_counted_because": not_counted,
-            "hit_policy": ct.table.hit_policy if ct else None, "kept": cell.kept, "rows": rows,
-            "features": dict(cell.features),
-            "feature_items": {k: list(v) for k, v in cell.feature_items.items() if v},
-            "evidence": evidence}
+    not_counted = (
+        None
+        if cell.counted
+        else (
+            f"{len(cell.items)} item(s), fewer than the {agg.category_min_items} a category needs to count towards its "
+            f"statement when another category has them"
+            + (f" ({agg.category_min_items_reason})" if agg.category_min_items_reason else "")
+        )
+    )
+    return {
+        "category": cell.category,
+        "score": cell.score,
+        "table": cell.table,
+        "counted": cell.counted,
+        "not_counted_because": not_counted,
+        "hit_policy": ct.table.hit_policy if ct else None,
+        "kept": cell.kept,
+        "rows": rows,
+        "features": dict(cell.features),
+        "feature_items": {k: list(v) for k, v in cell.feature_items.items() if v},
+        "evidence": evidence,
+    }
 
 
 def explain_statement(pack: Pack, lc: LoadedCase, der: Derivation, st: StatementResult) -> dict[str, Any]:
@@ -112,14 +173,26 @@ def explain_statement(pack: Pack, lc: LoadedCase, der: Derivation, st: Statement
                 w = _why_not(pack, cell, t)
                 if w:
                     why_not.append({"direction": direction, "statement_target": target_stmt, **w})
-    return {"id": st.id, "name": pack.statement(st.id).name, "assessed": st.assessed,
-            "derived": st.score, "published": lc.case.published.scores.get(st.id),
-            "percent": st.step.percent, "ambiguous": st.step.ambiguous, "readings": st.step.readings,
-            "basis": basis(pack, der, st),
-            "categories": [explain_cell(pack, lc, der, c) for c in st.cells], "why_not": why_not}
+    return {
+        "id": st.id,
+        "name": pack.statement(st.id).name,
+        "assessed": st.assessed,
+        "derived": st.score,
+        "published": lc.case.published.scores.get(st.id),
+        "percent": st.step.percent,
+        "ambiguous": st.step.ambiguous,
+        "readings": st.step.readings,
+        "basis": basis(pack, der, st),
+        "categories": [explain_cell(pack, lc, der, c) for c in st.cells],
+        "why_not": why_not,
+    }
 
 
 def explain(pack: Pack, lc: LoadedCase, der: Derivation, statement: str | None = None) -> dict[str, Any]:
     sts = [s for s in der.statements if statement is None or s.id == statement]
-    return {"case": lc.slug, "council": lc.case.council, "framework": pack.id,
-            "statements": [explain_statement(pack, lc, der, s) for s in sts]}
+    return {
+        "case": lc.slug,
+        "council": lc.case.council,
+        "framework": pack.id,
+        "statements": [explain_statement(pack, lc, der, s) for s in sts],
+    }

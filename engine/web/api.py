@@ -10,6 +10,7 @@
 An error answers with a status code and `{"error": ..., "problems": [...]}`, the located
 lines the command line prints after `error:`.
 """
+
 from __future__ import annotations
 
 import io
@@ -107,8 +108,12 @@ def routes(served: Served) -> list[Route]:
             return error_response(exc)
 
     async def cases(request: Request) -> Response:
-        return await guarded(lambda: [{"id": cid, "council": e.case.case.council, "framework": e.pack.id}
-                                      for cid, e in ((c, served.get(c)) for c in served.ids())])
+        return await guarded(
+            lambda: [
+                {"id": cid, "council": e.case.case.council, "framework": e.pack.id}
+                for cid, e in ((c, served.get(c)) for c in served.ids())
+            ]
+        )
 
     async def derive(request: Request) -> Response:
         from engine.reports.derived import derive_object
@@ -151,16 +156,24 @@ def routes(served: Served) -> list[Route]:
 
         def work():
             entry = served.add_report(raw, name)
-            return {"id": entry.id, "council": entry.case.case.council, "framework": entry.pack.id,
-                    "items": len(entry.case.case.items), "case_file": entry.case.path.name}
+            return {
+                "id": entry.id,
+                "council": entry.case.case.council,
+                "framework": entry.pack.id,
+                "items": len(entry.case.case.items),
+                "case_file": entry.case.path.name,
+            }
 
         return await guarded(work)
 
-    return [Route("/api/cases", cases), Route("/api/cases/{id}/derive", derive),
-            Route("/api/cases/{id}/explain", explain),
-            Route("/api/cases/{id}/whatif", whatif, methods=["POST"]),
-            Route("/api/cases/{id}/counterfactual", counterfactual, methods=["POST"]),
-            Route("/api/extract", extract, methods=["POST"])]
+    return [
+        Route("/api/cases", cases),
+        Route("/api/cases/{id}/derive", derive),
+        Route("/api/cases/{id}/explain", explain),
+        Route("/api/cases/{id}/whatif", whatif, methods=["POST"]),
+        Route("/api/cases/{id}/counterfactual", counterfactual, methods=["POST"]),
+        Route("/api/extract", extract, methods=["POST"]),
+    ]
 
 
 def explain_of(served: Served, cid: str, statement: str | None, changes: list[Change]) -> dict[str, Any]:

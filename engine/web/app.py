@@ -5,6 +5,7 @@ server answers to (so a page elsewhere cannot reach it by renaming itself in DNS
 from a browser must come from the explorer's own pages (its Origin is checked); every page
 is sent with a content security policy that runs only the explorer's own script.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,9 +25,16 @@ from engine.web.served import Served
 
 STATIC = Path(__file__).resolve().parent / "static"
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
-HEADERS = [(b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                        b"img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
-           (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
 
 
 class SameOrigin:
@@ -91,10 +99,15 @@ async def _internal(request: Request, exc: Exception) -> Response:
 def create_app(served: Served, hosts: list[str] | None = None) -> Starlette:
     """The explorer over `served`; `hosts`: the host names it answers to (default: loopback)."""
     allowed = list(hosts or LOOPBACK)
-    return Starlette(routes=[*api.routes(served), *pages.routes(served),
-                             Mount("/static", StaticFiles(directory=STATIC), name="static")],
-                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed), Middleware(SameOrigin)],
-                     exception_handlers={404: _not_found, 405: _not_found, Exception: _internal})
+    return Starlette(
+        routes=[
+            *api.routes(served),
+            *pages.routes(served),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed), Middleware(SameOrigin)],
+        exception_handlers={404: _not_found, 405: _not_found, Exception: _internal},
+    )
 
 
 def serve(served: Served, host: str, port: int, ready=None) -> None:

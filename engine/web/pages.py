@@ -5,6 +5,7 @@ changes that reach a target), the scenario file, the review brief and the consis
 Templates autoescape everything they show; the page script only sends change lists back
 and swaps in the fragments the server renders.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,8 +31,12 @@ from engine.web.served import Served
 from engine.web.view import case_page, cases_page, panel, sets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"], default=True),
-                  trim_blocks=True, lstrip_blocks=True)
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"], default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 class PanelQuery(Strict):
@@ -121,13 +126,17 @@ def routes(served: Served) -> list[Route]:
     async def consistency(request: Request) -> Response:
         return await guarded(consistency_page, served)
 
-    return [Route("/", index), Route("/cases/{id}", case),
-            Route("/cases/{id}/panel", panel_route, methods=["POST"]),
-            Route("/cases/{id}/take", take, methods=["POST"]),
-            Route("/cases/{id}/scenario.yaml", scenario, methods=["POST"]),
-            Route("/cases/{id}/scenario/read", scenario_read, methods=["POST"]),
-            Route("/cases/{id}/brief.{kind:str}", brief_route, methods=["POST"]),
-            Route("/consistency", consistency), Route("/favicon.ico", lambda request: Response(status_code=204))]
+    return [
+        Route("/", index),
+        Route("/cases/{id}", case),
+        Route("/cases/{id}/panel", panel_route, methods=["POST"]),
+        Route("/cases/{id}/take", take, methods=["POST"]),
+        Route("/cases/{id}/scenario.yaml", scenario, methods=["POST"]),
+        Route("/cases/{id}/scenario/read", scenario_read, methods=["POST"]),
+        Route("/cases/{id}/brief.{kind:str}", brief_route, methods=["POST"]),
+        Route("/consistency", consistency),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
+    ]
 
 
 def scenario_file(served: Served, cid: str, q: ScenarioQuery) -> Response:
@@ -135,8 +144,11 @@ def scenario_file(served: Served, cid: str, q: ScenarioQuery) -> Response:
     import yaml
 
     served.current(cid, list(q.changes))  # refuse changes the case does not take
-    sc = Scenario(name=q.name, description=q.description or f"evidence changes to {cid} made in the explorer",
-                  changes=list(q.changes))
+    sc = Scenario(
+        name=q.name,
+        description=q.description or f"evidence changes to {cid} made in the explorer",
+        changes=list(q.changes),
+    )
     text = yaml.safe_dump(sc.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True, width=100)
     return _attachment(text, f"{cid}-scenario.yaml", "application/yaml")
 

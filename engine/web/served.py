@@ -4,6 +4,7 @@ No request names a file: a case is found by its id among the served set, and an 
 report is stored under a name made from its content (its SHA-256), so the same report
 uploaded twice opens the same case and nothing is ever overwritten.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -139,8 +140,10 @@ class Served:
 
 def _renamed(exc: RederiveError, inner: str, name: str) -> RederiveError:
     """The error with the temporary file's name replaced by the name the upload was given."""
-    problems = [Problem(name if p.file == inner else p.file, p.line, p.col, p.path, p.message.replace(inner, name))
-                for p in exc.problems]
+    problems = [
+        Problem(name if p.file == inner else p.file, p.line, p.col, p.path, p.message.replace(inner, name))
+        for p in exc.problems
+    ]
     return type(exc)(str(exc.args[0]).replace(inner, name) if exc.args else name, problems)
 
 

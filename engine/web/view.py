@@ -1,5 +1,6 @@
 """What the explorer's templates show, as plain values: built from the same objects the
 commands print (derive, explain, whatif's `moved`, counterfactual), never recomputed here."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,16 @@ def cases_page(served: Served) -> dict[str, Any]:
     for cid in served.ids():
         cur = served.current(cid)
         obj = derive_object(cur.pack, cur.case, cur.derivation)
-        rows.append({"id": cid, "council": obj["council"], "framework": cur.pack.id, "overall": obj["overall"],
-                     "n_items": len(cur.case.case.items), "file": cur.case.path.name})
+        rows.append(
+            {
+                "id": cid,
+                "council": obj["council"],
+                "framework": cur.pack.id,
+                "overall": obj["overall"],
+                "n_items": len(cur.case.case.items),
+                "file": cur.case.path.name,
+            }
+        )
     return {"cases": rows, "ratings": served.ratings is not None}
 
 
@@ -27,8 +36,10 @@ def _bands_svg(cur: Current, obj: dict[str, Any]) -> str:
     from engine.analysis.review import next_rating
     from engine.render.brief import chart_svg
 
-    bands = [{"rating": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
-             for r in cur.pack.core.ratings]
+    bands = [
+        {"rating": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
+        for r in cur.pack.core.ratings
+    ]
     return chart_svg({"derive": obj, "bands": bands, "next_rating": next_rating(cur.pack, cur.derivation)})
 
 
@@ -53,11 +64,22 @@ def _items(cur: Current, statement: str, sources: list[dict[str, Any]]) -> list[
         if it.statement != statement:
             continue
         hypothetical = it.source.file.startswith("(")
-        out.append({"id": it.id, "polarity": it.polarity, "category": it.category, "category_label": cats.get(it.category),
-                    "tags": list(it.tags), "quote": it.quote, "line": None if hypothetical else it.source.line,
-                    "page": pages.get((it.source.file, it.source.line)),
-                    "file": it.source.file, "note": it.note, "flips": _flips(cur.pack, it),
-                    "reading": it.reading.model_dump() if it.reading is not None else None})
+        out.append(
+            {
+                "id": it.id,
+                "polarity": it.polarity,
+                "category": it.category,
+                "category_label": cats.get(it.category),
+                "tags": list(it.tags),
+                "quote": it.quote,
+                "line": None if hypothetical else it.source.line,
+                "page": pages.get((it.source.file, it.source.line)),
+                "file": it.source.file,
+                "note": it.note,
+                "flips": _flips(cur.pack, it),
+                "reading": it.reading.model_dump() if it.reading is not None else None,
+            }
+        )
     return out
 
 
@@ -84,14 +106,24 @@ def panel(served: Served, cid: str, changes: list[Change], statement: str | None
     ids = list(cur.pack.statement_ids)
     chosen = statement if statement in ids else None
     detail = explain(cur.pack, cur.case, cur.derivation, chosen)["statements"][0] if chosen else None
-    return {"id": cid, "obj": obj, "pack": cur.pack, "changes": [c.model_dump(exclude_none=True) for c in changes],
-            "labels": [c.label() for c in changes], "moved": shifts,
-            "moved_cells": {(m["statement"], m["category"]) for m in shifts if m["level"] == "category"},
-            "moved_statements": {m["statement"]: m for m in shifts if m["level"] == "statement"},
-            "moved_overall": next((m for m in shifts if m["level"] == "overall"), None),
-            "categories": [(c.id, c.short or c.id) for c in cur.pack.core.categories],
-            "statement": chosen, "detail": detail, "items": _items(cur, chosen, served.lines(cid)) if chosen else [],
-            "marks": _marks(cur), "bands_svg": _bands_svg(cur, obj), "before_percent": cur.base.overall.percent}
+    return {
+        "id": cid,
+        "obj": obj,
+        "pack": cur.pack,
+        "changes": [c.model_dump(exclude_none=True) for c in changes],
+        "labels": [c.label() for c in changes],
+        "moved": shifts,
+        "moved_cells": {(m["statement"], m["category"]) for m in shifts if m["level"] == "category"},
+        "moved_statements": {m["statement"]: m for m in shifts if m["level"] == "statement"},
+        "moved_overall": next((m for m in shifts if m["level"] == "overall"), None),
+        "categories": [(c.id, c.short or c.id) for c in cur.pack.core.categories],
+        "statement": chosen,
+        "detail": detail,
+        "items": _items(cur, chosen, served.lines(cid)) if chosen else [],
+        "marks": _marks(cur),
+        "bands_svg": _bands_svg(cur, obj),
+        "before_percent": cur.base.overall.percent,
+    }
 
 
 def _targets(pack: Pack) -> list[tuple[str, str]]:
@@ -105,10 +137,15 @@ def case_page(served: Served, cid: str, statement: str | None) -> dict[str, Any]
     ctx = panel(served, cid, [], statement)
     cur = served.current(cid)
     sources = served.lines(cid)
-    return {**ctx, "sources": sources, "targets": _targets(cur.pack),
-            "max_changes": cur.pack.core.counterfactual.max_changes,
-            "statements": [(s.id, s.name) for s in cur.pack.core.statements], "polarities": ("strength", "shortfall", "mixed"),
-            "sentences": _sentences(sources)}
+    return {
+        **ctx,
+        "sources": sources,
+        "targets": _targets(cur.pack),
+        "max_changes": cur.pack.core.counterfactual.max_changes,
+        "statements": [(s.id, s.name) for s in cur.pack.core.statements],
+        "polarities": ("strength", "shortfall", "mixed"),
+        "sentences": _sentences(sources),
+    }
 
 
 def _sentences(sources: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -125,6 +162,11 @@ def _sentences(sources: list[dict[str, Any]]) -> dict[str, list[str]]:
 
 def sets(result: dict[str, Any], q) -> dict[str, Any]:
     """The minimal sets of changes a counterfactual search found, each with its scenario's changes."""
-    return {"result": result, "target": q.target,
-            "sets": [{"labels": s["changes"], "changes": s["scenario"]["changes"], "statements": s["statements"]}
-                     for s in result.get("sets", [])]}
+    return {
+        "result": result,
+        "target": q.target,
+        "sets": [
+            {"labels": s["changes"], "changes": s["scenario"]["changes"], "statements": s["statements"]}
+            for s in result.get("sets", [])
+        ],
+    }
