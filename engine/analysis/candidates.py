@@ -195,9 +195,18 @@ def _changes_for(
             out.append(
                 Change(
                     op="add",
-                    items=[AddItem(id=f"cf-add-{n_add}", statement=op.statement, category=op.category, polarity=op.to)],
+                    items=[
+                        AddItem.model_validate(
+                            {
+                                "id": f"cf-add-{n_add}",
+                                "statement": op.statement,
+                                "category": op.category,
+                                "polarity": op.to,
+                            }
+                        )
+                    ],
                 )
-            )  # type: ignore[arg-type]
+            )
             labels.append(f"{op.op_id}: add a {op.to} item to {op.statement}.{op.category}")
             continue
         it = expand[op.group][used[op.group]]  # type: ignore[index]

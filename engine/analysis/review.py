@@ -65,6 +65,31 @@ def _quotes(lc: LoadedCase, der: Derivation, cell, ct, limit: int = 2) -> list[d
     return out
 
 
+def _deciding(pack: Pack, lc: LoadedCase, der: Derivation, st) -> list[dict[str, Any]]:
+    """Each category cell of a statement with the row that decided it, its reason and quotes."""
+    out = []
+    for cell in st.cells:
+        ct = pack.table_for(st.id, cell.category)
+        reason = ""
+        if ct is not None:
+            reason = (
+                ct.table.default.reason
+                if cell.kept == "default" and ct.table.default
+                else next((cr.row.reason for cr in ct.rows if cr.row.id == cell.kept), "")
+            )
+        out.append(
+            {
+                "category": cell.category,
+                "score": cell.score,
+                "row": cell.kept,
+                "reason": reason,
+                "counted": cell.counted,
+                "quotes": _quotes(lc, der, cell, ct),
+            }
+        )
+    return out
+
+
 def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
     pub = lc.case.published
     out: list[dict[str, Any]] = []
@@ -101,26 +126,7 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
                 }
             )
             continue
-        deciding = []
-        for cell in st.cells:
-            ct = pack.table_for(st.id, cell.category)
-            reason = ""
-            if ct is not None:
-                reason = (
-                    ct.table.default.reason
-                    if cell.kept == "default" and ct.table.default
-                    else next((cr.row.reason for cr in ct.rows if cr.row.id == cell.kept), "")
-                )
-            deciding.append(
-                {
-                    "category": cell.category,
-                    "score": cell.score,
-                    "row": cell.kept,
-                    "reason": reason,
-                    "counted": cell.counted,
-                    "quotes": _quotes(lc, der, cell, ct),
-                }
-            )
+        deciding = _deciding(pack, lc, der, st)
         supported = st.score == published
         out.append(
             {

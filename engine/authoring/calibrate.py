@@ -139,7 +139,6 @@ def calibrate(
     its fold chooses are chosen on the other councils' pages, each read by a reader trained
     without its own labels and the held-out council's (nested: nothing of the held-out
     council reaches its own prediction)."""
-    from engine.ingest.cues import load_cues
 
     combos = grid(pack)
     cue_params = {p.id for p in pack.core.calibration.parameters if p.file == "cues.yaml"}  # type: ignore[union-attr]
@@ -157,13 +156,7 @@ def calibrate(
     held = next((i for i, k in enumerate(kept) if k == len(combos[i])), None)  # the pack's own values, if on the grid
     if refit is not None and reading != "reader":
         raise UsageError("refitting the reader (--labels) needs the reader's reading, not --reading cues")
-    # every variant is loaded without a reader: refitting, each reading is by a reader trained
-    # here; else all share the pack's own, loaded once (its bias is each variant's cue data)
-    variants = [variant(pack, changes_for(pack, c), load_cues, "cues") for c in combos]
-    if refit is None and reading == "reader":
-        shared = load_cues(pack).reader
-        for _, var_cues in variants:
-            var_cues.reader = shared
+    variants = _variants(pack, combos, refit, reading)
     pages_cache: dict[tuple, tuple[list, list]] = {}
     score_cache: dict[tuple, list[dict[str, Any]]] = {}
     missing: list[IndexRow] = []
@@ -201,6 +194,33 @@ def calibrate(
         groups, by_group, results, combos, scored, refit is not None, levels, kept, advance
     )
     current = None if held is None else {"values": combos[held], **_figures(results[held], levels)}
+    loco = {
+        **_figures_pairs(loco_pairs, levels),
+        "by_statement": _by_statement(loco_rows, levels),
+        "held_out": held_out,
+        "refits": "the reader and the values" if refit is not None else "the values only",
+    }
+    return _result(pack, index_name, results, groups, missing, combos, chosen, cross, current, loco, refit, levels)
+
+
+def _variants(pack: Pack, combos: list[dict[str, Any]], refit: Refit | None, reading: str) -> list:
+    """The pack and cues of every combination. Each is loaded without a reader: refitting,
+    each reading is by a reader trained here; else all share the pack's own, loaded once
+    (its bias is each variant's cue data)."""
+    from engine.ingest.cues import load_cues
+
+    variants = [variant(pack, changes_for(pack, c), load_cues, "cues") for c in combos]
+    if refit is None and reading == "reader":
+        shared = load_cues(pack).reader
+        for _, var_cues in variants:
+            var_cues.reader = shared
+    return variants
+
+
+def _result(
+    pack, index_name, results, groups, missing, combos, chosen, cross, current, loco, refit, levels
+) -> dict[str, Any]:
+    labels = ("rows_used", "rows_without_text", "rows_not_found_in_text")
     return {
         "framework": pack.id,
         "index": index_name,
@@ -213,21 +233,8 @@ def calibrate(
         "in_sample": _figures(results[chosen], levels),
         **({"cross_fitted": _figures(cross[chosen], levels)} if cross is not None else {}),
         "current": current,
-        "leave_one_council_out": {
-            **_figures_pairs(loco_pairs, levels),
-            "by_statement": _by_statement(loco_rows, levels),
-            "held_out": held_out,
-            "refits": "the reader and the values" if refit is not None else "the values only",
-        },
-        **(
-            {
-                "reader_labels": {
-                    k: refit.account[k] for k in ("rows_used", "rows_without_text", "rows_not_found_in_text")
-                }
-            }
-            if refit is not None
-            else {}
-        ),
+        "leave_one_council_out": loco,
+        **({"reader_labels": {k: refit.account[k] for k in labels}} if refit is not None else {}),
         "date": dt.date.today().isoformat(),
     }
 

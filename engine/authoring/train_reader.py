@@ -42,26 +42,7 @@ COLUMNS = ("file", "statement", "line", "start", "end", "key", "polarity", "inte
 MIN_DF = 2  # a feature seen in fewer training sentences than this is left out
 # words of a council's name that name no council on their own (kept as features)
 GENERIC_NAME_WORDS = frozenset(
-    {
-        "council",
-        "borough",
-        "city",
-        "county",
-        "district",
-        "metropolitan",
-        "royal",
-        "london",
-        "of",
-        "the",
-        "and",
-        "upon",
-        "on",
-        "in",
-        "north",
-        "south",
-        "east",
-        "west",
-    }
+    "council borough city county district metropolitan royal london of the and upon on in north south east west".split()
 )
 C = 1.0  # inverse regularisation strength of every head
 _END = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]*\s+(?=[A-Z0-9\"'\u2018\u201c(])")
@@ -125,6 +106,19 @@ def _text(path: Path) -> list[str]:
     return read_report(path).text.removeprefix("\ufeff").splitlines()
 
 
+def _parsed(pack: Pack, path: Path, n: int, r: dict[str, str]) -> tuple[str, str, int, int, int, int] | Problem:
+    """A label row's polarity, category, line, span and intensity, or what is wrong with it."""
+    pol, cat = r["polarity"].strip(), _category(pack, r["category"].strip())
+    if pol not in POLARITIES:
+        return Problem(str(path), n, 1, "", f"polarity {pol!r}: expected one of {list(POLARITIES)}")
+    if cat is None:
+        return Problem(str(path), n, 1, "", f"category {r['category']!r} is none of the pack's {pack.category_ids}")
+    try:
+        return pol, cat, int(r["line"]), int(r["start"]), int(r["end"]), int(r["intensity"] or 0)
+    except ValueError:
+        return Problem(str(path), n, 1, "", "line, start, end and intensity must be whole numbers")
+
+
 def read_labels(
     pack: Pack, files: list[Path], texts: list[Path], group_of: Callable[[str], str]
 ) -> tuple[list[Label], dict[str, Any]]:
@@ -145,26 +139,11 @@ def read_labels(
             reader = csv.DictReader(fh, delimiter="\t")
             for n, r in enumerate(reader, start=2):
                 where = f"{path.name}:{n}"
-                pol, cat = r["polarity"].strip(), _category(pack, r["category"].strip())
-                if pol not in POLARITIES:
-                    problems.append(
-                        Problem(str(path), n, 1, "", f"polarity {pol!r}: expected one of {list(POLARITIES)}")
-                    )
+                parsed = _parsed(pack, path, n, r)
+                if isinstance(parsed, Problem):
+                    problems.append(parsed)
                     continue
-                if cat is None:
-                    problems.append(
-                        Problem(
-                            str(path), n, 1, "", f"category {r['category']!r} is none of the pack's {pack.category_ids}"
-                        )
-                    )
-                    continue
-                try:
-                    ln, a, b, inten = int(r["line"]), int(r["start"]), int(r["end"]), int(r["intensity"] or 0)
-                except ValueError:
-                    problems.append(
-                        Problem(str(path), n, 1, "", "line, start, end and intensity must be whole numbers")
-                    )
-                    continue
+                pol, cat, ln, a, b, inten = parsed
                 name = r["file"].strip()
                 if name not in found:
                     found[name] = next((d / name for d in texts if (d / name).is_file()), None)

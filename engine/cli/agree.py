@@ -104,5 +104,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     elif args.format == "json":
         render.to_json(result, out)
     else:
-        render.agreement_text(result, out)
+        from engine.render.agreement_view import agreement_text
+
+        agreement_text(result, out)
     return 0

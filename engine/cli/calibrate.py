@@ -95,5 +95,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             args.output, override_yaml(result, os.path.relpath(schema, args.output.parent.resolve())), force=args.force
         )
         result["written"] = str(args.output)
-    render.to_json(result, out) if args.format == "json" else render.calibration_text(result, out)
+    from engine.render.agreement_view import calibration_text
+
+    render.to_json(result, out) if args.format == "json" else calibration_text(result, out)
     return 0

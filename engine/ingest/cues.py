@@ -285,7 +285,37 @@ def load_cues(
     except ValidationError as exc:
         problems = problems_from_validation(doc, exc)
         raise LoadError(problems[0].message, problems) from None
-    problems = []
+    problems = _cue_problems(doc, pack, data)
+
+    reader = None
+    if data.reader is not None:
+        problems += reader_problems(doc, pack, data.reader)
+        rpath = pack.root / data.reader.file
+        if not problems and with_reader:
+            if not rpath.is_file():
+                problems.append(
+                    doc.problem(
+                        ("reader", "file"),
+                        f"reader file {data.reader.file!r} does not exist in {pack.root}: "
+                        f"train it with `rederive train-reader {pack.root}`",
+                    )
+                )
+            else:
+                from engine.ingest.reader import load_reader
+
+                reader = load_reader(rpath, pack.id, pack.category_ids)  # refused at its line when malformed
+
+    problems += _pattern_problems(doc)
+    if problems:
+        raise LoadError(problems[0].message, problems)
+    cues = Cues(pack, data)
+    cues.reader = reader
+    return cues
+
+
+def _cue_problems(doc: Document, pack: Pack, data: CueFile) -> list[Problem]:
+    """Every category, tag and statement the cue file names must be the pack's."""
+    problems: list[Problem] = []
     for i, cc in enumerate(data.categories):
         if cc.category not in pack.category_ids:
             problems.append(
@@ -333,24 +363,12 @@ def load_cues(
     for t in data.tags:
         if t not in pack.tag_ids:
             problems.append(doc.problem(("tags", t), f"unknown tag {t!r}{suggest(t, sorted(pack.tag_ids))}"))
+    return problems
 
-    reader = None
-    if data.reader is not None:
-        problems += reader_problems(doc, pack, data.reader)
-        rpath = pack.root / data.reader.file
-        if not problems and with_reader:
-            if not rpath.is_file():
-                problems.append(
-                    doc.problem(
-                        ("reader", "file"),
-                        f"reader file {data.reader.file!r} does not exist in {pack.root}: "
-                        f"train it with `rederive train-reader {pack.root}`",
-                    )
-                )
-            else:
-                from engine.ingest.reader import load_reader
 
-                reader = load_reader(rpath, pack.id, pack.category_ids)  # refused at its line when malformed
+def _pattern_problems(doc: Document) -> list[Problem]:
+    """Every pattern of the cue file must compile as a regular expression."""
+    problems: list[Problem] = []
 
     def walk(node: Any, path: tuple) -> None:
         if (
@@ -371,8 +389,4 @@ def load_cues(
                 walk(v, path + (i,))
 
     walk(doc.data, ())
-    if problems:
-        raise LoadError(problems[0].message, problems)
-    cues = Cues(pack, data)
-    cues.reader = reader
-    return cues
+    return problems

@@ -16,211 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from engine.base.errors import LoadError, Problem
-from engine.ingest.cues import Cues, fold_text, heading_key, load_cues
+from engine.ingest.cues import Cues, fold_text, load_cues
+from engine.ingest.layout import MAX_SENTENCE, Section, _is_heading, blind, sections, split_sentences  # noqa: F401  (also imported from here)
+from engine.ingest.published import council_name, document_kind, read_published, read_table  # noqa: F401  (also imported from here)
 from engine.ingest.reading import classify, read_sentence
 from engine.model.case import (
     PAGE_MARK,
     Item,
     Metric,
     NotEvidence,
-    Published,
     Reading,
     SourceRef,
     page_of,
 )
 from engine.model.pack import Pack
-
-
-@dataclass
-class Section:
-    statement: str
-    start: int  # index of the heading line
-    end: int  # index one past the last line
-    by_heading: bool = True  # False: opened by the statement's commitment text, its heading unrecognised
-    size: int = 1  # lines the heading takes (a wrapped heading)
-
-
-def blind(cues: Cues, lines: list[str]) -> list[str]:
-    """The report with every answer line and answer section blanked, the answer spans and the
-    sentences that state an answer cut out (same line numbers; what is left of a line is its
-    own text, so a quote from it is still verbatim)."""
-    out = list(lines)
-    in_answer = False
-    for i, line in enumerate(lines):
-        low = fold_text(line)
-        if cues.answer_section.search_lower(low):
-            in_answer = True
-        elif in_answer and (
-            cues.section_end.search_lower(low) or cues.answer_section_end.search_lower(low) or len(line) > 300
-        ):
-            in_answer = False
-        if in_answer or cues.answer_line.search_lower(low):
-            out[i] = ""
-            continue
-        line = cues.strip_answer(line)
-        if cues.answer_sentence.may_match(low):
-            line = " ".join(s for s in split_sentences(line) if not cues.answer_sentence.search_lower(fold_text(s)))
-        out[i] = line
-    return out
-
-
-def sections(cues: Cues, lines: list[str]) -> list[Section]:
-    found: list[Section] = []
-    skip_to = 0
-    for i, line in enumerate(lines):
-        if i < skip_to:
-            continue
-        low = fold_text(line)
-        hit = cues.heading_at(lines, i) if line.strip() else None
-        sid, size = hit if hit else (None, 1)
-        by_heading = sid is not None
-        if sid is None and cues.commitment and line.strip():
-            sid = cues.commitment_of(low)
-            if sid is not None and found and found[-1].end == -1 and found[-1].statement == sid:
-                sid = None  # the commitment of the section its heading already opened
-        ends = cues.section_end.search_lower(low)
-        if (sid or ends) and found and found[-1].end == -1:
-            found[-1].end = i
-        if sid:
-            found.append(Section(sid, i, -1, by_heading, size))
-            skip_to = i + size
-    if found and found[-1].end == -1:
-        found[-1].end = len(lines)
-    return found
-
-
-# the cheap test first: most positions do not follow a full stop, and fail there
-_SENT = re.compile(r"(?<=[.!?])(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bNo)[\"'’”)]*\s+(?=[A-Z0-9‘“\"'(])")
-
-
-MAX_SENTENCE = 2_000  # characters: a report's longest sentences run to a few hundred
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENT.split(text) if s.strip()]
-
-
-def _is_heading(line: str) -> bool:
-    s = line.strip()
-    return s.startswith("#") or (len(s.split()) <= 12 and not re.search(r"[.!?][\"'’”)]*$", s))
-
-
-def _score_on(cues: Cues, line: str) -> int | None:
-    for p in cues.score:
-        if (m := p.search(line)) and m.group(1).isdigit() and int(m.group(1)) in cues.pack.scores:
-            return int(m.group(1))
-    return None
-
-
-def read_published(cues: Cues, lines: list[str], secs: list[Section], kind: str | None = None) -> Published:
-    """The answer: council-level rating and per-statement scores. Never used for evidence."""
-    indicative = any(p.search(line) for line in lines for p in cues.indicative)
-    date = None
-    for line in lines:
-        for p in cues.date:
-            if m := p.search(line):
-                date = _iso_date(m.group(1))
-                break
-        if date:
-            break
-    scores: dict[str, int | None] = {}
-    for n, sec in enumerate(secs):
-        if sec.statement in scores:
-            continue
-        # the score follows the heading (on some pages it comes just before it); with no
-        # heading recognised, it is above the commitment; never inside another section
-        floor = secs[n - 1].end if n else 0
-        above = lines[max(floor, sec.start - (3 if sec.by_heading else 8)) : sec.start]
-        windows = [lines[sec.start + 1 : min(sec.end, sec.start + 8)], above] if sec.by_heading else [above]
-        for line in (ln for window in windows for ln in window):
-            score = _score_on(cues, line)
-            if score is not None:
-                scores[sec.statement] = score
-                break
-    rating = None
-    labels = {r.label.casefold(): r.id for r in cues.pack.core.ratings}
-    table_scores: dict[str, int] = {}
-    if cues.table_start:
-        table_scores, rating = read_table(cues, lines)
-        scores = {**table_scores, **{k: v for k, v in scores.items() if k not in table_scores}}
-    for i, line in enumerate(lines):
-        if any(p.search(line) for p in cues.rating_heading):
-            for nxt in lines[i + 1 : i + 8]:
-                head = nxt.strip().lstrip("#").strip().split(":")[0].strip().casefold()
-                if head in labels:
-                    rating = labels[head]
-                    break
-            if rating:
-                break
-    if rating is None and not table_scores:  # a judgement table without an overall row rates nothing
-        for line in lines:
-            for p in cues.rating:
-                if (m := p.search(line)) and m.group(1).casefold() in labels:
-                    rating = labels[m.group(1).casefold()]
-                    break
-            if rating:
-                break
-    finding = (
-        next((label for line in lines for p, label in cues.finding if p.search(line)), None)
-        if cues.states_finding(kind)
-        else None
-    )
-    return Published(rating=rating, scores=scores, date=date, indicative=indicative, finding=finding)
-
-
-def read_table(cues: Cues, lines: list[str]) -> tuple[dict[str, int], str | None]:
-    """A judgement table: rows of a statement's name (or the overall row's) then its grade,
-    names and grades wrapped over lines as a PDF's columns leave them. ({statement: score},
-    overall rating id or None)."""
-    start = next((i for i, ln in enumerate(lines) if any(p.search(ln) for p in cues.table_start)), None)
-    if start is None:
-        return {}, None
-    cells = []
-    for line in lines[start + 1 :]:
-        if len(line.split()) >= 25 or PAGE_MARK.match(line):
-            break
-        cells.append(line.strip())
-    text = " ".join(" ".join(cells).split())
-    scores: dict[str, int] = {}
-    rating = None
-    order = [r.id for r in cues.pack.core.ratings]
-    pos = 0
-    if cues.grade_rx is None:
-        return {}, None
-    for m in cues.grade_rx.finditer(text):
-        name = heading_key(text[pos : m.start()])
-        pos = m.end()
-        grade = cues.grades[" ".join(m.group(1).casefold().split())]
-        sid = cues.headings.get(name) or cues.near_heading(name)
-        if sid is not None:
-            scores.setdefault(sid, grade)
-        elif name in cues.overall_row and len(order) == len(cues.pack.scores):
-            rating = order[sorted(cues.pack.scores).index(grade)]
-    return scores, rating
-
-
-def document_kind(cues: Cues, lines: list[str]) -> str | None:
-    """The kind of document (cues.yaml `kinds`), read from its first page."""
-    head = "\n".join(lines[:60])
-    found = cues.kind_of(head)
-    return found[0] if found else None
-
-
-def _iso_date(text: str) -> str | None:
-    import datetime as dt
-
-    try:
-        return dt.datetime.strptime(text.strip(), "%d %B %Y").date().isoformat()
-    except ValueError:
-        return None
-
-
-def council_name(cues: Cues, lines: list[str]) -> str | None:
-    for line in lines[:12]:
-        for p in cues.council:
-            if m := p.search(line.strip()):
-                return m.group(1).strip()
-    return None
 
 
 @dataclass
@@ -318,9 +127,9 @@ def items_from(
                 id=f"{c.statement}-{counters[c.statement]:03d}",
                 statement=c.statement,
                 category=category,
-                polarity=polarity,
+                polarity=polarity,  # type: ignore[arg-type]  # read_sentence gives one of the three, or None (skipped above)
                 tags=tags,
-                metric=metric,  # type: ignore[arg-type]
+                metric=metric,
                 quote=c.sentence,
                 source=SourceRef(file=source, line=c.idx + 1),
                 heading=c.heading,

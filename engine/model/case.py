@@ -254,33 +254,40 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
                     base + ("metric", "comparison"),
                     f"a {item.polarity} item cannot carry a metric that compares {item.metric.comparison!r}",
                 )
-        found, lines = _cited(doc, base, item.source, case, sources)
-        yield from found
-        if lines is None:
-            continue
-        ln = item.source.line
-        if item.heading is not None:
-            wanted = fold(item.heading)
-            if not any(wanted in fold(above) for above in reversed(lines[: ln - 1])):
-                yield doc.problem(
-                    base + ("heading",), f"heading {item.heading!r} does not stand above {item.source.file}:{ln}"
-                )
-        if item.source.page is not None and page_of(lines, ln) != item.source.page:
-            yield doc.problem(
-                base + ("source", "page"),
-                f"{item.source.file}:{ln} stands on page {page_of(lines, ln)}, not {item.source.page}",
-            )
-        quote = fold(item.quote)
-        if quote not in fold(lines[ln - 1]):
-            hint = ""
-            for k, other in enumerate(lines, start=1):
-                if quote in fold(other):
-                    hint = f"; it stands on line {k}"
-                    break
-            yield doc.problem(
-                base + ("quote",), f"quote not found verbatim on {item.source.file}:{ln}{hint}: {quote[:60]!r}"
-            )
+        yield from _check_citation(doc, base, item, case, sources)
     yield from _check_not_evidence(doc, case, pack, sources)
+
+
+def _check_citation(
+    doc: Document, base: tuple, item: Item, case: Case, sources: dict[str, list[str]]
+) -> Iterator[Problem]:
+    """An item's quote stands verbatim on its cited line, under its heading, on its page."""
+    found, lines = _cited(doc, base, item.source, case, sources)
+    yield from found
+    if lines is None:
+        return
+    ln = item.source.line
+    if item.heading is not None:
+        wanted = fold(item.heading)
+        if not any(wanted in fold(above) for above in reversed(lines[: ln - 1])):
+            yield doc.problem(
+                base + ("heading",), f"heading {item.heading!r} does not stand above {item.source.file}:{ln}"
+            )
+    if item.source.page is not None and page_of(lines, ln) != item.source.page:
+        yield doc.problem(
+            base + ("source", "page"),
+            f"{item.source.file}:{ln} stands on page {page_of(lines, ln)}, not {item.source.page}",
+        )
+    quote = fold(item.quote)
+    if quote not in fold(lines[ln - 1]):
+        hint = ""
+        for k, other in enumerate(lines, start=1):
+            if quote in fold(other):
+                hint = f"; it stands on line {k}"
+                break
+        yield doc.problem(
+            base + ("quote",), f"quote not found verbatim on {item.source.file}:{ln}{hint}: {quote[:60]!r}"
+        )
 
 
 def _cited(

@@ -51,7 +51,7 @@ def _mark(match: bool | None) -> str:
     return "[green]✓[/]" if match else ("[red]✗[/]" if match is False else "·")
 
 
-def _score(v: Any) -> str:
+def score_text(v: Any) -> str:
     return "–" if v is None else str(v)
 
 
@@ -74,9 +74,9 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
         for st in obj["statements"]:
             # a cell left out of the statement's score (too few items) shows in parentheses
             cells = [
-                f"({_score(st['categories'].get(c))})"
+                f"({score_text(st['categories'].get(c))})"
                 if c in st.get("not_counted", ())
-                else _score(st["categories"].get(c))
+                else score_text(st["categories"].get(c))
                 for c, _ in categories
             ]
             pct = "" if st["percent"] is None else f"{st['percent']:.1f}" + ("?" if st["ambiguous"] else "")
@@ -85,8 +85,8 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                 *cells,
                 pct,
                 _basis(st),
-                _score(st["derived"]) if st["assessed"] else "no evidence read",
-                _score(st["published"]),
+                score_text(st["derived"]) if st["assessed"] else "no evidence read",
+                score_text(st["published"]),
                 _mark(st["match"]),
             )
         ov = obj["overall"]
@@ -98,11 +98,11 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                 else f"{ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements"
             )
             t.caption = (
-                f"overall: derived {ov['derived']} · published {_score(ov['published'])} {_mark(ov['match'])}"
+                f"overall: derived {ov['derived']} · published {score_text(ov['published'])} {_mark(ov['match'])}"
                 f" · {how}{note}"
             )
         else:
-            t.caption = f"overall: not derived, no statement has evidence · published {_score(ov['published'])}"
+            t.caption = f"overall: not derived, no statement has evidence · published {score_text(ov['published'])}"
         t.caption += "\nbasis: evidence items counted · ±points from the nearest band edge (how firm the score is)"
         if any((st.get("basis") or {}).get("uncued") for st in obj["statements"]):
             t.caption += "\n~: some items read without a cue (descriptive findings only; see explain)"
@@ -121,8 +121,8 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
         amb = f" ambiguous {st['readings']}" if st["ambiguous"] else ""
         pct = f" · {st['percent']}%" if st["percent"] is not None else " · not assessed (no evidence)"
         root = Tree(
-            f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {_score(st['derived'])}, "
-            f"published {_score(st['published'])}{pct}{amb}"
+            f"[bold]{st['id']}[/] ({escape(st['name'])}): derived {score_text(st['derived'])}, "
+            f"published {score_text(st['published'])}{pct}{amb}"
         )
         root.add(f"basis: {basis_words(st)}")
         for cat in st["categories"]:
@@ -130,7 +130,7 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
                 f" [yellow]not counted: {escape(cat['not_counted_because'])}[/]" if not cat.get("counted", True) else ""
             )
             node = root.add(
-                f"[bold]{cat['category']}[/] = {_score(cat['score'])} "
+                f"[bold]{cat['category']}[/] = {score_text(cat['score'])} "
                 f"(table {cat['table']}, {cat['hit_policy']}, kept {cat['kept']}){uncounted}"
             )
             rows = node.add("rows")
@@ -203,10 +203,10 @@ def _moved_line(m: dict[str, Any]) -> str:
     if m["level"] == "category":
         rows = m["rows"]
         why = f" (row {rows['before']} → {rows['after']})" if rows["before"] != rows["after"] else ""
-        return f"{m['statement']}.{m['category']}: {_score(m['before'])} → {_score(m['after'])}{why}"
+        return f"{m['statement']}.{m['category']}: {score_text(m['before'])} → {score_text(m['after'])}{why}"
     if m["level"] == "statement":
         pub = f", published {m['published']}" if "published" in m else ""
-        return f"[bold]{m['statement']}[/]: {_score(m['before'])} → {_score(m['after'])} ({m['percent']['before']}% → {m['percent']['after']}%{pub})"
+        return f"[bold]{m['statement']}[/]: {score_text(m['before'])} → {score_text(m['after'])} ({m['percent']['before']}% → {m['percent']['after']}%{pub})"
     amb = " (an ambiguous boundary)" if m.get("ambiguous") else ""
     return f"[bold]overall[/]: {m['before']} → {m['after']} ({m['percent']['before']}% → {m['percent']['after']}%){amb}"
 
@@ -353,99 +353,3 @@ def item_diff_text(result: dict[str, Any], out: TextIO) -> None:
                 f"  {label} {it['id']} {it['statement']}.{it['category']} {it['polarity']} "
                 f"{escape(it['file'])}:{it['line']} “{escape(it['quote'][:90])}”"
             )
-
-
-def agreement_text(result: dict[str, Any], out: TextIO) -> None:
-    """A corpus agreement run: the figures beside their baseline and kappa, then each page."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    con = console(out)
-    s = result["summary"]
-    base = s["baseline"]
-    table = Table(
-        title=f"Extraction-only agreement ({result['framework']}): {s['compared']} pages of "
-        f"{result['councils']} councils",
-        title_justify="left",
-    )
-    for col in ("file", "statement", "published", "derived", "items", "deciding rows"):
-        table.add_column(col, no_wrap=col != "deciding rows")
-    for p in result["pages"]:
-        mark = "" if p["derived"] == p["published"] else " ✗"
-        rows = ", ".join(
-            f"{d['category']}={d['score']}({d['row']})" + ("" if d["counted"] else "*") for d in p["deciding"]
-        )
-        table.add_row(
-            escape(p["file"]),
-            p["statement"],
-            str(p["published"]),
-            f"{_score(p['derived'])}{mark}",
-            f"{p['items']}{'~' if p.get('uncued') else ''}",
-            escape(rows),
-        )
-    con.print(table)
-    con.print(
-        f"exact {s['exact']}/{s['compared']} = {s['exact_percent']}% · within one {s['within_one_percent']}% · "
-        f"baseline (always {base['grade']}) {base['exact_percent']}% · quadratic weighted kappa {s['kappa']}"
-    )
-    m = s["confusion"]["matrix"]
-    con.print(
-        "confusion (rows published, columns derived): "
-        + "; ".join(f"{p}: " + " ".join(f"{d}={n}" for d, n in row.items() if n) for p, row in m.items())
-    )
-    weak = [p for p in result["pages"] if p.get("uncued")]
-    if weak:
-        con.print(
-            f"~: {len(weak)} page(s) read from findings no cue reads (descriptive only; a weak basis), "
-            f"{sum(p['derived'] == p['published'] for p in weak)} of them exact"
-        )
-    rd = result.get("reader")
-    if rd and rd["pages_it_was_trained_on"]:
-        con.print(
-            f"[yellow]the learned reader was trained on the labels of {rd['pages_it_was_trained_on']} of these pages: "
-            f"these figures are in-sample[/] ({escape(rd['note'])})"
-        )
-    if result["missing"]:
-        con.print(
-            f"[yellow]{len(result['missing'])} page(s) named by the index are not in the folder[/]: "
-            + escape(", ".join(result["missing"]))
-        )
-    if result["index_disagrees_with_page"]:
-        con.print(
-            "[yellow]the index and the page's own score differ for[/]: "
-            + escape(", ".join(result["index_disagrees_with_page"]))
-        )
-
-
-def calibration_text(r: dict[str, Any], out: TextIO) -> None:
-    con = console(out)
-
-    def line(label: str, f: dict[str, Any] | None) -> str:
-        if f is None:
-            return f"{label}: (not on the grid)"
-        return (
-            f"{label}: exact {f['exact']}/{f['compared']} = {f['exact_percent']}% · within one {f['within_one_percent']}% · "
-            f"kappa {f['kappa']} · baseline (always {f['baseline']['grade']}) {f['baseline']['exact_percent']}%"
-        )
-
-    con.print(
-        f"calibration of {r['framework']} on {r['pages']} pages of {r['councils']} councils ({r['index']}), "
-        f"{r['combinations']} combinations"
-    )
-    con.print(f"chosen: {r['chosen']}")
-    con.print(line("in-sample (chosen values)", r["in_sample"]))
-    cur = r.get("current")
-    con.print(line(f"in-sample (values in the pack now{': ' + str(cur['values']) if cur else ''})", cur))
-    con.print(line("leave-one-council-out", r["leave_one_council_out"]))
-    for sid, f in r["in_sample"].get("by_statement", {}).items():
-        lo = r["leave_one_council_out"].get("by_statement", {}).get(sid, {})
-        con.print(
-            f"  {sid}: in-sample {f['exact']}/{f['compared']} = {f['exact_percent']}% (kappa {f['kappa']}) · "
-            f"leave-one-council-out {lo.get('exact')}/{lo.get('compared')} = {lo.get('exact_percent')}% (kappa {lo.get('kappa')})"
-        )
-    if r["missing"]:
-        con.print(f"{len(r['missing'])} page(s) named by the index are not in the folder")
-    if r.get("written"):
-        con.print(
-            f"wrote {r['written']} (use it with: rederive agree --rules-override, rederive whatif --rules-override)"
-        )
