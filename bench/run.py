@@ -463,7 +463,7 @@ def _ofsted_targets(packs_root: Path, t_pass: float, quick: bool) -> None:
         return
     pack = Packs(packs_root).get("ofsted-ilacs", ROOT)
     cues = load_cues(pack)
-    pdf = corpus / "blackpool-2026-07-28.pdf"  # 14 pages, as the target says
+    pdf = corpus / "blackpool-2026-07-28.pdf"  # 14 pages, the size the target names
 
     def one():
         text = read_report(pdf).text

@@ -59,7 +59,7 @@ def test_every_report_is_extracted_as_a_full_inspection(extracted):
 
 
 def test_published_grades_are_read_from_the_judgement_table(extracted):
-    """The issue's bar is 98% of judgements on unseen reports; on these the reading is exact."""
+    """The bar is 98% of judgements on reports not seen; on these the reading is exact."""
     out, result = extracted
     by_case = {Path(w["case_file"]).stem: w["published"] for w in result["written"]}
     total = right = 0
