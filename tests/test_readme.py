@@ -28,8 +28,11 @@ def examples(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-ALL = [(path, cmd, shown) for path in [ROOT / "README.md", *DOCS]
-       for cmd, shown in examples(path.read_text(encoding="utf-8"))]
+ALL = [
+    (path, cmd, shown)
+    for path in [ROOT / "README.md", *DOCS]
+    for cmd, shown in examples(path.read_text(encoding="utf-8"))
+]
 
 
 def test_there_are_examples():
