@@ -85,3 +85,22 @@ def load(path: Path, packs):
 
 
 __all__ = ["CASES", "CQC", "RATINGS", "ROOT", "RULES", "load", "os", "run_cli", "run_json"]
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder of two statement pages and an index of their published scores (and one page missing)."""
+    import shutil
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for f in (ROOT / "tests" / "data" / "reports").glob("*.txt"):
+        shutil.copy(f, pages / f.name)
+    index = tmp_path / "index.tsv"
+    index.write_text(
+        "file\tcouncil\tstatement\tpublished\tsource\n"
+        "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
+        "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n"
+        "not-here.txt\tElsewhere\tlearning\t3\tx\n"
+    )
+    return pages, index

@@ -4,7 +4,6 @@ from the bundled reports, and the confidence basis of each derived statement."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -38,22 +37,6 @@ def test_summary_reports_the_baseline_and_counts_nothing_read_as_a_miss():
     assert (s["exact"], s["within_one"], s["compared"]) == (2, 3, 4)
     assert s["baseline"] == {"grade": 3, "exact": 3, "exact_percent": 75.0}
     assert s["confusion"]["matrix"]["3"]["None"] == 1
-
-
-@pytest.fixture()
-def corpus(tmp_path: Path) -> tuple[Path, Path]:
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for f in (ROOT / "tests" / "data" / "reports").glob("*.txt"):
-        shutil.copy(f, pages / f.name)
-    index = tmp_path / "index.tsv"
-    index.write_text(
-        "file\tcouncil\tstatement\tpublished\tsource\n"
-        "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
-        "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n"
-        "not-here.txt\tElsewhere\tlearning\t3\tx\n"
-    )
-    return pages, index
 
 
 def test_agree_over_a_folder_and_index(corpus):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -81,17 +80,8 @@ def test_consistency_opens_as_a_table_of_76_councils():
     assert sum(r["follows"] == "true" for r in rows) == result["agree"]
 
 
-def test_agree_has_a_row_per_page(tmp_path: Path):
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for f in (ROOT / "tests" / "data" / "reports").glob("*.txt"):
-        shutil.copy(f, pages / f.name)
-    index = tmp_path / "index.tsv"
-    index.write_text(
-        "file\tcouncil\tstatement\tpublished\tsource\n"
-        "blackpool-2025-learning-improvement-innovation.txt\tBlackpool\tlearning\t1\tx\n"
-        "blackpool-2025-partnerships-communities.txt\tBlackpool\tpartnerships\t2\tx\n"
-    )
+def test_agree_has_a_row_per_page(corpus):
+    pages, index = corpus
     rows = _csv("agree", str(pages), "--index", str(index), "--reading", "cues")
     obj = run_json("agree", str(pages), "--index", str(index), "--reading", "cues")
     assert len(rows) == len(obj["pages"]) == 2

@@ -100,6 +100,20 @@ def parse_json(raw: bytes, model: type[Strict]) -> Any:
         raise LoadError(problems[0].message, problems) from None
 
 
+def with_body(model: type[Strict], answer):
+    """A route whose request body is JSON validated by `model`: `answer(request, body)` is
+    called with it, and a malformed body answers with its located error."""
+
+    async def route(request: Request) -> Response:
+        try:
+            body = parse_json(await read_body(request), model)
+        except RederiveError as exc:
+            return error_response(exc)
+        return await answer(request, body)
+
+    return route
+
+
 def routes(served: Served) -> list[Route]:
     async def guarded(work, *args) -> Response:
         try:
@@ -127,13 +141,8 @@ def routes(served: Served) -> list[Route]:
     async def explain(request: Request) -> Response:
         return await guarded(explain_of, served, request.path_params["id"], request.query_params.get("statement"), [])
 
-    async def whatif(request: Request) -> Response:
+    async def whatif(request: Request, sc: Scenario) -> Response:
         from engine.analysis.whatif import evidence_whatif
-
-        try:
-            sc = parse_json(await read_body(request), Scenario)
-        except RederiveError as exc:
-            return error_response(exc)
 
         def work():
             entry = served.get(request.path_params["id"])
@@ -141,11 +150,7 @@ def routes(served: Served) -> list[Route]:
 
         return await guarded(work)
 
-    async def counterfactual(request: Request) -> Response:
-        try:
-            q = parse_json(await read_body(request), CounterfactualQuery)
-        except RederiveError as exc:
-            return error_response(exc)
+    async def counterfactual(request: Request, q: CounterfactualQuery) -> Response:
         return await guarded(counterfactual_of, served, request.path_params["id"], q)
 
     async def extract(request: Request) -> Response:
@@ -170,8 +175,8 @@ def routes(served: Served) -> list[Route]:
         Route("/api/cases", cases),
         Route("/api/cases/{id}/derive", derive),
         Route("/api/cases/{id}/explain", explain),
-        Route("/api/cases/{id}/whatif", whatif, methods=["POST"]),
-        Route("/api/cases/{id}/counterfactual", counterfactual, methods=["POST"]),
+        Route("/api/cases/{id}/whatif", with_body(Scenario, whatif), methods=["POST"]),
+        Route("/api/cases/{id}/counterfactual", with_body(CounterfactualQuery, counterfactual), methods=["POST"]),
         Route("/api/extract", extract, methods=["POST"]),
     ]
 

@@ -24,8 +24,8 @@ from engine.web.api import (
     CounterfactualQuery,
     counterfactual_of,
     error_response,
-    parse_json,
     read_body,
+    with_body,
 )
 from engine.web.served import Served
 from engine.web.view import case_page, cases_page, panel, sets
@@ -83,27 +83,15 @@ def routes(served: Served) -> list[Route]:
 
         return await run_in_threadpool(work)
 
-    async def panel_route(request: Request) -> Response:
-        try:
-            q = parse_json(await read_body(request), PanelQuery)
-        except RederiveError as exc:
-            return error_response(exc)
+    async def panel_route(request: Request, q: PanelQuery) -> Response:
         cid = request.path_params["id"]
         return await guarded(lambda: _html("panel.html", **panel(served, cid, list(q.changes), q.statement)))
 
-    async def take(request: Request) -> Response:
-        try:
-            q = parse_json(await read_body(request), CounterfactualQuery)
-        except RederiveError as exc:
-            return error_response(exc)
+    async def take(request: Request, q: CounterfactualQuery) -> Response:
         cid = request.path_params["id"]
         return await guarded(lambda: _html("sets.html", **sets(counterfactual_of(served, cid, q), q)))
 
-    async def scenario(request: Request) -> Response:
-        try:
-            q = parse_json(await read_body(request), ScenarioQuery)
-        except RederiveError as exc:
-            return error_response(exc)
+    async def scenario(request: Request, q: ScenarioQuery) -> Response:
         cid = request.path_params["id"]
         return await guarded(scenario_file, served, cid, q)
 
@@ -115,11 +103,7 @@ def routes(served: Served) -> list[Route]:
         name = request.query_params.get("name") or "scenario.yaml"
         return await guarded(read_scenario, served, request.path_params["id"], raw, Path(name).name)
 
-    async def brief_route(request: Request) -> Response:
-        try:
-            q = parse_json(await read_body(request), PanelQuery)
-        except RederiveError as exc:
-            return error_response(exc)
+    async def brief_route(request: Request, q: PanelQuery) -> Response:
         kind = "html" if request.path_params["kind"] == "html" else "md"
         return await guarded(brief_file, served, request.path_params["id"], list(q.changes), kind)
 
@@ -129,11 +113,11 @@ def routes(served: Served) -> list[Route]:
     return [
         Route("/", index),
         Route("/cases/{id}", case),
-        Route("/cases/{id}/panel", panel_route, methods=["POST"]),
-        Route("/cases/{id}/take", take, methods=["POST"]),
-        Route("/cases/{id}/scenario.yaml", scenario, methods=["POST"]),
+        Route("/cases/{id}/panel", with_body(PanelQuery, panel_route), methods=["POST"]),
+        Route("/cases/{id}/take", with_body(CounterfactualQuery, take), methods=["POST"]),
+        Route("/cases/{id}/scenario.yaml", with_body(ScenarioQuery, scenario), methods=["POST"]),
         Route("/cases/{id}/scenario/read", scenario_read, methods=["POST"]),
-        Route("/cases/{id}/brief.{kind:str}", brief_route, methods=["POST"]),
+        Route("/cases/{id}/brief.{kind:str}", with_body(PanelQuery, brief_route), methods=["POST"]),
         Route("/consistency", consistency),
         Route("/favicon.ico", lambda request: Response(status_code=204)),
     ]
