@@ -93,7 +93,7 @@ def _write_case(target: Path, data: dict[str, Any], packs, framework: str, force
     if target.exists() and not force:
         raise _refuse(target, f"{target} exists: not overwritten (use --force)")
     schema = os.path.relpath(SCHEMA, target.parent.resolve())
-    checking = target.with_name(f".{target.stem}.checking.yaml")  # the case must pass check before it is written
+    checking = target.with_name(f".{target.stem}.{os.getpid()}.checking.yaml")  # checked before it replaces the target
     write_text(checking, case_yaml(data, schema), force=True)
     try:
         lc = load_case(checking, packs.pack_for(target.parent))
