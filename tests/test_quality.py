@@ -31,3 +31,15 @@ def test_ruff_check_passes():
 def test_code_is_formatted():
     got = subprocess.run([_tool("ruff"), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True)
     assert got.returncode == 0, got.stdout[-3000:]
+
+
+def test_every_type_ignore_says_why():
+    import re
+
+    bare = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in sorted((ROOT / "engine").rglob("*.py"))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+        if "type: ignore" in line and not re.search(r"type: ignore\[[\w, -]+\]\s+#\s*\S", line)
+    ]
+    assert not bare, f"a type: ignore without its reason: {bare}"

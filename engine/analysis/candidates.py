@@ -13,7 +13,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from engine.analysis.scenario import AddItem, Change
 from engine.evaluation.features import metric_band
@@ -209,8 +209,9 @@ def _changes_for(
             )
             labels.append(f"{op.op_id}: add a {op.to} item to {op.statement}.{op.category}")
             continue
-        it = expand[op.group][used[op.group]]  # type: ignore[index]
-        used[op.group] += 1  # type: ignore[index]
+        group = cast(tuple, op.group)  # every operation but add_item (handled above) has its item group
+        it = expand[group][used[group]]
+        used[group] += 1
         labels.append(
             {
                 "drop_item": f"{op.op_id}: leave out {it.id} ({it.polarity}, {it.statement}.{it.category})",

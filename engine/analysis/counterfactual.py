@@ -90,7 +90,7 @@ def _goal(
 
     def reached_statement(scores: dict[str, int | None]) -> bool:
         v = scores[key]
-        return v is not None and (v >= goal if direction > 0 else v <= goal)  # type: ignore[operator]
+        return v is not None and (v >= int(goal) if direction > 0 else v <= int(goal))
 
     return direction, reached_statement, [key]
 

@@ -197,7 +197,7 @@ def inverse(items: list[Item], ch: Change) -> Change:
         )
     value: str | list[str]
     if ch.field == "metric.comparison":
-        value = old.metric.comparison  # type: ignore[union-attr]
+        value = old.metric.comparison if old.metric is not None else ""  # apply refuses a metric change without one
     elif ch.field == "tags":
         value = list(old.tags)
     else:

@@ -13,7 +13,7 @@ depends on its own counts and its statement's feature values only, and those tak
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -51,7 +51,7 @@ def _op_entries(s: Search, statement: str, kind) -> list[tuple[int, int, int, in
         if op.kind == "add_item":
             out.append((oi, cidx[op.category], kind((op.to, frozenset(), None)), 1))
             continue
-        _, _, pol, tags, band = op.group  # type: ignore[misc]
+        _, _, pol, tags, band = cast(tuple, op.group)  # every operation but add_item has its item group
         out.append((oi, cidx[op.category], kind((pol, frozenset(tags), band)), -1))
         if op.kind == "flip_polarity":
             out.append(

@@ -32,21 +32,25 @@ MAX_COMBINATIONS = 400
 
 def grid(pack: Pack) -> list[dict[str, Any]]:
     """Every combination of the declared values, as a list of {parameter id: value}."""
-    cal = pack.core.calibration
-    if cal is None:
-        raise UsageError(f"pack {pack.id!r} declares no calibration: nothing to fit (add 'calibration:' to pack.yaml)")
+    params = _parameters(pack)
     combos = [
-        dict(zip([p.id for p in cal.parameters], vals, strict=True))
-        for vals in itertools.product(*(p.values for p in cal.parameters))
+        dict(zip([p.id for p in params], vals, strict=True)) for vals in itertools.product(*(p.values for p in params))
     ]
     if len(combos) > MAX_COMBINATIONS:
         raise UsageError(f"{len(combos)} combinations of calibration values: at most {MAX_COMBINATIONS}")
     return combos
 
 
+def _parameters(pack: Pack) -> list:
+    """The numbers the pack declares under `calibration:` (a pack without it has none to fit)."""
+    if pack.core.calibration is None:
+        raise UsageError(f"pack {pack.id!r} declares no calibration: nothing to fit (add 'calibration:' to pack.yaml)")
+    return list(pack.core.calibration.parameters)
+
+
 def changes_for(pack: Pack, combo: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
-    for p in pack.core.calibration.parameters:  # type: ignore[union-attr]
+    for p in _parameters(pack):
         value = combo[p.id]
         out.append({"file": p.file, "path": p.path, "value": p.template.format(value=value) if p.template else value})
     return out
@@ -141,14 +145,10 @@ def calibrate(
     council reaches its own prediction)."""
 
     combos = grid(pack)
-    cue_params = {p.id for p in pack.core.calibration.parameters if p.file == "cues.yaml"}  # type: ignore[union-attr]
+    cue_params = {p.id for p in _parameters(pack) if p.file == "cues.yaml"}
     # the parameters that change what the cues read (not only the reader's decision): their
     # values key the memo of each report's candidate sentences
-    reading_params = {
-        p.id
-        for p in pack.core.calibration.parameters  # type: ignore[union-attr]
-        if p.file == "cues.yaml" and not p.path.startswith("reader.")
-    }
+    reading_params = {p.id for p in _parameters(pack) if p.file == "cues.yaml" and not p.path.startswith("reader.")}
     memos: dict[tuple, dict] = {}
     groups = sorted({r.group for r in rows})
     levels = list(pack.scores)
@@ -305,12 +305,12 @@ def _kept(pack: Pack, combos: list[dict[str, Any]]) -> list[int]:
     from engine.base.yamlio import load_yaml
 
     held: dict[str, Any] = {}
-    for p in pack.core.calibration.parameters:  # type: ignore[union-attr]
+    for p in _parameters(pack):
         try:
             held[p.id] = get_path(load_yaml(pack.root / p.file).data, p.path)
         except KeyError:
             continue
-    params = [p for p in pack.core.calibration.parameters if p.id in held]  # type: ignore[union-attr]
+    params = [p for p in _parameters(pack) if p.id in held]
     return [
         sum(held[p.id] == (p.template.format(value=combo[p.id]) if p.template else combo[p.id]) for p in params)
         for combo in combos

@@ -146,9 +146,9 @@ def read_labels(
                 pol, cat, ln, a, b, inten = parsed
                 name = r["file"].strip()
                 if name not in found:
-                    found[name] = next((d / name for d in texts if (d / name).is_file()), None)
-                    if found[name] is not None:
-                        lines_of[name] = _text(found[name])  # type: ignore[arg-type]
+                    found[name] = text = next((d / name for d in texts if (d / name).is_file()), None)
+                    if text is not None:
+                        lines_of[name] = _text(text)
                 if found[name] is None:
                     missing_text[name] += 1
                     continue

@@ -71,5 +71,5 @@ def value_or_raise(found: Iterable[Problem | T], kind: type[T], what: str) -> T:
     for item in found:
         if isinstance(item, kind):
             return item
-        problems.append(item)  # type: ignore[arg-type]
+        problems.append(item)  # type: ignore[arg-type]  # the loaders yield problems, then the one value
     raise LoadError(problems[0].message if problems else f"{what} did not load", problems)

@@ -28,7 +28,7 @@ def compile_np(node: Node) -> Callable[[Arrays], np.ndarray]:
     """A parsed condition as a function of feature arrays (same semantics as expr.compile_node)."""
     if isinstance(node, Num):
         v = node.value
-        return lambda env: v  # type: ignore[return-value]
+        return lambda env: np.asarray(v)
     if isinstance(node, Name):
         key = node.name
         return lambda env: env[key]

@@ -129,12 +129,17 @@ def derive(
     results: list[StatementResult] = []
     for sid in pack.statement_ids:
         old, new = before.get(sid), by_statement.get(sid, [])
-        if old is not None and len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
-            results.append(reuse.statement(sid))  # type: ignore[union-attr]
+        if (
+            reuse is not None
+            and old is not None
+            and len(old) == len(new)
+            and all(a is b for a, b in zip(old, new, strict=True))
+        ):
+            results.append(reuse.statement(sid))
             continue
         key = (sid, _reading(new)) if memo is not None else None
-        if key is not None and key in memo:  # type: ignore[operator]
-            results.append(memo[key])  # type: ignore[index]
+        if memo is not None and key in memo:
+            results.append(memo[key])
             continue
         cells: list[CellResult] = []
         shared: dict = {}  # the statement-scope features, computed once for all its cells
@@ -162,9 +167,10 @@ def derive(
         cells = [replace(c, counted=False) if c.score is not None and not next(flags) else c for c in cells]
         scored = [c.score for c in cells if c.score is not None and c.counted]
         step = aggregate.apply(pack.core.aggregation.category_to_statement, scored, max_score)
-        results.append(StatementResult(sid, bool(scored), step.value if scored else None, step, tuple(cells)))  # type: ignore[arg-type]
-        if key is not None:
-            memo[key] = results[-1]  # type: ignore[index]
+        value = int(step.value) if scored and step.value is not None else None  # a statement score is a number
+        results.append(StatementResult(sid, bool(scored), value, step, tuple(cells)))
+        if memo is not None and key is not None:
+            memo[key] = results[-1]
     overall = aggregate.apply(
         pack.core.aggregation.statements_to_overall, [s.score for s in results if s.score is not None], max_score
     )

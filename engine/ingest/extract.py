@@ -13,7 +13,7 @@ import copy
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from engine.base.errors import LoadError, Problem
 from engine.ingest.cues import Cues, fold_text, load_cues
@@ -127,7 +127,9 @@ def items_from(
                 id=f"{c.statement}-{counters[c.statement]:03d}",
                 statement=c.statement,
                 category=category,
-                polarity=polarity,  # type: ignore[arg-type]  # read_sentence gives one of the three, or None (skipped above)
+                polarity=cast(
+                    Literal["strength", "shortfall", "mixed"], polarity
+                ),  # read_sentence gives one of the three, or None (skipped above)
                 tags=tags,
                 metric=metric,
                 quote=c.sentence,

@@ -152,7 +152,7 @@ def _required(seq: list[_Node]) -> set[str] | None:
         elif node.kind == "group":
             branches = [_required(b) for b in node.branches or []]
             if branches and all(b is not None for b in branches):
-                sub = set().union(*branches)  # type: ignore[arg-type]
+                sub = set().union(*(b for b in branches if b is not None))
         if sub:
             candidates.append(sub)
     return max(candidates, key=lambda cand: min(map(len, cand))) if candidates else None

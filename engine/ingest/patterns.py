@@ -42,9 +42,12 @@ def _literals_of(patterns: list[str]) -> list[tuple[str, ...] | None]:
 def _prefilter(each: list[tuple[str, ...] | None]) -> tuple[str, ...] | None:
     """From each pattern's literals, those one of which every match of any of them holds (None:
     some pattern has none)."""
-    if any(lits is None for lits in each):
-        return None
-    return tuple(sorted({lit for lits in each for lit in lits}))  # type: ignore[union-attr]
+    found: set[str] = set()
+    for lits in each:
+        if lits is None:
+            return None
+        found.update(lits)
+    return tuple(sorted(found))
 
 
 class _AnyOf:
@@ -88,7 +91,7 @@ class _AnyOf:
         if not self.may_match(low):
             return False
         if not self.parts:  # some pattern has no literal: one pass of the alternation
-            return self.rx.search(low) is not None  # type: ignore[union-attr]
+            return self.rx.search(low) is not None  # type: ignore[union-attr]  # may_match is False without a pattern
         return any(
             (self._rxs[i] or self._part(i)).search(low) is not None
             for lits, i in self.parts

@@ -121,7 +121,7 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
     if cues.context.search_lower(sentence):
         return None  # the area or its population, not the council's work
     if cues.neutral_phrase.may_match(sentence):
-        sentence = cues.neutral_phrase.rx.sub(" ~ ", sentence)  # type: ignore[union-attr]
+        sentence = cues.neutral_phrase.rx.sub(" ~ ", sentence)  # type: ignore[union-attr]  # may_match: a pattern exists
     pos = 0
     if cues.any_positive_phrase.search_lower(sentence):
         for p in cues.positive_phrase:
@@ -129,11 +129,11 @@ def _polarity(cues: Cues, sentence: str) -> str | None:
             pos += n
     neg = 0
     if cues.shortfall.may_match(sentence):
-        for m in cues.shortfall.rx.finditer(sentence):  # type: ignore[union-attr]
+        for m in cues.shortfall.rx.finditer(sentence):  # type: ignore[union-attr]  # may_match: a pattern exists
             if not cues.remedy.search(sentence[max(0, m.start() - 40) : m.start()]):
                 neg += 1
     if cues.strength.may_match(sentence):
-        for m in cues.strength.rx.finditer(sentence):  # type: ignore[union-attr]
+        for m in cues.strength.rx.finditer(sentence):  # type: ignore[union-attr]  # may_match: a pattern exists
             before = sentence[max(0, m.start() - 60) : m.start()]
             if cues.negation.search(before[-40:]):
                 neg += 1

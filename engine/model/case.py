@@ -208,11 +208,11 @@ def _check_against_pack(doc: Document, case: Case, pack: Pack, folder: Path) -> 
     sources: dict[str, list[str]] = {}
     for i, rel in enumerate(case.sources):
         real, why = resolve_source(folder, rel)
-        if why:
-            yield doc.problem(("sources", i), why)
+        if real is None:
+            yield doc.problem(("sources", i), why or f"source {rel!r} cannot be read")
             continue
         try:
-            text = read_text(real, rel, MAX_SOURCE_BYTES)  # type: ignore[arg-type]
+            text = read_text(real, rel, MAX_SOURCE_BYTES)
         except LoadError as exc:
             yield doc.problem(("sources", i), str(exc.problems[0].message if exc.problems else exc))
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -301,9 +302,9 @@ def iter_pack_problems(
     if problems:
         yield from problems
         return
-    core: PackCore = parsed["pack.yaml"]  # type: ignore[assignment]
-    feats: list[Feature] = parsed["features.yaml"].features  # type: ignore[attr-defined]
-    tables: list[Table] = parsed["tables.yaml"].tables  # type: ignore[attr-defined]
+    core = cast(PackCore, parsed["pack.yaml"])  # each file parsed by its own model (_parse_all)
+    feats: list[Feature] = cast(Any, parsed["features.yaml"]).features
+    tables: list[Table] = cast(Any, parsed["tables.yaml"]).tables
     problems = list(_core_problems(core, docs["pack.yaml"]))
     problems.extend(_feature_problems(feats, docs["features.yaml"], [t.id for t in core.tags]))
     compiled = _compile_tables(tables, docs["tables.yaml"], core, [f.name for f in feats], problems)

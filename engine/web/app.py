@@ -125,5 +125,5 @@ def serve(served: Served, host: str, port: int, ready=None) -> None:
             bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
             ready(f"http://{'[' + host + ']' if ':' in host else host}:{bound}/")
 
-        server.startup = startup  # type: ignore[method-assign]
+        server.startup = startup  # type: ignore[method-assign]  # uvicorn has no hook for "listening"
     server.run()
