@@ -52,13 +52,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError(f"no case files in {', '.join(args.cases)}")
     from engine.web.app import LOOPBACK, serve
 
-    if args.host not in LOOPBACK:
-        sys.stderr.write(
-            f"warning: listening on {args.host}, not the loopback address: anyone who can reach port"
-            f" {args.port} can use the explorer and add reports to {args.workspace}\n"
-        )
-
     def ready(url: str) -> None:
+        if args.host not in LOOPBACK:
+            sys.stderr.write(
+                f"warning: listening on {url}, not the loopback address: anyone who can reach it"
+                f" can use the explorer and add reports to {args.workspace}\n"
+            )
         if args.format == "json":
             import json
 
