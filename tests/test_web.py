@@ -383,3 +383,32 @@ def test_an_inspection_pdf_served_shows_its_pages(tmp_path):
         sid = c.get(f"/api/cases/{cid}/derive").json()["statements"][0]["id"]
         panel = c.post(f"/cases/{cid}/panel", json={"statement": sid})
         assert panel.status_code == 200 and "page " in panel.text.split('class="items"', 1)[1]
+
+
+def test_serving_beyond_loopback_says_who_can_use_it(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "serve", "--host", "0.0.0.0", "--port", "0", "--workspace", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        warning = proc.stderr.readline()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert warning.startswith("warning: listening on http://0.0.0.0:") and "anyone who can reach it" in warning
+
+
+def test_a_bad_command_line_is_refused_before_serving(tmp_path):
+    from conftest import run_cli
+
+    assert run_cli("serve", str(tmp_path / "nowhere"))[0] == 2
+    assert run_cli("serve", "--port", "70000")[0] == 2
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_cli("serve", "--workspace", str(tmp_path / "file"))
+    assert code == 2 and "is a file" in err
