@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,23 @@ def corpus(tmp_path: Path) -> tuple[Path, Path]:
         "not-here.txt\tElsewhere\tlearning\t3\tx\n"
     )
     return pages, index
+
+
+@contextmanager
+def serving(*args: str):
+    """`rederive serve ARGS` started as a user starts it, stopped after the block."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "serve", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

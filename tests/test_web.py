@@ -386,21 +386,10 @@ def test_an_inspection_pdf_served_shows_its_pages(tmp_path):
 
 
 def test_serving_beyond_loopback_says_who_can_use_it(tmp_path):
-    import subprocess
-    import sys
+    from conftest import serving
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "serve", "--host", "0.0.0.0", "--port", "0", "--workspace", str(tmp_path)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with serving("--host", "0.0.0.0", "--port", "0", "--workspace", str(tmp_path)) as proc:
         warning = proc.stderr.readline()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     assert warning.startswith("warning: listening on http://0.0.0.0:") and "anyone who can reach it" in warning
 
 

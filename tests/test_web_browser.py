@@ -5,43 +5,20 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import CASES, ROOT, browser_flags, run_json
+from conftest import CASES, browser_flags, run_json, serving
 
 SHOTS = Path(os.environ.get("REDERIVE_SHOTS", "")) if os.environ.get("REDERIVE_SHOTS") else None
 
 
 @pytest.fixture
 def server(tmp_path):
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine",
-            "serve",
-            "--port",
-            "0",
-            "--format",
-            "json",
-            "--workspace",
-            str(tmp_path / "workspace"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with serving("--port", "0", "--format", "json", "--workspace", str(tmp_path / "workspace")) as proc:
         line = proc.stdout.readline()
         assert line, proc.stderr.read()
         yield json.loads(line)["url"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture
