@@ -12,10 +12,8 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
-from engine.base.errors import LoadError, Problem
-from engine.base.models import Strict, problems_from_validation
+from engine.base.errors import Problem
+from engine.base.models import Strict, validated
 from engine.base.yamlio import Document, load_yaml
 
 _SEG = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
@@ -36,11 +34,7 @@ class RuleOverride(Strict):
 
 def load_override(path: Path) -> tuple[Document, RuleOverride]:
     doc = load_yaml(path)
-    try:
-        return doc, RuleOverride.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = problems_from_validation(doc, exc)
-        raise LoadError(problems[0].message, problems) from None
+    return doc, validated(doc, RuleOverride)
 
 
 def _segments(path: str) -> list[str]:

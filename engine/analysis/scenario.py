@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from engine.base.errors import LoadError, Problem
-from engine.base.models import Strict, problems_from_validation
+from engine.base.models import Strict, problems_from_validation, validated
 from engine.base.yamlio import load_yaml
 from engine.model.case import Evidence, Item, SourceRef, fold
 from engine.model.expr import suggest
@@ -73,12 +73,7 @@ def parse_set(text: str) -> Change:
 
 
 def load_scenario(path: Path) -> Scenario:
-    doc = load_yaml(path)
-    try:
-        return Scenario.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = problems_from_validation(doc, exc)
-        raise LoadError(problems[0].message, problems) from None
+    return validated(load_yaml(path), Scenario)
 
 
 def load_added_items(path: Path) -> list[AddItem]:

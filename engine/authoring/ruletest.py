@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from engine.analysis.scenario import Change, apply
 from engine.base.errors import LoadError, Problem
-from engine.base.models import Strict, problems_from_validation
+from engine.base.models import Strict, validated
 from engine.base.yamlio import Document, load_yaml
 from engine.evaluation.derive import Derivation, derive, evaluate_table
 from engine.model.case import Item, Metric, SourceRef
@@ -104,11 +104,7 @@ def load_tests(path: Path) -> tuple[Document, RuleTestFile]:
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
         raise LoadError("expected a mapping", [doc.problem((), "expected a mapping with 'tests:'")])
-    try:
-        return doc, RuleTestFile.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = problems_from_validation(doc, exc)
-        raise LoadError(problems[0].message, problems) from None
+    return doc, validated(doc, RuleTestFile)
 
 
 def _vocab_problems(doc: Document, i: int, t: RuleTest, pack: Pack) -> list[Problem]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from engine.base.errors import Problem
+from engine.base.errors import LoadError, Problem
 from engine.base.yamlio import Document, PathKey
 
 
@@ -39,3 +39,15 @@ def problems_from_validation(doc: Document, exc: ValidationError, prefix: PathKe
             msg = f"{err['msg']}; found {shown}"
         out.append(doc.problem(path, msg))
     return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(doc: Document, model: type[M]) -> M:
+    """The document's data as `model`, or a LoadError with every problem located in the file."""
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = problems_from_validation(doc, exc)
+        raise LoadError(problems[0].message, problems) from None

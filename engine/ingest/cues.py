@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from engine.base.errors import LoadError, Problem
-from engine.base.models import Strict, problems_from_validation
+from engine.base.models import Strict, validated
 from engine.base.yamlio import Document, load_yaml
 from engine.ingest.patterns import _AnyOf, _lower_rx, fold_text, lower_pattern  # noqa: F401  (fold_text, lower_pattern: used by importers)
 from engine.ingest.reader import ReaderCues, reader_problems
@@ -280,11 +280,7 @@ def load_cues(
     doc = load_yaml(path)
     if transform is not None and (found := transform({"cues.yaml": doc})):
         raise LoadError(found[0].message, found)
-    try:
-        data = CueFile.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = problems_from_validation(doc, exc)
-        raise LoadError(problems[0].message, problems) from None
+    data = validated(doc, CueFile)
     problems = _cue_problems(doc, pack, data)
 
     reader = None

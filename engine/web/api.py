@@ -17,7 +17,6 @@ import io
 import json
 from typing import Any, Literal
 
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +24,7 @@ from starlette.routing import Route
 
 from engine.analysis.scenario import Change, Scenario
 from engine.base.errors import LoadError, Problem, RederiveError, UsageError
-from engine.base.models import Strict, problems_from_validation
+from engine.base.models import Strict, validated
 from engine.base.yamlio import parse_yaml
 from engine.web.served import NotServed, Served
 
@@ -66,10 +65,7 @@ def _fail(message: str, line: int | None = None, col: int | None = None) -> Load
 
 async def read_body(request: Request, limit: int = MAX_JSON_BYTES) -> bytes:
     """The request body, refused past `limit` bytes (before it is all read)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        msg = f"the request body is {int(declared):,} bytes; the limit is {limit:,} bytes"
-        raise TooLarge(msg, [Problem(BODY, None, None, "", msg)])
+    check_declared(request, limit, "the request body")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -93,11 +89,7 @@ def parse_json(raw: bytes, model: type[Strict]) -> Any:
     doc = parse_yaml(text, BODY)  # JSON is YAML: the same loader locates every problem at its line
     if not isinstance(doc.data, dict):
         raise _fail("expected a JSON object", 1, 1)
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = problems_from_validation(doc, exc)
-        raise LoadError(problems[0].message, problems) from None
+    return validated(doc, model)
 
 
 def with_body(model: type[Strict], answer):
@@ -139,7 +131,7 @@ def routes(served: Served) -> list[Route]:
         return await guarded(work)
 
     async def explain(request: Request) -> Response:
-        return await guarded(explain_of, served, request.path_params["id"], request.query_params.get("statement"), [])
+        return await guarded(explain_of, served, request.path_params["id"], request.query_params.get("statement"))
 
     async def whatif(request: Request, sc: Scenario) -> Response:
         from engine.analysis.whatif import evidence_whatif
@@ -181,11 +173,11 @@ def routes(served: Served) -> list[Route]:
     ]
 
 
-def explain_of(served: Served, cid: str, statement: str | None, changes: list[Change]) -> dict[str, Any]:
+def explain_of(served: Served, cid: str, statement: str | None) -> dict[str, Any]:
     from engine.model.expr import suggest
     from engine.reports.explain import explain
 
-    cur = served.current(cid, changes)
+    cur = served.current(cid)
     if statement is not None and statement not in cur.pack.statement_ids:
         raise UsageError(f"unknown statement {statement!r}{suggest(statement, cur.pack.statement_ids)}")
     return explain(cur.pack, cur.case, cur.derivation, statement)
@@ -205,7 +197,7 @@ async def read_upload(request: Request) -> tuple[bytes, str]:
     """The one file of a multipart upload (field `file`), within the readers' size limit."""
     from engine.ingest.readers import MAX_PDF_BYTES
 
-    await read_body_limit(request, MAX_PDF_BYTES + 64 * 1024)
+    check_declared(request, MAX_PDF_BYTES + 64 * 1024, "the upload", required=True)
     try:
         form = await request.form(max_files=1, max_fields=4)
     except Exception as exc:  # a malformed multipart body: the parser's own message
@@ -218,11 +210,13 @@ async def read_upload(request: Request) -> tuple[bytes, str]:
     return raw, (upload.filename or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
 
 
-async def read_body_limit(request: Request, limit: int) -> None:
-    """Refuse a body declared over `limit`, or one sent without its length."""
+def check_declared(request: Request, limit: int, what: str, required: bool = False) -> None:
+    """Refuse a body whose declared length is over `limit` (or, `required`, not declared)."""
     declared = request.headers.get("content-length")
     if declared is None or not declared.isdigit():
-        raise _fail("an upload must declare its Content-Length")
+        if required:
+            raise _fail(f"{what} must declare its Content-Length")
+        return
     if int(declared) > limit:
-        msg = f"the upload is {int(declared):,} bytes; the limit is {limit:,} bytes"
+        msg = f"{what} is {int(declared):,} bytes; the limit is {limit:,} bytes"
         raise TooLarge(msg, [Problem(BODY, None, None, "", msg)])

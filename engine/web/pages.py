@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from engine.analysis.scenario import Change, Scenario
 from engine.base.errors import LoadError, RederiveError
-from engine.base.models import Strict, problems_from_validation
+from engine.base.models import Strict, validated
 from engine.web.api import (
     CounterfactualQuery,
     counterfactual_of,
@@ -139,7 +139,6 @@ def scenario_file(served: Served, cid: str, q: ScenarioQuery) -> Response:
 
 def read_scenario(served: Served, cid: str, raw: bytes, name: str) -> Response:
     """A scenario file's changes, checked against the case, for the page to apply."""
-    from pydantic import ValidationError
 
     from engine.base.yamlio import parse_yaml
 
@@ -147,12 +146,7 @@ def read_scenario(served: Served, cid: str, raw: bytes, name: str) -> Response:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise LoadError(f"{name}: not UTF-8 text") from None
-    doc = parse_yaml(text, name)
-    try:
-        sc = Scenario.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = problems_from_validation(doc, exc)
-        raise LoadError(problems[0].message, problems) from None
+    sc = validated(parse_yaml(text, name), Scenario)
     served.current(cid, list(sc.changes), name)
     return JSONResponse({"name": sc.name, "changes": [c.model_dump(exclude_none=True) for c in sc.changes]})
 

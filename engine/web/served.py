@@ -62,6 +62,7 @@ class Served:
         self._lock = threading.Lock()
         self._entries: dict[str, Entry] = {}
         self._lines: dict[str, list[dict[str, Any]]] = {}
+        self._base: dict[str, Derivation] = {}
         reports = [Path(p) for p in paths if Path(p).suffix.lower() in REPORT_SUFFIXES and Path(p).is_file()]
         files = expand_cases([p for p in paths if Path(p) not in reports])
         for f in files:
@@ -106,12 +107,14 @@ class Served:
     def current(self, cid: str, changes: list[Change] | None = None, origin: str = "scenario") -> Current:
         """The case with `changes` applied to a copy of its items (the file is never touched)."""
         entry = self.get(cid)
-        base = derive(entry.pack, entry.case.case.items)
+        base = self._base.get(cid)
+        if base is None:  # a served case does not change: derived once (a Derivation is immutable)
+            base = self._base.setdefault(cid, derive(entry.pack, entry.case.case.items))
         if not changes:
             return Current(entry, entry.case, base, base)
         items = apply(entry.pack, list(entry.case.case.items), changes, origin)
         lc = LoadedCase(entry.case.path, entry.case.case.model_copy(update={"items": items}))
-        return Current(entry, lc, derive(entry.pack, items), base)
+        return Current(entry, lc, derive(entry.pack, items, reuse=base), base)
 
     def add_report(self, raw: bytes, name: str = "upload") -> Entry:
         """Extract an uploaded report into the workspace as a case named by its content, or

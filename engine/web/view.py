@@ -135,14 +135,14 @@ def _targets(pack: Pack) -> list[tuple[str, str]]:
 
 def case_page(served: Served, cid: str, statement: str | None) -> dict[str, Any]:
     ctx = panel(served, cid, [], statement)
-    cur = served.current(cid)
+    pack = ctx["pack"]
     sources = served.lines(cid)
     return {
         **ctx,
         "sources": sources,
-        "targets": _targets(cur.pack),
-        "max_changes": cur.pack.core.counterfactual.max_changes,
-        "statements": [(s.id, s.name) for s in cur.pack.core.statements],
+        "targets": _targets(pack),
+        "max_changes": pack.core.counterfactual.max_changes,
+        "statements": [(s.id, s.name) for s in pack.core.statements],
         "polarities": ("strength", "shortfall", "mixed"),
         "sentences": _sentences(sources),
     }
