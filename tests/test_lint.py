@@ -156,6 +156,7 @@ def test_generated_cells_have_the_values_compute_gives():
         envs = generated_envs(pack)
         sid, cid, other = pack.statement_ids[0], pack.category_ids[0], pack.category_ids[-1]
         cells = [(i,) for i in range(len(kinds))] + list(itertools.combinations_with_replacement(range(len(kinds)), 2))
+        cells += [(i, i, j, j) for i, j in itertools.combinations(range(len(kinds)), 2)]
         expected = [
             compute(pack, _make(pack, kinds, c, sid, cid, 0), _make(pack, kinds, c, sid, cid, 0))[0] for c in cells
         ]

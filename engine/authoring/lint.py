@@ -94,6 +94,7 @@ def generated_envs(pack: Pack) -> list[dict]:
     n = len(kinds)
     cells: list[list[int]] = [[i] for i in range(n)]
     cells += [list(c) for c in itertools.combinations_with_replacement(range(n), 2)]
+    cells += [[i, i, j, j] for i, j in itertools.combinations(range(n), 2)]  # two of each: rows that need several alike
     extras: list[list[int]] = [[] for _ in cells]
     rng = random.Random(SEED)
     for _ in range(RANDOM_CELLS):
@@ -289,7 +290,7 @@ def _vocabulary_findings(pack: Pack, fdoc, pdoc, tdoc) -> Iterator[Finding]:
                 "unused-feature",
                 f"feature {f.name!r} is used by no row (it still shows in explanations)",
             )
-    used_tags = {t for f in pack.features for t in (f.where.tags_any or [])}
+    used_tags = {t for f in pack.features for t in [*(f.where.tags_any or []), *(f.where.tags_all or [])]}
     for i, t in enumerate(pack.core.tags):
         if t.id not in used_tags and t.id not in pack.uncued_tags:  # an uncued tag is read by every statement's basis
             yield _at(

@@ -131,12 +131,13 @@ class BatchTable:
 def _matches(flt: tuple, sig: tuple[str, frozenset[str], int | None]) -> bool:
     """Whether a feature's filter (`Pack.filters[name]`, as `features` reads it for items)
     takes items of this (polarity, tags, metric band)."""
-    pols, tags_any, has_metric = flt
+    pols, tags_any, has_metric, tags_all = flt
     pol, tags, band = sig
     return (
         (pols is None or pol in pols)
         and (tags_any is None or not tags_any.isdisjoint(tags))
         and (has_metric is None or (band is not None) == has_metric)
+        and (tags_all is None or tags_all.issubset(tags))
     )
 
 

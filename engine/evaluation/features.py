@@ -59,13 +59,14 @@ def _compute(
             values[f.name], used[f.name] = shared[f.name]
             continue
         items = cell_items if f.scope == "category" else statement_items
-        pols, tags, has_metric = pack.filters[f.name]  # a hot loop: the filter read inline
+        pols, tags, has_metric, tags_all = pack.filters[f.name]  # a hot loop: the filter read inline
         hit = [
             it
             for it in items
             if (pols is None or it.polarity in pols)
             and (tags is None or not tags.isdisjoint(it.tags))
             and (has_metric is None or (it.metric is not None) == has_metric)
+            and (tags_all is None or tags_all.issubset(it.tags))
         ]
         used[f.name] = tuple(it.id for it in hit)
         if f.kind == "count" or f.kind == "share":
@@ -87,13 +88,19 @@ def _compute(
 
 
 def item_kinds(pack: Pack) -> list[tuple[str, tuple[str, ...], int | None]]:
-    """Every distinguishable item: polarity x (no tag or one allowed tag) x (no metric or a band)."""
+    """Every distinguishable item: polarity x (no tag, one allowed tag, or a tag some feature
+    needs together with another, `tags_all`, beside one allowed tag) x (no metric or a band)."""
     bands = sorted({c.band for c in pack.core.comparisons.bands})
+    joint = {t for f in pack.features for t in (f.where.tags_all or [])}
+    together = {  # the tags a feature needs beside a joint one
+        t for f in pack.features if f.where.tags_all for t in [*(f.where.tags_any or []), *f.where.tags_all]
+    }
     out = []
     for pol in ("strength", "shortfall", "mixed"):
         tags = [t.id for t in pack.core.tags if pol == "mixed" or t.applies_to in ("any", pol)]
         ok = [None] + [b for b in bands if (pol != "strength" or b >= 0) and (pol != "shortfall" or b <= 0)]
-        for tag in [(), *((t,) for t in tags)]:
+        pairs = [tuple(sorted((j, t))) for j in sorted(joint) if j in tags for t in tags if t != j and t in together]
+        for tag in [(), *((t,) for t in tags), *dict.fromkeys(pairs)]:
             for band in ok:
                 out.append((pol, tag, band))
     return out

@@ -108,6 +108,8 @@ def items_from(
         read_chars[c.statement] = read_chars.get(c.statement, 0) + len(c.sentence) + 1
         if polarity is not None and cues.reader is not None and cues.reader_tag and opening:
             tags = [*tags, cues.reader_tag]
+        if polarity is not None and cues.reader is not None and cues.data.read_tag and cues.data.read_tag not in tags:
+            tags = [*tags, cues.data.read_tag]
         if polarity is None:
             if not_evidence is not None and reading["by"] != "cues":
                 not_evidence.append(

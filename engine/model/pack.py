@@ -65,12 +65,13 @@ class Pack:
                 self.expr_conditions[f.name] = Condition.build(f.expr, known)
             known.append(f.name)
         self.statement_features = [f for f in features if f.scope == "statement"]
-        # each counted feature's item filter as sets, read once: (polarities, tags, has_metric)
+        # each counted feature's item filter as sets, read once: (polarities, tags, has_metric, all tags)
         self.filters = {
             f.name: (
                 None if f.where.polarity is None else frozenset(f.where.polarity),
                 None if f.where.tags_any is None else frozenset(f.where.tags_any),
                 f.where.has_metric,
+                None if f.where.tags_all is None else frozenset(f.where.tags_all),
             )
             for f in features
         }
@@ -212,11 +213,10 @@ def _feature_problems(feats: list[Feature], fdoc: Document, tag_ids: list[str]) 
     for i, f in enumerate(feats):
         if f.name in known:
             yield fdoc.problem(("features", i, "name"), f"duplicate feature {f.name!r}")
-        for j, tag in enumerate(f.where.tags_any or []):
-            if tag not in tag_ids:
-                yield fdoc.problem(
-                    ("features", i, "where", "tags_any", j), f"unknown tag {tag!r}{suggest(tag, tag_ids)}"
-                )
+        for key, listed in (("tags_any", f.where.tags_any), ("tags_all", f.where.tags_all)):
+            for j, tag in enumerate(listed or []):
+                if tag not in tag_ids:
+                    yield fdoc.problem(("features", i, "where", key, j), f"unknown tag {tag!r}{suggest(tag, tag_ids)}")
         if f.expr is not None:
             try:
                 Condition.build(f.expr, known)

@@ -216,6 +216,7 @@ class PackCore(Strict):
 class Where(Strict):
     polarity: list[Literal["strength", "shortfall", "mixed"]] | None = None
     tags_any: list[str] | None = None
+    tags_all: list[str] | None = None  # every one of these tags (with tags_any: and one of those)
     has_metric: bool | None = None
 
 
