@@ -621,3 +621,38 @@ def test_general_readings_of_who_speaks(sentence, category):
     from engine.ingest.extract import classify, load_cues
 
     assert classify(load_cues(PACK), sentence)[1] == category
+
+
+def test_a_report_whose_headings_the_pack_does_not_know_is_still_read_each_finding_placed_and_saying_so(tmp_path):
+    """An inspection whose judgement headings are worded otherwise: every paragraph is read
+    under the judgement its words resemble, and each item says so; the published block is
+    still read apart."""
+    from engine.ingest.cues import load_cues
+    from engine.ingest.extract import sections
+    from engine.ingest.readers import read_report
+
+    pack = load_pack(ROOT / "rules" / "ofsted-ilacs")
+    cues = load_cues(pack)
+    pdf = ROOT.parent / "shared" / "ofsted-ilacs" / "reports" / "barnsley-2023-10-27.pdf"
+    lines = read_report(pdf).text.splitlines()
+    for sec in sections(cues, lines):
+        lines[sec.start] = f"Part {sec.start}"  # no heading the pack knows
+    renamed = tmp_path / "renamed.txt"
+    renamed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert not sections(cues, lines)
+    data = extract(pack, renamed, renamed.name, cues)
+    assert len(data["items"]) > 100
+    assert {it["statement"] for it in data["items"]} >= {"leaders_impact", "help_and_protection", "children_in_care"}
+    assert all("no heading the pack knows" in it["reading"]["because"][-1] for it in data["items"])
+
+
+def test_a_text_with_no_findings_is_refused_naming_the_headings_it_found(tmp_path):
+    from engine.base.errors import LoadError
+    from engine.ingest.cues import load_cues
+
+    pack = load_pack(ROOT / "rules" / "ofsted-ilacs")
+    text = tmp_path / "minutes.txt"
+    text.write_text("Minutes of the meeting\n\nApologies\n\nThe meeting opened at ten.\n", encoding="utf-8")
+    with pytest.raises(LoadError) as exc:
+        extract(pack, text, text.name, load_cues(pack))
+    assert "no findings found" in str(exc.value) and "Minutes of the meeting" in str(exc.value)

@@ -295,3 +295,42 @@ def test_load_reader_round_trips_the_file(tmp_path):
     )
     text = dump_reader(m.pack, m.heads, m.weights, m.provenance)
     assert text == (ROOT / "rules" / "cqc-la" / "reader.json").read_text(encoding="utf-8")
+
+
+def test_function_words_are_no_reason_but_negations_and_phrases_are():
+    from engine.ingest.reader import is_reason
+
+    assert not is_reason("with") and not is_reason("and") and not is_reason("of the") and not is_reason("in 0")
+    assert not is_reason("the local", frozenset({"local"}))  # a pack's generic word with a function word
+    assert is_reason("not always") and is_reason("lack of") and is_reason("waiting lists") and is_reason("however")
+    assert is_reason("cue tag: delays")
+
+
+@pytest.mark.parametrize(
+    "pack_id, report",
+    [
+        ("cqc-la", SHARED / "reports" / "blackpool-2025-cqc-la-assessment.txt"),
+        ("cqc-la", SHARED / "reports" / "lincolnshire-2023-cqc-la-pilot-assessment.txt"),
+        ("cqc-la", PAGE),
+        ("ofsted-ilacs", SHARED / "ofsted-ilacs" / "reports" / "barnsley-2023-10-27.pdf"),
+    ],
+)
+def test_no_reading_of_the_bundled_and_seed_reports_gives_a_function_word_as_its_reason(pack_id, report):
+    """Every reason a reading gives for an item or a sentence read as no finding is a word or
+    phrase that carries meaning (the reading itself is the model's, unchanged)."""
+    import re
+
+    from engine.ingest.reader import FUNCTION_WORDS, is_reason
+
+    pack = load_pack(ROOT / "rules" / pack_id)
+    cues = load_cues(pack)
+    data = extract(pack, report, report.name, cues)
+    quoted = [
+        m.group(1)
+        for x in [*data["items"], *data.get("not_evidence", [])]
+        for b in x["reading"]["because"]
+        for m in re.finditer(r"'([^']+)' [+-]\d", b)
+    ]
+    assert len(quoted) > 50
+    bad = [f for f in quoted if not is_reason(f, cues.generic_words) or f in FUNCTION_WORDS]
+    assert not bad, bad[:10]

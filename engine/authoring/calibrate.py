@@ -132,7 +132,7 @@ class Refit:
 def calibrate(
     pack: Pack,
     rows: list[IndexRow],
-    pages_dir: Path,
+    pages_dir: Path | list[Path],
     index_name: str,
     advance: Callable[[], None] = lambda: None,
     refit: Refit | None = None,
@@ -166,7 +166,7 @@ def calibrate(
         var_pack, var_cues = variants[i]
         ckey = tuple(sorted((k, v) for k, v in combos[i].items() if k in cue_params))
         eff = refit.effective(without) if refit is not None and without is not None else without
-        key = (ckey, eff, tuple(r.line for r in subset))
+        key = (ckey, eff, tuple((r.file, r.statement) for r in subset))
         if key not in pages_cache:
             if refit is not None and without is not None:
                 var_cues.reader = refit.reader(pack, without)
@@ -198,6 +198,9 @@ def calibrate(
         **_figures_pairs(loco_pairs, levels),
         "by_statement": _by_statement(loco_rows, levels),
         "held_out": held_out,
+        # each page's held-out score: what a probability table (pack.yaml calibration.probabilities) counts
+        "pages": [{k: p[k] for k in ("file", "council", "statement", "published", "derived")} for p in loco_rows],
+        "counts": counts(loco_pairs),
         "refits": "the reader and the values" if refit is not None else "the values only",
     }
     return _result(pack, index_name, results, groups, missing, combos, chosen, cross, current, loco, refit, levels)
@@ -275,6 +278,16 @@ def _loco(
         )
         advance()
     return loco_pairs, held_out, loco_rows
+
+
+def counts(pairs: list[tuple[int, int | None]]) -> dict[int, dict[int, int]]:
+    """How often each published score went with each derived score: derived -> published -> n."""
+    out: dict[int, dict[int, int]] = {}
+    for published, derived in pairs:
+        if derived is not None:
+            row = out.setdefault(derived, {})
+            row[published] = row.get(published, 0) + 1
+    return {d: dict(sorted(row.items())) for d, row in sorted(out.items())}
 
 
 def _figures(scored: list[dict[str, Any]], levels: list[int]) -> dict[str, Any]:

@@ -111,10 +111,16 @@ def _text(path: Path) -> str:
     return _TEXTS[key]
 
 
+def locate(pages: Path | list[Path], file: str) -> Path:
+    """Where an index's file lies: the first of the folders that holds it (else in the first)."""
+    dirs = [pages] if isinstance(pages, Path) else pages
+    return next((d / file for d in dirs if (d / file).is_file()), dirs[0] / file)
+
+
 def read_pages(
     pack: Pack,
     cues: Any,
-    pages_dir: Path,
+    pages_dir: Path | list[Path],
     rows: list[IndexRow],
     advance: Callable[[], None] = lambda: None,
     memo: dict[Any, Any] | None = None,
@@ -126,7 +132,7 @@ def read_pages(
     pages, missing = [], []
     done: dict[str, dict[str, Any]] = {}
     for row in rows:
-        path = pages_dir / row.file
+        path = locate(pages_dir, row.file)
         if not path.is_file():
             missing.append(row)
             advance()

@@ -17,8 +17,22 @@ HELP = "fit the pack's declared numbers to a corpus of pages (leave-one-council-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("pack", type=Path, metavar="PACK_DIR")
-    p.add_argument("--pages", required=True, type=Path, metavar="DIR")
-    p.add_argument("--index", required=True, type=Path, metavar="INDEX.tsv")
+    p.add_argument(
+        "--pages",
+        required=True,
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="a folder holding the pages the indexes name (repeat for several: each file is looked up in turn)",
+    )
+    p.add_argument(
+        "--index",
+        required=True,
+        action="append",
+        type=Path,
+        metavar="INDEX.tsv",
+        help="an index of published scores (repeat to pool several corpora: each council is one group)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -65,7 +79,7 @@ def _refit(args: argparse.Namespace, pack):
     files = label_files(args.labels, pack)
     if not files:
         raise UsageError(f"{args.labels}: no label file names the statements of pack {pack.id!r}")
-    labels, account = read_labels(pack, files, args.texts, group_map(pack, [args.index]))
+    labels, account = read_labels(pack, files, args.texts, group_map(pack, args.index))
     return Refit(labels, features_of(load_cues(pack, with_reader=False), labels), account)
 
 
@@ -78,17 +92,20 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     if not (args.pack / "pack.yaml").is_file():
         raise UsageError(f"{args.pack}: not a framework pack (no pack.yaml)")
-    if not args.pages.is_dir():
-        raise UsageError(f"no such folder: {args.pages}")
+    for d in args.pages:
+        if not d.is_dir():
+            raise UsageError(f"no such folder: {d}")
     check_output(args.output, args.force)
     pack = load_pack(args.pack)
-    rows = read_index(args.index, pack)
+    rows = [r for index in args.index for r in read_index(index, pack)]
     grid(pack)  # a pack with nothing to fit is refused before any work
     refit = _refit(args, pack) if args.labels is not None else None
     with render.progress(
         sys.stderr, len({r.group for r in rows}), "calibrating", enabled=args.format != "json"
     ) as advance:
-        result = calibrate(pack, rows, args.pages, str(args.index), advance, refit, reading=args.reading)
+        result = calibrate(
+            pack, rows, args.pages, " + ".join(str(i) for i in args.index), advance, refit, reading=args.reading
+        )
     if args.output is not None:
         schema = Path(__file__).resolve().parents[2] / "schemas" / "rule-override.schema.json"
         write_text(

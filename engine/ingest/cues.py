@@ -210,6 +210,9 @@ class Cues:
             {str(k): v for k, v in data.reader.intensity_tags.items()} if data.reader else {}
         )
         self.reader_tag: str | None = data.reader.tag if data.reader else None
+        self.generic_words: frozenset[str] = frozenset(
+            w.lower() for w in (data.reader.generic_words if data.reader else [])
+        )
         self.reader_tag_within: int = data.reader.tag_within if data.reader else 0
 
     def strip_answer(self, line: str) -> str:

@@ -17,7 +17,15 @@ from typing import Any, Literal, cast
 
 from engine.base.errors import LoadError, Problem
 from engine.ingest.cues import Cues, fold_text, load_cues
-from engine.ingest.layout import MAX_SENTENCE, Section, _is_heading, blind, sections, split_sentences  # noqa: F401  (also imported from here)
+from engine.ingest.layout import (  # noqa: F401  (also imported from here)
+    MAX_SENTENCE,
+    Section,
+    _is_heading,
+    blind,
+    resembling,
+    sections,
+    split_sentences,
+)
 from engine.ingest.published import council_name, document_kind, read_published, read_table  # noqa: F401  (also imported from here)
 from engine.ingest.reading import classify, read_sentence
 from engine.model.case import (
@@ -42,12 +50,15 @@ class Candidate:
     idx: int  # 0-based line index
     heading: str | None
     cue: tuple[str | None, str, list[str], Metric | None]
+    placed: str | None = None  # why the sentence stands under its statement, where no known heading says so
 
 
-def candidates(cues: Cues, lines: list[str], original: list[str] | None = None) -> list[Candidate]:
+def candidates(
+    cues: Cues, lines: list[str], original: list[str] | None = None, secs: list[Section] | None = None
+) -> list[Candidate]:
     """Every sentence of the report's statement sections that may be evidence, in order."""
     out: list[Candidate] = []
-    for sec in sections(cues, lines):
+    for sec in secs if secs is not None else sections(cues, lines):
         mode = "evidence"
         heading: str | None = None  # the sub-heading the findings stand under
         for idx in range(sec.start + sec.size, sec.end):
@@ -75,7 +86,13 @@ def candidates(cues: Cues, lines: list[str], original: list[str] | None = None) 
                 if len(sentence) > MAX_SENTENCE:
                     continue  # a run of text without a full stop, not a sentence of findings
                 if len(sentence.split()) >= cues.data.sentences.min_words:
-                    out.append(Candidate(sec.statement, sentence, idx, heading, classify(cues, sentence)))
+                    placed = (
+                        None
+                        if sec.why is None
+                        else f"read under {cues.pack.statement(sec.statement).name!r}: no heading the pack "
+                        f"knows stands above it, and its paragraph {sec.why}"
+                    )
+                    out.append(Candidate(sec.statement, sentence, idx, heading, classify(cues, sentence), placed))
     return out
 
 
@@ -104,6 +121,8 @@ def items_from(
     read_chars: dict[str, int] = {}  # characters of each statement's findings read so far
     for c in cands:
         polarity, category, tags, metric, reading = read_sentence(cues, c.sentence, c.cue)
+        if c.placed is not None:
+            reading = {**reading, "because": [*reading["because"], c.placed]}
         opening = read_chars.get(c.statement, 0) < cues.reader_tag_within
         read_chars[c.statement] = read_chars.get(c.statement, 0) + len(c.sentence) + 1
         if polarity is not None and cues.reader is not None and cues.reader_tag and opening:
@@ -209,13 +228,23 @@ def extract(
     else:
         lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is not part of the title
         secs = sections(cues, lines)
-        if not secs:
-            names = ", ".join(s.name for s in pack.core.statements)
-            msg = f"no {pack.core.framework.unit} found; looked for the headings {names}"
-            raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
         paged = any(PAGE_MARK.match(ln) for ln in lines)
         unpaged = ["" if PAGE_MARK.match(ln) else ln for ln in lines]
-        cands = candidates(cues, blind(cues, unpaged), unpaged)
+        blinded = blind(cues, unpaged)
+        if not secs:  # no heading the pack knows: each paragraph under the statement it resembles
+            placed = resembling(cues, blinded)
+            cands = candidates(cues, blinded, unpaged, placed)
+            if not cands:
+                found = [ln.strip().lstrip("#").strip() for ln in unpaged if ln.strip() and _is_heading(ln)][:8]
+                names = ", ".join(s.name for s in pack.core.statements)
+                msg = (
+                    f"no findings found: no {pack.core.framework.unit} heading the pack knows ({names}), and no "
+                    "paragraph that resembles one"
+                    + (f"; the headings found were: {'; '.join(found)}" if found else "; no headings were found")
+                )
+                raise LoadError(msg, [Problem(str(report), None, None, "", msg)])
+        else:
+            cands = candidates(cues, blinded, unpaged)
         kind = document_kind(cues, lines)
         head = {
             "council": council_name(cues, lines) or report.stem,

@@ -4,6 +4,7 @@ report blinded to its own answer, and its sentences."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,47 @@ class Section:
     end: int  # index one past the last line
     by_heading: bool = True  # False: opened by the statement's commitment text, its heading unrecognised
     size: int = 1  # lines the heading takes (a wrapped heading)
+    why: str | None = None  # placed by resemblance (no heading the pack knows): why this statement
+
+
+def resembling(cues: Cues, lines: list[str]) -> list[Section]:
+    """Sections for a report none of whose headings the pack recognises: each paragraph goes
+    to the statement whose heading (name and aliases) shares most of its meaningful words with
+    it (each word weighed by how rare it is among the report's paragraphs), a paragraph that
+    shares none stays with the one before; paragraphs before the first
+    that resembles any statement are not read (a title, an introduction)."""
+    from engine.ingest.reader import FUNCTION_WORDS, words
+
+    generic = cues.generic_words
+    vocab: dict[str, set[str]] = {}
+    for st in cues.pack.core.statements:
+        ws: set[str] = set()
+        for name in [st.name, *st.aliases]:
+            ws |= {w for w in words(name) if w not in FUNCTION_WORDS and w not in generic and len(w) > 2}
+        vocab[st.id] = ws
+    paragraphs = [(i, set(words(line))) for i, line in enumerate(lines) if line.strip() and not _is_heading(line)]
+    df: dict[str, int] = {}
+    for _, ws in paragraphs:
+        for w in ws:
+            df[w] = df.get(w, 0) + 1
+    n = len(paragraphs) or 1
+    idf = {
+        w: math.log((n + 1) / (df.get(w, 0) + 1)) for ws in vocab.values() for w in ws
+    }  # a word in every paragraph tells little
+    found: list[Section] = []
+    for i, present in paragraphs:
+        best = max(((sum(idf[w] for w in ws & present), sid) for sid, ws in vocab.items()), key=lambda x: x[0])
+        if best[0] <= 0:
+            if found and found[-1].end == i:
+                found[-1].end = i + 1  # stays with the paragraph before
+            continue
+        sid = best[1]
+        shared = ", ".join(sorted(vocab[sid] & present))
+        if found and found[-1].statement == sid and found[-1].end == i:
+            found[-1].end = i + 1
+            continue
+        found.append(Section(sid, i, i + 1, False, 0, f"shares the words {shared} with its heading"))
+    return found
 
 
 def blind(cues: Cues, lines: list[str]) -> list[str]:

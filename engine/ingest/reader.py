@@ -120,16 +120,41 @@ class ReaderModel:
             prob,
             h.classes[j] if j is not None else None,
             z[k] - (z[j] if j is not None else 0.0),
-            [p for p in pushes if p[1] > 0][:4],
+            [p for p in pushes if p[1] > 0][:12],
         )
 
 
-def explain(head: str, r: HeadReading) -> list[str]:
-    """A reading's reasons as readable text: the margin over the runner-up, then the features."""
+# Words that carry no finding on their own (articles, prepositions, pronouns, auxiliaries and
+# linking words): a feature made only of them, or of them and a number, is never given as a
+# reason for a reading. Negations, quantities and contrasts ("not", "no", "few", "more",
+# "only", "but", "however") carry meaning and are not among them.
+FUNCTION_WORDS = frozenset(
+    """a an the of in on at to for with by from into onto about over under through between across
+    within during after before around among via per upon towards toward and or so as than that
+    which who whom whose whether if while it its they them their theirs this these those there
+    here he she his her we our us you your i my me is are was were be been being has have had
+    do does did will would could should can may might must shall also then such other own same
+    each both what when where how 0""".split()
+)
+
+
+def is_reason(feature: str, generic: frozenset[str] = frozenset()) -> bool:
+    """Whether a feature may be given as a reason: the cues' reading always; words and pairs
+    only when one of their words carries meaning (not a function word, a number, or one of the
+    pack's `generic` words that stand in nearly every sentence of its reports)."""
+    if feature.startswith("cue"):
+        return True
+    return any(w not in FUNCTION_WORDS and w not in generic for w in feature.split())
+
+
+def explain(head: str, r: HeadReading, generic: frozenset[str] = frozenset()) -> list[str]:
+    """A reading's reasons as readable text: the margin over the runner-up, then the features
+    that pushed it and mean something (function words push too, but are no reason; the reading
+    itself is unchanged)."""
     out = [
         f"{head} {r.label} (p = {r.probability:.2f})" + (f", {r.margin:.2f} over {r.runner_up}" if r.runner_up else "")
     ]
-    out += [f"{f!r} {push:+.2f}" for f, push in r.because]
+    out += [f"{f!r} {push:+.2f}" for f, push in r.because if is_reason(f, generic)][:4]
     return out
 
 
@@ -262,6 +287,9 @@ class ReaderCues(Strict):
     # is read whole, not a selection, so its evidence is weighed on a scale of its own
     tag: str | None = None
     tag_within: int = Field(default=1500, ge=1)
+    # words standing in nearly every sentence of the framework's reports ("local", "authority"):
+    # a feature made only of them and function words is no reason for a reading
+    generic_words: list[str] = []
 
 
 def reader_problems(doc: Document, pack: Pack, rc: ReaderCues) -> list[Problem]:

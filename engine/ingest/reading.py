@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from engine.ingest.cues import Cues, fold_text
-from engine.ingest.reader import CueReading, explain, sentence_features
+from engine.ingest.reader import CueReading, explain, is_reason, sentence_features
 from engine.model.case import Metric
 
 
@@ -69,7 +69,7 @@ def read_sentence(
         )
     feats = sentence_features(sentence, CueReading(polarity, category, tuple(tags), metric is not None))
     rp = model.score("polarity", feats, cues.reader_bias)
-    because = explain("polarity", rp)
+    because = explain("polarity", rp, cues.generic_words)
     by = "cues+reader" if (polarity or "none") == rp.label else "reader"
     if by == "reader" and polarity is not None:
         because.append(f"the cues read {polarity}: " + "; ".join(cue_reasons(cues, sentence, polarity, metric)))
@@ -79,7 +79,12 @@ def read_sentence(
     rc = model.score("category", feats)
     ri = model.score("intensity", feats)
     reading["because"] = because + [
-        f"category {rc.label}" + (f" ({', '.join(repr(f) for f, _ in rc.because[:2])})" if rc.because else "")
+        f"category {rc.label}"
+        + (
+            f" ({', '.join(names)})"
+            if (names := [repr(f) for f, _ in rc.because if is_reason(f, cues.generic_words)][:2])
+            else ""
+        )
     ]
     reading["intensity"] = int(ri.label)
     pol = rp.label

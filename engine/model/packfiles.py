@@ -56,6 +56,9 @@ class Tag(Strict):
     # Items with this tag were read without a cue (extraction's fallback): a statement's basis
     # counts them apart, as weaker evidence.
     uncued: bool = False
+    # A shortfall with this tag is a serious one in the pack's wording (risk of harm, no
+    # assurance): a statement's summary of what was read counts them apart.
+    serious: bool = False
 
 
 class Comparison(Strict):
@@ -173,11 +176,24 @@ class CalibrationParameter(Strict):
         return self
 
 
+class ProbabilityTable(Strict):
+    """How often each published score went with each derived score on a corpus, every score
+    derived with everything fitted without its council (`rederive calibrate` writes it):
+    derived score -> published score -> how many. `smoothing`: how many of a derived score's
+    cases the corpus's own spread of published scores counts as (engine.evaluation.probability)."""
+
+    corpus: str
+    counts: dict[int, dict[int, int]]
+    smoothing: float = Field(default=2.0, ge=0)
+
+
 class Calibration(Strict):
     source: str
     parameters: list[CalibrationParameter] = Field(min_length=1, max_length=6)
     # the last fit adopted: corpus, size, date, values, in-sample and cross-validated figures
     fitted: dict[str, Any] | None = None
+    # how likely a derived score is the published one, from the fit's held-out scores
+    probabilities: ProbabilityTable | None = None
 
 
 class PublishedTable(Strict):

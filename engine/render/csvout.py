@@ -42,6 +42,7 @@ DERIVE = [
     "basis",
     "to_edge",
     "derived",
+    "probability",
     "published",
     "match",
 ]
@@ -64,6 +65,7 @@ def derive(objs: list[dict[str, Any]], out: TextIO) -> None:
                     "basis": basis.get("items"),
                     "to_edge": basis.get("to_edge"),
                     "derived": st["derived"],
+                    "probability": st.get("probability"),
                     "published": st["published"],
                     "match": st["match"],
                 }
@@ -77,6 +79,7 @@ def derive(objs: list[dict[str, Any]], out: TextIO) -> None:
                 "percent": ov["percent"],
                 "basis": ov.get("assessed"),
                 "derived": ov["derived"],
+                "probability": ov.get("probability"),
                 "published": ov["published"],
                 "match": ov["match"],
             }

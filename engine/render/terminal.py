@@ -22,6 +22,17 @@ def _basis(st: dict[str, Any]) -> str:
     return f"{b.get('items', 0)}{'~' if b.get('uncued') else ''}{edge}"
 
 
+def chance_words(st: dict[str, Any]) -> str:
+    """A derived result's probability as a sentence, with the likeliest other results."""
+    dist = st.get("distribution") or {}
+    others = [f"{k} {v:.0%}" for k, v in dist.items() if str(k) != str(st["derived"]) and v >= 0.05]
+    return (
+        f"{st['probability']:.0%} that the published score is the derived one"
+        + (f" (else {', '.join(others)})" if others else "")
+        + ", from how often held-out councils' scores derived so were published so"
+    )
+
+
 def basis_words(st: dict[str, Any]) -> str:
     """A statement's basis as a sentence: what it rests on, or that nothing could be read."""
     b = st.get("basis") or {}
@@ -69,6 +80,9 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
         t.add_column("%", justify="right")
         t.add_column("basis", justify="right")
         t.add_column("derived", justify="center")
+        chance = any("probability" in st for st in obj["statements"])
+        if chance:
+            t.add_column("p", justify="right")
         t.add_column("published", justify="center")
         t.add_column("", justify="center")
         for st in obj["statements"]:
@@ -86,6 +100,7 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                 pct,
                 _basis(st),
                 score_text(st["derived"]) if st["assessed"] else "no evidence read",
+                *([f"{st['probability']:.0%}" if "probability" in st else ""] if chance else []),
                 score_text(st["published"]),
                 _mark(st["match"]),
             )
@@ -97,13 +112,16 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                 if ov.get("of_scores") == "lower_median"
                 else f"{ov['sum']}/{ov['out_of']} = {ov['percent']}% over {ov['assessed']} of {ov['of']} statements"
             )
+            p = f" (p {ov['probability']:.0%})" if "probability" in ov else ""
             t.caption = (
-                f"overall: derived {ov['derived']} · published {score_text(ov['published'])} {_mark(ov['match'])}"
+                f"overall: derived {ov['derived']}{p} · published {score_text(ov['published'])} {_mark(ov['match'])}"
                 f" · {how}{note}"
             )
         else:
             t.caption = f"overall: not derived, no statement has evidence · published {score_text(ov['published'])}"
         t.caption += "\nbasis: evidence items counted · ±points from the nearest band edge (how firm the score is)"
+        if chance:
+            t.caption += "\np: how often held-out councils' scores derived so were published so (see explain)"
         if any((st.get("basis") or {}).get("uncued") for st in obj["statements"]):
             t.caption += "\n~: some items read without a cue (descriptive findings only; see explain)"
         if any(st.get("not_counted") for st in obj["statements"]):
@@ -125,6 +143,10 @@ def explain_tree(obj: dict[str, Any], out: TextIO) -> None:
             f"published {score_text(st['published'])}{pct}{amb}"
         )
         root.add(f"basis: {basis_words(st)}")
+        if "probability" in st:
+            root.add(f"probability: {chance_words(st)}")
+        if "read_summary" in st:
+            root.add(f"read: {escape(st['read_summary']['text'])}")
         for cat in st["categories"]:
             uncounted = (
                 f" [yellow]not counted: {escape(cat['not_counted_because'])}[/]" if not cat.get("counted", True) else ""

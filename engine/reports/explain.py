@@ -13,7 +13,8 @@ from typing import Any
 from engine.evaluation.derive import CellResult, Derivation, StatementResult
 from engine.model.case import LoadedCase
 from engine.model.pack import Pack
-from engine.reports.derived import basis
+from engine.evaluation.probability import of_derivation
+from engine.reports.derived import _chance, basis, read_summary
 
 
 def _num(v: object) -> object:
@@ -183,6 +184,8 @@ def explain_statement(pack: Pack, lc: LoadedCase, der: Derivation, st: Statement
         "ambiguous": st.step.ambiguous,
         "readings": st.step.readings,
         "basis": basis(pack, der, st),
+        **_chance((probs[0].get(st.id) if (probs := of_derivation(pack, der)) else None), st.score),
+        **({"read_summary": summary} if (summary := read_summary(pack, lc, der, st)) else {}),
         "categories": [explain_cell(pack, lc, der, c) for c in st.cells],
         "why_not": why_not,
     }
