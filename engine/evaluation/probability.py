@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-
 from typing import TYPE_CHECKING
 
 from engine.evaluation import aggregate

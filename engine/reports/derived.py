@@ -24,7 +24,7 @@ def basis(pack: Pack, der: Derivation, st: StatementResult) -> dict[str, Any]:
     }
 
 
-def _chance(dist: dict | None, derived: Any) -> dict[str, Any]:
+def chance(dist: dict | None, derived: Any) -> dict[str, Any]:
     """A derived result's probability of being the published one, and the whole distribution
     (nothing where the pack holds no probability table or nothing was derived)."""
     if not dist or derived is None:
@@ -92,7 +92,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
                 "ambiguous": st.step.ambiguous,
                 "readings": dict(st.step.readings),
                 "basis": basis(pack, der, st),
-                **_chance(probs[0].get(st.id) if probs else None, st.score),
+                **chance(probs[0].get(st.id) if probs else None, st.score),
             }
         )
         if read := _read(der, st):  # an extracted case: how each item was read
@@ -129,7 +129,7 @@ def derive_object(pack: Pack, lc: LoadedCase, der: Derivation) -> dict[str, Any]
             "readings": dict(ov.readings),
             "chosen": ov.chosen,
             "of_scores": pack.core.aggregation.statements_to_overall.of,  # mean (a sum's percentage) or lower_median
-            **_chance(probs[1] if probs else None, ov.value),
+            **chance(probs[1] if probs else None, ov.value),
         },
         **({"finding": finding} if finding is not None else {}),
     }

@@ -11,10 +11,10 @@ import os
 from typing import Any
 
 from engine.evaluation.derive import CellResult, Derivation, StatementResult
+from engine.evaluation.probability import of_derivation
 from engine.model.case import LoadedCase
 from engine.model.pack import Pack
-from engine.evaluation.probability import of_derivation
-from engine.reports.derived import _chance, basis, read_summary
+from engine.reports.derived import chance, basis, read_summary
 
 
 def _num(v: object) -> object:
@@ -184,7 +184,7 @@ def explain_statement(pack: Pack, lc: LoadedCase, der: Derivation, st: Statement
         "ambiguous": st.step.ambiguous,
         "readings": st.step.readings,
         "basis": basis(pack, der, st),
-        **_chance((probs[0].get(st.id) if (probs := of_derivation(pack, der)) else None), st.score),
+        **chance((probs[0].get(st.id) if (probs := of_derivation(pack, der)) else None), st.score),
         **({"read_summary": summary} if (summary := read_summary(pack, lc, der, st)) else {}),
         "categories": [explain_cell(pack, lc, der, c) for c in st.cells],
         "why_not": why_not,
