@@ -14,7 +14,7 @@ from engine.evaluation.derive import CellResult, Derivation, StatementResult
 from engine.evaluation.probability import of_derivation
 from engine.model.case import LoadedCase
 from engine.model.pack import Pack
-from engine.reports.derived import chance, basis, read_summary
+from engine.reports.derived import basis, chance, read_summary
 
 
 def _num(v: object) -> object:
