@@ -269,7 +269,8 @@ def test_a_page_with_no_statement_is_refused_with_what_was_looked_for(tmp_path):
         b"<p>Quality statement scores were published in the Care Act assessment.</p></main></body></html>"
     )
     code, _, err = run_cli("extract", str(page), "-o", str(tmp_path / "s.yaml"))
-    assert code == 1 and "no quality statement found; looked for the headings Assessing needs" in err
+    assert code == 1 and "no findings found: no quality statement heading the pack knows (Assessing needs" in err
+    assert "the headings found were: Blackpool Council: local authority assessment" in err
     assert not (tmp_path / "s.yaml").exists()
 
 

@@ -8,13 +8,11 @@ score `k` with probability (n[d][k] + a * base[k]) / (n[d] + a), where `base` is
 share of each published score and `a` the pack's `smoothing` (a derived score the corpus
 rarely gave leans towards how often each score is published at all). The overall rating's
 distribution follows from the statements' through the pack's own aggregation, the statements
-taken as independent: every combination of scores is weighed (a sum's distribution for an
-average, each combination for a median), so a rating is as sure as the scores it rests on.
+of one report erring together (see overall_distribution).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -42,37 +40,31 @@ def statement_distribution(table: ProbabilityTable, scale: Sequence[int], derive
 def overall_distribution(
     step: BandStep, dists: Sequence[Mapping[int, float]], max_score: int
 ) -> dict[str, float] | dict[int, float]:
-    """The overall result's distribution, from each assessed statement's distribution."""
+    """The overall result's distribution, from each assessed statement's distribution. The
+    statements of one report are taken to err together (one reading of one report): at every
+    level u of chance each takes the score at quantile u of its own distribution (scores in
+    order), and the pack's aggregation turns those scores into the overall result. Taken as
+    independent, nine statements each 70% sure would make a rating far less sure than its
+    evidence, for errors that in practice run the same way."""
     if not dists:
         return {}
-    out: dict = {}
-    if step.of == "lower_median" or len(dists) <= 4:
-        for combo in itertools.product(*(sorted(d.items()) for d in dists)):
-            p = 1.0
-            for _, q in combo:
-                p *= q
-            value = aggregate.apply(step, [s for s, _ in combo], max_score).value
-            out[value] = out.get(value, 0.0) + p
-        return _rounded(out)
-    sums: dict[int, float] = {0: 1.0}  # an average depends on the sum alone
+    cdfs = []
     for d in dists:
-        nxt: dict[int, float] = {}
-        for total, p in sums.items():
-            for s, q in d.items():
-                nxt[total + s] = nxt.get(total + s, 0.0) + p * q
-        sums = nxt
-    n = len(dists)
-    for total, p in sums.items():
-        value = aggregate.apply(step, _spread(total, n, max_score), max_score).value
-        out[value] = out.get(value, 0.0) + p
+        acc, steps = 0.0, []
+        for score, p in sorted(d.items()):
+            acc += p
+            steps.append((acc, score))
+        cdfs.append(steps)
+    cuts = sorted({c for steps in cdfs for c, _ in steps if 0 < c < 1} | {1.0})
+    out: dict = {}
+    lo = 0.0
+    for hi in cuts:
+        u = (lo + hi) / 2
+        scores = [next((sc for c, sc in steps if u <= c), steps[-1][1]) for steps in cdfs]
+        value = aggregate.apply(step, scores, max_score).value
+        out[value] = out.get(value, 0.0) + (hi - lo)
+        lo = hi
     return _rounded(out)
-
-
-def _spread(total: int, n: int, max_score: int) -> list[int]:
-    """Some n scores on the scale with this sum (an average's band depends on the sum alone)."""
-    base, extra = divmod(total, n)
-    scores = [base + (1 if i < extra else 0) for i in range(n)]
-    return [min(max(s, 1), max_score) for s in scores]
 
 
 def _rounded(d: dict) -> dict:
