@@ -34,7 +34,7 @@ def test_every_command_has_table_and_json(argv):
 def test_derive_table_shows_match_and_percentage():
     _, out, _ = run_cli("derive", BLACKPOOL)
     assert "assessing_needs" in out and "✓" in out
-    assert "overall: derived inadequate · published inadequate" in out
+    assert "overall: derived inadequate (p " in out and "· published inadequate" in out
     assert "12/36 = 33.33%" in out
 
 

@@ -110,7 +110,7 @@ def test_one_huge_line_is_read_in_linear_time_and_not_taken_as_a_sentence(tmp_pa
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ("<h1>Adult social care</h1><p>Find out how we inspect.</p>", "no quality statement found"),
+        ("<h1>Adult social care</h1><p>Find out how we inspect.</p>", "no findings found"),
         (
             "<h2>Learning, improvement and innovation</h2><p>This page describes how we assess this statement.</p>",
             "no evidence read from menu.html",

@@ -134,11 +134,6 @@ class CueFile(Strict):
     metric: MetricCue | None = None
     descriptive: DescriptiveCue | None = None
     reader: ReaderCues | None = None
-    # the tag every item the learned reader reads is given: it reads every sentence of a
-    # statement's findings and decides for each whether it states a finding (the cues keep the
-    # sentences their wording marks, a selection like a curator's), so the pack may weigh such
-    # evidence across all of a statement's findings with features of its own
-    read_tag: str | None = None
 
 
 class Cues:
@@ -357,14 +352,6 @@ def _cue_problems(doc: Document, pack: Pack, data: CueFile) -> list[Problem]:
             )
     if data.default_category not in pack.category_ids:
         problems.append(doc.problem(("default_category",), f"unknown category {data.default_category!r}"))
-    if data.read_tag is not None and {t.id: t.applies_to for t in pack.core.tags}.get(data.read_tag) != "any":
-        problems.append(
-            doc.problem(
-                ("read_tag",),
-                f"read_tag {data.read_tag!r} must be a tag of the pack that applies to any item"
-                + ("" if data.read_tag in pack.tag_ids else suggest(data.read_tag, sorted(pack.tag_ids))),
-            )
-        )
     for sid in data.layout.commitment:
         if sid not in pack.statement_ids:
             problems.append(

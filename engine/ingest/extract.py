@@ -127,8 +127,9 @@ def items_from(
         read_chars[c.statement] = read_chars.get(c.statement, 0) + len(c.sentence) + 1
         if polarity is not None and cues.reader is not None and cues.reader_tag and opening:
             tags = [*tags, cues.reader_tag]
-        if polarity is not None and cues.reader is not None and cues.data.read_tag and cues.data.read_tag not in tags:
-            tags = [*tags, cues.data.read_tag]
+        every = cues.data.reader.tag_every if cues.data.reader else None
+        if polarity is not None and cues.reader is not None and every and every not in tags:
+            tags = [*tags, every]
         if polarity is None:
             if not_evidence is not None and reading["by"] != "cues":
                 not_evidence.append(

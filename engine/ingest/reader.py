@@ -287,6 +287,10 @@ class ReaderCues(Strict):
     # is read whole, not a selection, so its evidence is weighed on a scale of its own
     tag: str | None = None
     tag_within: int = Field(default=1500, ge=1)
+    # the tag every item the reader reads is given: it reads every sentence of a statement's
+    # findings and decides for each whether it states a finding (a curator or the cues select
+    # findings), so a pack may weigh its items across all of a statement's findings
+    tag_every: str | None = None
     # words standing in nearly every sentence of the framework's reports ("local", "authority"):
     # a feature made only of them and function words is no reason for a reading
     generic_words: list[str] = []
@@ -305,14 +309,15 @@ def reader_problems(doc: Document, pack: Pack, rc: ReaderCues) -> list[Problem]:
         if not -10 <= b <= 10:
             problems.append(doc.problem(("reader", "bias", pol), f"bias {b} is out of range: expected -10 to 10"))
     rule = {t.id: t.applies_to for t in pack.core.tags}
-    if rc.tag is not None and rule.get(rc.tag) != "any":
-        problems.append(
-            doc.problem(
-                ("reader", "tag"),
-                f"tag {rc.tag!r} must be a tag of the pack that applies to any item"
-                + (f" (it applies to {rule[rc.tag]} items)" if rc.tag in rule else suggest(rc.tag, sorted(rule))),
+    for key, tag in (("tag", rc.tag), ("tag_every", rc.tag_every)):
+        if tag is not None and rule.get(tag) != "any":
+            problems.append(
+                doc.problem(
+                    ("reader", key),
+                    f"tag {tag!r} must be a tag of the pack that applies to any item"
+                    + (f" (it applies to {rule[tag]} items)" if tag in rule else suggest(tag, sorted(rule))),
+                )
             )
-        )
     for pol, tag in rc.intensity_tags.items():
         if tag not in rule:
             problems.append(

@@ -79,7 +79,7 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
             t.add_column(heading, justify="center")
         t.add_column("%", justify="right")
         t.add_column("basis", justify="right")
-        t.add_column("derived", justify="center")
+        t.add_column("derived", justify="center", no_wrap=True)
         chance = any("probability" in st for st in obj["statements"])
         if chance:
             t.add_column("p", justify="right")
