@@ -108,7 +108,7 @@ def test_a_statement_with_no_readable_evidence_says_so(tmp_path):
     other = next(s for s in obj["statements"] if s["id"] == "equity")
     assert other["assessed"] is False and other["basis"] == {"items": 0, "to_edge": None, "uncued": 0}
     code, out, _ = run_cli("derive", str(tmp_path / "page.yaml"))
-    assert "no evidence read" in out
+    assert "none read" in out
     code, out, _ = run_cli("explain", str(tmp_path / "page.yaml"), "--statement", "equity")
     assert "no readable evidence for this statement" in out
     json.dumps(obj)  # the shape stays plain JSON

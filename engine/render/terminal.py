@@ -74,7 +74,7 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
     for obj in objects:
         ind = " (indicative)" if obj.get("indicative") else ""
         t = Table(title=f"{obj['council']} · {obj['case']} · {obj['framework']}{ind}", title_justify="left")
-        t.add_column("statement")
+        t.add_column("statement", no_wrap=True)
         for _, heading in categories:
             t.add_column(heading, justify="center")
         t.add_column("%", justify="right")
@@ -99,7 +99,7 @@ def derive_table(objects: list[dict[str, Any]], categories: list[tuple[str, str]
                 *cells,
                 pct,
                 _basis(st),
-                score_text(st["derived"]) if st["assessed"] else "no evidence read",
+                score_text(st["derived"]) if st["assessed"] else "none read",
                 *([f"{st['probability']:.0%}" if "probability" in st else ""] if chance else []),
                 score_text(st["published"]),
                 _mark(st["match"]),
