@@ -656,3 +656,14 @@ def test_a_text_with_no_findings_is_refused_naming_the_headings_it_found(tmp_pat
     with pytest.raises(LoadError) as exc:
         extract(pack, text, text.name, load_cues(pack))
     assert "no findings found" in str(exc.value) and "Minutes of the meeting" in str(exc.value)
+
+
+def test_one_report_into_a_folder_that_exists_writes_its_case_there_and_leaves_nothing_beside(tmp_path):
+    out = tmp_path / "cases"
+    out.mkdir()
+    page = ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt"
+    for _ in range(2):  # the second time replaces it, as --force asks
+        code, _, err = run_cli("extract", str(page), "-o", str(out), "--force")
+        assert code == 0, err
+    assert (out / "blackpool-2025-learning-improvement-innovation.yaml").is_file()
+    assert not [p for p in tmp_path.rglob(".*checking*")]

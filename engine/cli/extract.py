@@ -41,7 +41,9 @@ def slug(path: Path) -> str:
 def _targets(src: Path, output: Path | None) -> list[tuple[Path, Path]]:
     if not src.exists():
         raise UsageError(f"no such file or folder: {src}")
-    if not src.is_dir():
+    if not src.is_dir():  # one report: into the case file named, or into a folder that exists
+        if output is not None and output.is_dir():
+            return [(src, output / f"{slug(src)}.yaml")]
         return [(src, output or Path(f"{slug(src)}.yaml"))]
     reports = sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
     if not reports:

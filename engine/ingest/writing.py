@@ -90,6 +90,8 @@ def _write_case(target: Path, data: dict[str, Any], packs, framework: str, force
     from engine.base.atomic import write_text
     from engine.model.case import load_case
 
+    if target.is_dir():
+        raise _refuse(target, f"{target} is a folder: name the case file to write (CASE.yaml)")
     if target.exists() and not force:
         raise _refuse(target, f"{target} exists: not overwritten (use --force)")
     schema = os.path.relpath(SCHEMA, target.parent.resolve())
@@ -97,10 +99,9 @@ def _write_case(target: Path, data: dict[str, Any], packs, framework: str, force
     write_text(checking, case_yaml(data, schema), force=True)
     try:
         lc = load_case(checking, packs.pack_for(target.parent))
-    except BaseException:
-        checking.unlink(missing_ok=True)
-        raise
-    os.replace(checking, target)
+        os.replace(checking, target)
+    finally:
+        checking.unlink(missing_ok=True)  # gone already where it replaced the target
     return {
         "case_file": str(target),
         "case": lc.slug,
