@@ -65,3 +65,17 @@ def test_every_derived_score_of_an_extracted_case_has_its_probability_and_read_s
 def test_a_pack_without_a_probability_table_gives_none(tmp_path):
     [obj] = run_json("derive", "tests/fixtures/cases/toy-case.yaml", "--rules", "tests/fixtures/rules")
     assert all("probability" not in st for st in obj["statements"]) and "probability" not in obj["overall"]
+
+
+def test_counterfactual_sets_come_most_arguable_first_with_each_changes_quote_and_line():
+    got = run_json("counterfactual", "cases/blackpool-2025.yaml", "--target", "overall=requires_improvement")
+    plaus = [s["plausibility"] for s in got["sets"]]
+    assert plaus == sorted(plaus, reverse=True) and all(0 < p <= 1 for p in plaus)
+    for s in got["sets"]:
+        assert len(s["details"]) == len(s["changes"])
+        for d in s["details"]:
+            if d["kind"] != "add_item":
+                assert d["quote"] and d["line"] > 0 and d["statement_name"]
+    # a mixed finding read the other way is a better argument than a clear shortfall read so
+    first = got["sets"][0]["details"]
+    assert all(d["polarity"] == "mixed" and d["plausibility"] == 0.5 for d in first)

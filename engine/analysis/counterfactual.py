@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from engine.analysis import plausibility
 from engine.analysis.candidates import (  # noqa: F401  (build: the shared state of several searches)
     ClassOp,
     Search,
@@ -40,7 +41,7 @@ from engine.analysis.scoring import score_rows
 from engine.base.errors import UsageError
 from engine.evaluation.aggregate import apply as band
 from engine.evaluation.derive import Derivation, derive
-from engine.model.case import LoadedCase
+from engine.model.case import Item, LoadedCase
 from engine.model.expr import suggest
 from engine.model.pack import Pack
 from engine.reports.derived import derive_object
@@ -202,11 +203,64 @@ def _find_minimal(
     return [], None, considered, combinations
 
 
+RANK_LIMIT = 20_000  # concrete sets ranked at most; a search with more ranks the first so many
+
+
+def _picked_items(s: Search, picks: tuple[ClassOp, ...], expand: dict) -> list[Item | None]:
+    """The item each pick changes, in pick order (None for an added item)."""
+    used: dict[tuple, int] = defaultdict(int)
+    out: list[Item | None] = []
+    for op in picks:
+        if op.group is None:
+            out.append(None)
+            continue
+        out.append(expand[op.group][used[op.group]])
+        used[op.group] += 1
+    return out
+
+
+def _plausibility(pack: Pack, s: Search, picks: tuple[ClassOp, ...], expand: dict) -> float:
+    items = _picked_items(s, picks, expand)
+    return plausibility.of_set(
+        [plausibility.change(pack, op.op_id, op.kind, it) for op, it in zip(picks, items, strict=True)]
+    )
+
+
+def _details(pack: Pack, lc: LoadedCase, s: Search, picks: tuple[ClassOp, ...], expand: dict) -> list[dict[str, Any]]:
+    """Each change of a set with the item's quote, where it stands and its own plausibility."""
+    out = []
+    for op, it in zip(picks, _picked_items(s, picks, expand), strict=True):
+        d: dict[str, Any] = {
+            "operation": op.op_id,
+            "kind": op.kind,
+            "statement": op.statement,
+            "statement_name": pack.statement(op.statement).name,
+            "category": op.category,
+            "to": op.to,
+            "plausibility": round(plausibility.change(pack, op.op_id, op.kind, it), 4),
+        }
+        if it is not None:
+            d.update(
+                {
+                    "item": it.id,
+                    "polarity": it.polarity,
+                    "quote": it.quote,
+                    "file": it.source.file,
+                    "line": it.source.line,
+                }
+            )
+            if it.reading is not None and it.reading.confidence is not None:
+                d["confidence"] = it.reading.confidence
+        out.append(d)
+    return out
+
+
 def _listed_sets(
     pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassOp, ...]], title: str, max_sets: int, base: Any = None
 ) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
-    """The first `max_sets` concrete sets in full (scenario and derived result), the exact
-    number of concrete sets, and how many of them touch each statement."""
+    """The `max_sets` most plausible concrete sets in full (scenario, derived result, each
+    change's quote and line), the exact number of concrete sets, and how many of them touch
+    each statement."""
     sets_out: list[dict[str, Any]] = []
     total = 0
     memo: dict = {}  # the listed sets share most of their statements' changed readings
@@ -216,27 +270,37 @@ def _listed_sets(
         total += n
         for sid in {op.statement for op in picks}:
             touched[sid] += n
+    # every concrete set (up to RANK_LIMIT) ranked by how arguable its changes are, before any is
+    # derived: the most plausible misreadings and omissions first
+    ranked: list[tuple[float, int, tuple[ClassOp, ...], dict]] = []
     for picks in found:
         for expand in _concrete_sets(s, picks):
-            if len(sets_out) >= max_sets:
+            ranked.append((_plausibility(pack, s, picks, expand), len(ranked), picks, expand))
+            if len(ranked) >= RANK_LIMIT:
                 break
-            steps, labels = _changes_for(s, picks, expand)
-            changes = [c for step in steps for c in step]
-            after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"), reuse=base, memo=memo)
-            sets_out.append(
-                {
-                    "changes": labels,
-                    "operations": [op.op_id for op in picks],
-                    "statements": sorted({op.statement for op in picks}),
-                    "steps": [[c.model_dump(exclude_none=True) for c in step] for step in steps],
-                    "scenario": {
-                        "name": f"counterfactual {title}",
-                        "description": "; ".join(op.describe() for op in picks),
-                        "changes": [c.model_dump(exclude_none=True) for c in changes],
-                    },
-                    "result": derive_object(pack, lc, after),
-                }
-            )
+        if len(ranked) >= RANK_LIMIT:
+            break
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    for plaus, _, picks, expand in ranked[:max_sets]:
+        steps, labels = _changes_for(s, picks, expand)
+        changes = [c for step in steps for c in step]
+        after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"), reuse=base, memo=memo)
+        sets_out.append(
+            {
+                "plausibility": plaus,
+                "details": _details(pack, lc, s, picks, expand),
+                "changes": labels,
+                "operations": [op.op_id for op in picks],
+                "statements": sorted({op.statement for op in picks}),
+                "steps": [[c.model_dump(exclude_none=True) for c in step] for step in steps],
+                "scenario": {
+                    "name": f"counterfactual {title}",
+                    "description": "; ".join(op.describe() for op in picks),
+                    "changes": [c.model_dump(exclude_none=True) for c in changes],
+                },
+                "result": derive_object(pack, lc, after),
+            }
+        )
     return sets_out, total, touched
 
 

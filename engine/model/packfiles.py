@@ -117,6 +117,10 @@ class Operation(Strict):
     op: Literal["flip_polarity", "drop_item", "shift_metric", "add_item"]
     polarity: Literal["strength", "shortfall", "mixed"] | None = None  # add_item: the polarity added
     doc: str = ""
+    # how plausible one such change is as a misreading or an omission (0-1), for an item the
+    # learned reader did not read: a read item's flip or drop takes the reader's own doubt
+    # (1 - its confidence) instead, a mixed item's flip at least 0.5 (engine.analysis.plausibility)
+    plausibility: float = Field(default=0.2, ge=0, le=1)
 
 
 class Counterfactual(Strict):

@@ -284,13 +284,22 @@ def counterfactual_text(result: dict[str, Any], out: TextIO) -> None:
     )
     touched = ", ".join(f"{k} ({v})" for k, v in result["statements_touched"].items())
     con.print(f"Statements the minimal sets touch (number of sets): {touched}")
+    con.print(
+        "Listed most arguable first: plausibility is each change's (the reader's own doubt for an item it read, else the pack's) multiplied."
+    )
     for n, st in enumerate(result["sets"], start=1):
         ov = st["result"]["overall"]
         amb = f", ambiguous: {ov['readings']}" if ov["ambiguous"] else ""
         con.print(
-            f"[bold]{n}.[/] {escape('; '.join(st['changes']))}\n   → overall {ov['derived']} "
-            f"({ov['sum']}/{ov['out_of']}{escape(amb)}); statements: {', '.join(st['statements'])}"
+            f"[bold]{n}.[/] {escape('; '.join(st['changes']))} [dim](plausibility {st['plausibility']:.2f})[/]\n"
+            f"   → overall {ov['derived']} ({ov['sum']}/{ov['out_of']}{escape(amb)}); statements: "
+            f"{', '.join(st['statements'])}"
         )
+        for d in st.get("details", []):
+            if "quote" in d:
+                con.print(
+                    f"   [dim]{escape(d['item'])} at {escape(d['file'])}:{d['line']}: “{escape(d['quote'][:160])}”[/]"
+                )
 
 
 def review_text(b: dict[str, Any], out: TextIO, written) -> None:
