@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CASES, CQC, chromium, run_cli
+from conftest import CASES, CQC, ROOT, chromium, run_cli, run_json
 
 from engine.analysis.review import draft, words, working_days_after
 from engine.model.pack import load_pack
@@ -28,7 +28,7 @@ def brief_json(tmp_path_factory):
 
 def test_blackpool_deadline_is_28_august_2025(brief_json):
     obj, _ = brief_json
-    assert set(obj) == {"case", "deadline", "draft", "checks", "sensitivity"}
+    assert set(obj) == {"case", "deadline", "draft", "checks", "sensitivity", "changes", "coverage"}
     assert obj["deadline"] == "2025-08-28"
 
 
@@ -160,3 +160,28 @@ def test_the_brief_states_its_deadline_as_a_person_reads_it(brief_json, tmp_path
     code, _, err = run_cli("review", str(BLACKPOOL), "-o", str(md), "--format", "json")
     assert code == 0, err
     assert "**Deadline: Thursday 28 August 2025**" in md.read_text()
+
+
+def test_review_with_a_scenario_states_its_changes_and_marks_the_draft(tmp_path):
+    out = tmp_path / "brief.md"
+    code, _, err = run_cli(
+        "review", "cases/blackpool-2025.yaml", "--scenario", "cases/scenarios/learning-people-heard.yaml", "-o", str(out)
+    )
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "These scores rest on 2 hypothetical change(s)" in text and "## Hypothetical changes" in text
+    assert "[NOT FOR SUBMISSION: drafted from the evidence with 2 hypothetical change(s)" in text
+    got = run_json("review", "cases/blackpool-2025.yaml", "--scenario", "cases/scenarios/learning-people-heard.yaml")
+    assert got["draft"]["hypothetical"] is True and [c["item"] for c in got["changes"]] == ["le10", "le11"]
+
+
+def test_a_brief_of_a_case_covering_some_statements_says_its_overall_is_no_rating(tmp_path):
+    page = ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt"
+    code, _, err = run_cli("extract", str(page), "-o", str(tmp_path / "page.yaml"))
+    assert code == 0, err
+    got = run_json("review", str(tmp_path / "page.yaml"))
+    assert got["coverage"]["assessed"] == 1 and len(got["coverage"]["missing"]) == 8
+    code, _, err = run_cli("review", str(tmp_path / "page.yaml"), "-o", str(tmp_path / "b.md"))
+    assert "This case covers 1 of 9 statements: its overall result is not a rating of the council" in (
+        tmp_path / "b.md"
+    ).read_text(encoding="utf-8")

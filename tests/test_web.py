@@ -351,9 +351,14 @@ def test_a_loaded_scenario_is_located(client):
 def test_briefs_and_the_consistency_page(client):
     md = client.post("/cases/blackpool-2025/brief.md", json={"changes": [{"op": "drop", "item": "le10"}]})
     assert md.status_code == 200 and md.headers["content-disposition"].endswith('-brief.md"')
-    assert "Learning, improvement and innovation: the rules give 2 from the report's evidence; published 1" in md.text
+    # a brief made with changes says so at its top, with each change's quote and line, and
+    # never presents a changed score as the report's
+    assert "These scores rest on 1 hypothetical change(s) to the report's evidence" in md.text
+    assert "1. drop le10 (sources/blackpool-2025-cqc-la-assessment.txt:965): “People with lived experience" in md.text
+    assert "the rules give 2 from the evidence as changed (1 hypothetical change(s)); published 1" in md.text
+    assert "from the report's evidence" not in md.text and "[NOT FOR SUBMISSION" in md.text
     html = client.post("/cases/blackpool-2025/brief.html", json={"changes": []})
-    assert html.text.startswith("<!doctype html>")
+    assert html.text.startswith("<!doctype html>") and "hypothetical" not in html.text
     page = client.get("/consistency")
     assert page.status_code == 200 and page.text.count("<svg") >= 1
 

@@ -205,7 +205,7 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: Non
     return out
 
 
-def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]]) -> dict[str, Any]:
+def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]], changed: int = 0) -> dict[str, Any]:
     rv = pack.core.review
     assert rv is not None
     pub = lc.case.published
@@ -223,6 +223,12 @@ def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]]) -> dict[str, 
             parts.append(rv.draft_closing.format(**fill))
     else:
         parts = [rv.draft_no_ground.format(**fill)]
+    if changed:  # never sent as the report's: it rests on the changes stated at the brief's top
+        parts.insert(
+            0,
+            f"[NOT FOR SUBMISSION: drafted from the evidence with {changed} hypothetical change(s), "
+            "not from the report as published.]",
+        )
     text = "\n\n".join(p.strip() for p in parts)
     while words(text) > rv.word_limit and len(parts) > 2:
         parts.pop(-2)  # drop the last listed ground, keep opening and closing
@@ -230,10 +236,35 @@ def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]]) -> dict[str, 
     n = words(text)
     if n > rv.word_limit:
         raise RederiveError(f"the draft has {n} words; the limit is {rv.word_limit}")
-    return {"text": text, "words": n, "limit": rv.word_limit, "grounds": len(grounds)}
+    return {"text": text, "words": n, "limit": rv.word_limit, "grounds": len(grounds), "hypothetical": bool(changed)}
 
 
-def brief(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> dict[str, Any]:
+def change_notes(original: LoadedCase, changes: list[Any]) -> list[dict[str, Any]]:
+    """Each change made to a case's evidence (a what-if, a scenario), with the quote and line of
+    the item it changes (an added item: its own quote and line, where it gives them)."""
+    by_id = {it.id: it for it in original.case.items}
+    out = []
+    for ch in changes:
+        note: dict[str, Any] = {"change": ch.label()}
+        it = by_id.get(ch.item) if ch.item else None
+        if it is not None:
+            note.update({"item": it.id, "quote": it.quote, "file": it.source.file, "line": it.source.line})
+        elif ch.op == "add" and ch.items:
+            first = ch.items[0]
+            if getattr(first, "quote", None):
+                note["quote"] = first.quote
+            if getattr(first, "source", None) is not None:
+                note.update({"file": first.source.file, "line": first.source.line})
+        out.append(note)
+    return out
+
+
+def brief(
+    pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None, changes: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The review brief. `changes`: the hypothetical changes the case's evidence carries
+    (`change_notes`), stated at the brief's top; its checks and draft then say the scores rest
+    on them, never that they are the report's."""
     rv = pack.core.review
     if rv is None:
         raise RederiveError(f"framework pack {pack.id!r} has no 'review:' section: it defines no review process")
@@ -244,9 +275,16 @@ def brief(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> 
             dt.date.fromisoformat(pub.date), rv.working_days, rv.calendar.country, rv.calendar.subdiv
         ).isoformat()
     found = checks(pack, lc, der)
+    if changes:
+        for c in found:
+            c["detail"] = c["detail"].replace(
+                "from the report's evidence", f"from the evidence as changed ({len(changes)} hypothetical change(s))"
+            )
     from engine.reports.derived import derive_object
 
     derived = derive_object(pack, lc, der)
+    assessed = [st for st in der.statements if st.assessed]
+    missing = [pack.statement(st.id).name for st in der.statements if not st.assessed]
     return {
         "case": lc.slug,
         "council": lc.case.council,
@@ -264,7 +302,9 @@ def brief(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: None) -> 
         "ground": rv.ground,
         "not_grounds": rv.not_grounds,
         "who": rv.who,
-        "draft": draft(pack, lc, found),
+        "draft": draft(pack, lc, found, len(changes or [])),
+        "changes": changes or [],
+        "coverage": {"assessed": len(assessed), "of": len(der.statements), "missing": missing},
         "checks": found,
         "sensitivity": sensitivity(pack, lc, der, advance),
         "derive": derived,

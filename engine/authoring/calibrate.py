@@ -137,6 +137,7 @@ def calibrate(
     advance: Callable[[], None] = lambda: None,
     refit: Refit | None = None,
     reading: str = "reader",
+    nested: bool = True,
 ) -> dict[str, Any]:
     """Fit the declared values. With `refit`, the reader is retrained inside every fold: a
     held-out council's pages are read by a reader trained without its labels, and the values
@@ -191,7 +192,7 @@ def calibrate(
     # labelled (cross-fitted) when the reader is refitted, else on the pages as read
     chosen = choose(cross if cross is not None else results, lambda p: True, levels, kept)
     loco_pairs, held_out, loco_rows = _loco(
-        groups, by_group, results, combos, scored, refit is not None, levels, kept, advance
+        groups, by_group, results, combos, scored, refit is not None, levels, kept, advance, nested
     )
     current = None if held is None else {"values": combos[held], **_figures(results[held], levels)}
     loco = {
@@ -201,7 +202,12 @@ def calibrate(
         # each page's held-out score: what a probability table (pack.yaml calibration.probabilities) counts
         "pages": [{k: p[k] for k in ("file", "council", "statement", "published", "derived")} for p in loco_rows],
         "counts": counts(loco_pairs),
-        "refits": "the reader and the values" if refit is not None else "the values only",
+        "refits": ("the reader and the values" if refit is not None else "the values only")
+        + (
+            ""
+            if nested or refit is None
+            else "; values chosen on the other councils' cross-fitted readings (not nested)"
+        ),
     }
     return _result(pack, index_name, results, groups, missing, combos, chosen, cross, current, loco, refit, levels)
 
@@ -252,6 +258,7 @@ def _loco(
     levels: list[int],
     kept: list[int],
     advance: Callable[[], None],
+    nested: bool = True,
 ) -> tuple[list, list, list]:
     """Leave one council out at a time: (pooled pairs, each fold's record, the scored pages)."""
     loco_pairs, held_out, loco_rows = [], [], []
@@ -259,9 +266,9 @@ def _loco(
         if not refitting:
             i = choose(results, _not_of(g), levels, kept)
             own = [p for p in results[i] if p["council"] == g]
-        else:  # every other council's pages read without its own labels and without g's
+        else:  # every other council's pages read without its own labels and (nested) without g's
             inner = [
-                [p for d in groups if d != g for p in scored(i, frozenset({g, d}), by_group[d])]
+                [p for d in groups if d != g for p in scored(i, frozenset({g, d} if nested else {d}), by_group[d])]
                 for i in range(len(combos))
             ]
             i = choose(inner, lambda p: True, levels, kept)

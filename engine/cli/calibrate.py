@@ -58,6 +58,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --labels: a folder holding the labelled texts (repeat for several)",
     )
     p.add_argument(
+        "--not-nested",
+        action="store_true",
+        help="with --labels: choose each fold's values on the other councils' cross-fitted readings "
+        "(a reader per council, not per pair of councils: far fewer readers to train, slightly optimistic)",
+    )
+    p.add_argument(
         "--reading",
         choices=["reader", "cues"],
         default="reader",
@@ -104,7 +110,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr, len({r.group for r in rows}), "calibrating", enabled=args.format != "json"
     ) as advance:
         result = calibrate(
-            pack, rows, args.pages, " + ".join(str(i) for i in args.index), advance, refit, reading=args.reading
+            pack,
+            rows,
+            args.pages,
+            " + ".join(str(i) for i in args.index),
+            advance,
+            refit,
+            reading=args.reading,
+            nested=not args.not_nested,
         )
     if args.output is not None:
         schema = Path(__file__).resolve().parents[2] / "schemas" / "rule-override.schema.json"

@@ -100,6 +100,30 @@ blockquote{margin:.3rem 0 .3rem 1rem;padding-left:.6rem;border-left:3px solid #b
 """
 
 
+def _caveats(b: dict[str, Any]) -> list[str]:
+    """What the brief's scores rest on besides the report as published, and what it does not
+    cover, as plain sentences (empty for a whole case as it is on disk)."""
+    out = []
+    if b.get("changes"):
+        out.append(
+            f"These scores rest on {len(b['changes'])} hypothetical change(s) to the report's evidence, listed "
+            "below: they are not the scores of the report as published, and the draft is not for submission."
+        )
+    cov = b.get("coverage") or {}
+    if cov.get("missing"):
+        out.append(
+            f"This case covers {cov['assessed']} of {cov['of']} statements: its overall result is not a rating "
+            f"of the council (not assessed: {', '.join(cov['missing'])})."
+        )
+    return out
+
+
+def _change_line(c: dict[str, Any]) -> str:
+    where = f" ({c['file']}:{c['line']})" if c.get("line") else ""
+    quote = f": “{c['quote']}”" if c.get("quote") else ""
+    return f"{c['change']}{where}{quote}"
+
+
 def html(b: dict[str, Any]) -> str:
     e = escape
     pub = b["published"]
@@ -113,6 +137,12 @@ def html(b: dict[str, Any]) -> str:
         f"<p><strong>Deadline: {e(long_date(b['deadline']))}</strong> ({e(b['deadline_rule'])}). "
         f"Submitted by {e(b['who'])}.</p>",
         f"<p>The only ground: {e(b['ground'])}. Not grounds: {e('; '.join(b['not_grounds']))}.</p>",
+        *[f"<p class='caveat'><strong>{e(c)}</strong></p>" for c in _caveats(b)],
+        *(
+            ["<h2>Hypothetical changes</h2><ol>", *[f"<li>{e(_change_line(c))}</li>" for c in b["changes"]], "</ol>"]
+            if b.get("changes")
+            else []
+        ),
         "<h2>Derived and published scores</h2>",
         chart_svg(b),
         "<h2>Process checks</h2><table><tr><th>check</th><th>status</th><th>finding</th></tr>",
@@ -170,6 +200,17 @@ def markdown(b: dict[str, Any]) -> str:
         "",
         f"The only ground: {b['ground']}. Not grounds: {'; '.join(b['not_grounds'])}.",
         "",
+        *[line for c in _caveats(b) for line in (f"**{_md(c)}**", "")],
+        *(
+            [
+                "## Hypothetical changes",
+                "",
+                *[f"{n}. {_md(_change_line(c))}" for n, c in enumerate(b["changes"], 1)],
+                "",
+            ]
+            if b.get("changes")
+            else []
+        ),
         "## Process checks",
         "",
         "| check | status | finding |",

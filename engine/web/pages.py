@@ -153,11 +153,13 @@ def read_scenario(served: Served, cid: str, raw: bytes, name: str) -> Response:
 
 def brief_file(served: Served, cid: str, changes: list[Change], kind: str) -> Response:
     """The review brief of the case as it stands (with the changes), as `rederive review -o` writes it."""
-    from engine.analysis.review import brief
+    from engine.analysis.review import brief, change_notes
     from engine.render.brief import html, markdown
 
     cur = served.current(cid, changes)
-    b = brief(cur.pack, cur.case, cur.derivation)
+    b = brief(
+        cur.pack, cur.case, cur.derivation, changes=change_notes(served.get(cid).case, changes) if changes else None
+    )
     if kind == "html":
         return _attachment(html(b), f"{cid}-brief.html", "text/html; charset=utf-8")
     return _attachment(markdown(b), f"{cid}-brief.md", "text/markdown; charset=utf-8")
