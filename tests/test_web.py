@@ -406,3 +406,15 @@ def test_a_bad_command_line_is_refused_before_serving(tmp_path):
     (tmp_path / "file").write_text("x")
     code, _, err = run_cli("serve", "--workspace", str(tmp_path / "file"))
     assert code == 2 and "is a file" in err
+
+
+def test_a_case_covering_some_statements_shows_no_overall_rating_as_if_complete(tmp_path):
+    from starlette.testclient import TestClient
+
+    page = ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt"
+    served = Served([str(page)], None, tmp_path / "ws")
+    [cid] = served.ids()
+    with TestClient(create_app(served, ["testserver"])) as c:
+        html = c.get(f"/cases/{cid}").text
+    assert "This case covers 1 of 9 statements: the result below is over them only, not a rating of the council" in html
+    assert "(over 1 of 9 statements)" in html
