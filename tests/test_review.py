@@ -165,7 +165,12 @@ def test_the_brief_states_its_deadline_as_a_person_reads_it(brief_json, tmp_path
 def test_review_with_a_scenario_states_its_changes_and_marks_the_draft(tmp_path):
     out = tmp_path / "brief.md"
     code, _, err = run_cli(
-        "review", "cases/blackpool-2025.yaml", "--scenario", "cases/scenarios/learning-people-heard.yaml", "-o", str(out)
+        "review",
+        "cases/blackpool-2025.yaml",
+        "--scenario",
+        "cases/scenarios/learning-people-heard.yaml",
+        "-o",
+        str(out),
     )
     assert code == 0, err
     text = out.read_text(encoding="utf-8")

@@ -418,3 +418,11 @@ def test_a_case_covering_some_statements_shows_no_overall_rating_as_if_complete(
         html = c.get(f"/cases/{cid}").text
     assert "This case covers 1 of 9 statements: the result below is over them only, not a rating of the council" in html
     assert "(over 1 of 9 statements)" in html
+
+
+def test_what_would_it_take_lists_the_most_arguable_sets_first_in_plain_words(client):
+    got = client.post("/cases/blackpool-2025/take", json={"target": "overall=requires_improvement", "max_changes": 2})
+    assert got.status_code == 200
+    assert "most arguable" in got.text and "plausibility 0.25" in got.text
+    assert "read this mixed finding as a strength (Assessing needs, people experience)" in got.text
+    assert "<q>" in got.text and "(line " in got.text

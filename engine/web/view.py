@@ -160,13 +160,31 @@ def _sentences(sources: list[dict[str, Any]]) -> dict[str, list[str]]:
     return out
 
 
+def _change_words(d: dict[str, Any]) -> str:
+    """One change of a set in plain words (the ids stay in the JSON and a tooltip)."""
+    where = f"{d['statement_name']}, {d['category'].replace('_', ' ')}"
+    if d["kind"] == "add_item":
+        return f"one more {d['to']} finding in {where}"
+    if d["kind"] == "drop_item":
+        return f"leave out this {d.get('polarity', '')} finding ({where})"
+    if d["kind"] == "flip_polarity":
+        return f"read this {d.get('polarity', '')} finding as a {d['to']} ({where})"
+    return f"read this comparison as {str(d['to']).replace('_', ' ')} ({where})"
+
+
 def sets(result: dict[str, Any], q) -> dict[str, Any]:
     """The minimal sets of changes a counterfactual search found, each with its scenario's changes."""
     return {
         "result": result,
         "target": q.target,
         "sets": [
-            {"labels": s["changes"], "changes": s["scenario"]["changes"], "statements": s["statements"]}
+            {
+                "labels": s["changes"],
+                "details": [{**d, "words": _change_words(d)} for d in s.get("details", [])],
+                "plausibility": s.get("plausibility"),
+                "changes": s["scenario"]["changes"],
+                "statements": s["statements"],
+            }
             for s in result.get("sets", [])
         ],
     }
