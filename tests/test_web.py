@@ -211,8 +211,9 @@ def test_an_upload_is_extracted_by_content_and_opens_as_a_case(client, workspace
     assert got.status_code == 200, got.text
     made = got.json()
     assert made["framework"] == "cqc-la" and made["items"] > 50 and made["id"].startswith("report-")
-    assert sorted(_files(workspace)) == [f"{made['id']}.yaml", f"sources/{made['id']}.txt"]
+    assert sorted(_files(workspace)) == [f"{made['id']}.name", f"{made['id']}.yaml", f"sources/{made['id']}.txt"]
     assert not any(p.name == "lincs.txt" for p in workspace.rglob("*"))  # the name it was given is not a path
+    assert (workspace / f"{made['id']}.name").read_text() == "lincs.txt\n"  # kept as a label only
     again = _unchanged(client, workspace, lambda: _upload(client, "other-name.md", raw))
     assert again.json()["id"] == made["id"]  # the same content: the same case, nothing rewritten
     assert made["id"] in {c["id"] for c in client.get("/api/cases").json()}
@@ -426,3 +427,18 @@ def test_what_would_it_take_lists_the_most_arguable_sets_first_in_plain_words(cl
     assert "most arguable" in got.text and "plausibility 0.25" in got.text
     assert "read this mixed finding as a strength (Assessing needs, people experience)" in got.text
     assert "<q>" in got.text and "(line " in got.text
+
+
+def test_uploads_are_listed_again_after_a_restart_by_the_name_they_were_given(tmp_path):
+    from starlette.testclient import TestClient
+
+    raw = (ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt").read_bytes()
+    ws = tmp_path / "ws"
+    first = Served([str(CASES / "blackpool-2025.yaml")], None, ws)
+    entry = first.add_report(raw, "lincolnshire-pilot.txt")
+    again = Served([str(CASES / "blackpool-2025.yaml")], None, ws)  # a restart: the same workspace
+    assert entry.id in again.ids()
+    with TestClient(create_app(again, ["testserver"])) as c:
+        assert c.get(f"/cases/{entry.id}").status_code == 200
+        listing = c.get("/").text
+    assert "lincolnshire-pilot.txt" in listing and "published 2023-11-17" in listing

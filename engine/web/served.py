@@ -69,6 +69,19 @@ class Served:
             self._add(f)
         for r in reports:
             self.add_report(r.read_bytes(), r.name)
+        for kept in sorted(workspace.glob("report-*.yaml")) if workspace.is_dir() else []:
+            try:  # reports uploaded before a restart: listed again, at the same address
+                self._add(kept)
+            except RederiveError:
+                continue  # a case that no longer loads (its pack changed) is left on disk, not served
+
+    def upload_name(self, cid: str) -> str | None:
+        """The file name an uploaded report was given (kept beside its case in the workspace)."""
+        entry = self.get(cid)
+        side = entry.case.path.with_suffix(".name")
+        if entry.case.path.parent.resolve() != self.workspace.resolve() or not side.is_file():
+            return None
+        return side.read_text(encoding="utf-8").strip()[:200] or None
 
     def _add(self, path: Path) -> Entry:
         with self._lock:
@@ -138,6 +151,7 @@ class Served:
                         write_extracted(report, target, self.rules, None, named=name)
                     except RederiveError as exc:
                         raise _renamed(exc, str(report), name) from None
+                    target.with_suffix(".name").write_text(Path(name).name + "\n", encoding="utf-8")
         return self._add(target)
 
 

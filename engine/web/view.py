@@ -26,6 +26,9 @@ def cases_page(served: Served) -> dict[str, Any]:
                 "overall": obj["overall"],
                 "n_items": len(cur.case.case.items),
                 "file": cur.case.path.name,
+                "uploaded_as": served.upload_name(cid),
+                "date": cur.case.case.published.date,
+                "kind": cur.case.case.kind,
             }
         )
     return {"cases": rows, "ratings": served.ratings is not None}
