@@ -125,3 +125,26 @@ def test_a_report_uploaded_from_the_page_opens_as_a_case(server, page):
     page.click("#upload button[type=submit]")
     page.wait_for_selector("#upload-error:has-text('ZIP')")
     assert page.url == server
+
+
+def test_the_address_keeps_the_work_through_reload_back_and_a_shared_link(server, page):
+    page.goto(server.rstrip("/") + "/cases/blackpool-2025")
+    page.wait_for_selector("body[data-ready='1']")
+    page.click("button.pick[data-statement='learning']")
+    page.wait_for_selector("#detail[data-statement='learning']")
+    page.click("#item-le10 button.drop")
+    page.wait_for_selector("body[data-changes='1']")
+    address = page.url
+    assert "s=learning" in address and "c=" in address
+    page.on("dialog", lambda d: d.accept())  # leaving with changes asks first
+    page.reload()
+    page.wait_for_selector("body[data-changes='1']")
+    assert page.locator("td.derived[data-statement='learning']").inner_text().split()[0] == "2"
+    page.go_back()  # the state before the drop
+    page.wait_for_selector("body[data-changes='0']")
+    assert page.locator("td.derived[data-statement='learning']").inner_text().strip() == "1"
+    other = page.context.browser.new_page()  # a shared link opens the same work
+    other.goto(address)
+    other.wait_for_selector("body[data-changes='1']")
+    assert other.locator("#detail[data-statement='learning']").count() == 1
+    assert page.errors == []

@@ -2,7 +2,7 @@
 // and swaps in the fragments the server renders. It computes no score itself.
 "use strict";
 
-const state = { changes: [], statement: null, good: [], shown: null };
+const state = { changes: [], statement: null, good: [], shown: null, restoring: false };
 
 function $(sel, root) { return (root || document).querySelector(sel); }
 function caseData() { const el = $("#case-data"); return el ? JSON.parse(el.textContent) : null; }
@@ -48,10 +48,50 @@ async function refresh(then) {
   const panel = JSON.parse($("#panel-data").textContent);
   state.good = state.changes.slice();
   state.shown = panel.statement;
+  remember();
   highlight(panel.marks);
   if (panel.statement && panel.statement !== before && !then) showFirstLine();
   document.body.dataset.changes = String(state.changes.length);
   if (then) then();
+}
+
+// The address holds the chosen statement and the changes (reload, back and a shared link keep
+// the work): #s=STATEMENT&c=CHANGES, the changes as URI-encoded JSON.
+function addressOf(st) {
+  const parts = [];
+  if (st.statement) parts.push(`s=${encodeURIComponent(st.statement)}`);
+  if (st.changes.length) parts.push(`c=${encodeURIComponent(JSON.stringify(st.changes))}`);
+  return parts.length ? `#${parts.join("&")}` : window.location.pathname;
+}
+
+function remember() {
+  const want = addressOf(state);
+  const now = window.location.hash ? window.location.hash : window.location.pathname;
+  if (want !== now && !state.restoring) history.pushState(null, "", want);
+  state.restoring = false;
+}
+
+function fromAddress() {
+  const out = { statement: null, changes: [] };
+  for (const part of window.location.hash.replace(/^#/, "").split("&")) {
+    const [k, v] = part.split("=");
+    if (!v) continue;
+    try {
+      if (k === "s") out.statement = decodeURIComponent(v);
+      if (k === "c") out.changes = JSON.parse(decodeURIComponent(v));
+    } catch (e) { /* an address that does not parse: the case as it is */ }
+  }
+  return out;
+}
+
+function restore() {
+  const got = fromAddress();
+  if (!got.statement && !got.changes.length && !state.changes.length) return false;
+  state.changes = Array.isArray(got.changes) ? got.changes : [];
+  state.statement = got.statement || state.statement;
+  state.restoring = true;
+  refresh();
+  return true;
 }
 
 function showFirstLine() {
@@ -215,6 +255,11 @@ document.addEventListener("DOMContentLoaded", () => {
     state.shown = p.statement;
     highlight(p.marks);
     document.body.dataset.changes = "0";
+    window.addEventListener("popstate", restore);
+    window.addEventListener("beforeunload", (e) => {
+      if (state.changes.length) { e.preventDefault(); e.returnValue = ""; }  // leaving asks first
+    });
+    if (window.location.hash) restore();
   }
   document.body.dataset.ready = "1";
 });
