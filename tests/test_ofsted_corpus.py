@@ -122,11 +122,11 @@ def test_agreement_floor_per_judgement(agreement):
     keep; the baseline is always answering the commonest grade."""
     s = agreement["summary"]
     assert s["compared"] == sum(1 for r in _rows() for c in COLUMNS.values() if r[c].lower() in GRADES)
-    assert s["exact_percent"] >= 79.0 and s["exact_percent"] >= s["baseline"]["exact_percent"] + 30  # 80.7 / 39.2
-    assert s["kappa"] >= 0.87  # 0.881
+    assert s["exact_percent"] >= 81.0 and s["exact_percent"] >= s["baseline"]["exact_percent"] + 30  # 82.5 / 39.2
+    assert s["kappa"] >= 0.88  # 0.895
     assert s["within_one_percent"] >= 99.0  # 100
     for sid, r in agreement["by_statement"].items():
-        assert r["exact"] / r["compared"] >= 0.70, sid  # 71.8 (care leavers) to 84.5 (children in care)
+        assert r["exact"] / r["compared"] >= 0.75, sid  # 78.9 (leaders' impact) to 85.7 (children in care)
     assert not agreement["missing"] and not agreement["index_disagrees_with_page"]
 
 
