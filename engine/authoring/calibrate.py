@@ -195,21 +195,28 @@ def calibrate(
         groups, by_group, results, combos, scored, refit is not None, levels, kept, advance, nested
     )
     current = None if held is None else {"values": combos[held], **_figures(results[held], levels)}
-    loco = {
+    loco = _loco_figures(loco_pairs, loco_rows, held_out, levels, refit is not None, nested)
+    return _result(pack, index_name, results, groups, missing, combos, chosen, cross, current, loco, refit, levels)
+
+
+def _loco_figures(
+    loco_pairs: list, loco_rows: list, held_out: list, levels: list[int], refitting: bool, nested: bool
+) -> dict[str, Any]:
+    """The leave-one-council-out figures, each page's held-out score and their counts."""
+    return {
         **_figures_pairs(loco_pairs, levels),
         "by_statement": _by_statement(loco_rows, levels),
         "held_out": held_out,
         # each page's held-out score: what a probability table (pack.yaml calibration.probabilities) counts
         "pages": [{k: p[k] for k in ("file", "council", "statement", "published", "derived")} for p in loco_rows],
         "counts": counts(loco_pairs),
-        "refits": ("the reader and the values" if refit is not None else "the values only")
+        "refits": ("the reader and the values" if refitting else "the values only")
         + (
             ""
-            if nested or refit is None
+            if nested or not refitting
             else "; values chosen on the other councils' cross-fitted readings (not nested)"
         ),
     }
-    return _result(pack, index_name, results, groups, missing, combos, chosen, cross, current, loco, refit, levels)
 
 
 def _variants(pack: Pack, combos: list[dict[str, Any]], refit: Refit | None, reading: str) -> list:
