@@ -362,6 +362,13 @@ def test_briefs_and_the_consistency_page(client):
     assert html.text.startswith("<!doctype html>") and "hypothetical" not in html.text
     page = client.get("/consistency")
     assert page.status_code == 200 and page.text.count("<svg") >= 1
+    # in the explorer: its header and a way back, a sortable table, served councils linked to their case
+    assert "<a href='/'>cases</a>" in page.text and "<table class='sortable'>" in page.text
+    assert "<a href='/cases/blackpool-2025'>Blackpool Council</a>" in page.text
+    assert (
+        'href="/consistency"' in client.get("/").text
+        and 'href="/consistency"' in client.get("/cases/blackpool-2025").text
+    )
 
 
 def test_counterfactual_sets_apply_as_whatifs(client):

@@ -12,7 +12,14 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-PALETTE = ("#c0392b", "#e67e22", "#2e86c1", "#1e8449", "#7d3c98", "#566573")  # worst rating first
+PALETTE = (
+    "#c0392b",
+    "#e67e22",
+    "#27ae60",
+    "#2f6db5",
+    "#7d3c98",
+    "#566573",
+)  # worst rating first: as the case page and the brief
 CSS = (
     "body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#222}"
     "h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}table{border-collapse:collapse}"
@@ -158,8 +165,8 @@ def html(
         councils_svg(result, bands),
         "<h2>Published scores per statement</h2>",
         distribution_svg(rows, scores),
-        "<h2>Councils</h2><table><tr><th>council</th><th>sum</th><th>%</th><th>published</th><th>derived</th>"
-        "<th>up</th><th>down</th></tr>",
+        "<h2>Councils</h2><table class='sortable'><tr><th>council</th><th>sum</th><th>%</th><th>published</th>"
+        "<th>derived</th><th>up</th><th>down</th></tr>",
     ]
     for c in result["councils"]:
         parts.append(

@@ -70,14 +70,20 @@ def routes(served: Served) -> list[Route]:
             return error_response(exc)
 
     async def index(request: Request) -> Response:
-        return await guarded(lambda: _html("cases.html", **cases_page(served)))
+        return await guarded(
+            lambda: _html("cases.html", ratings_served=served.ratings is not None, **cases_page(served))
+        )
 
     async def case(request: Request) -> Response:
         cid = request.path_params["id"]
 
         def work():
             try:
-                return _html("case.html", **case_page(served, cid, request.query_params.get("statement")))
+                return _html(
+                    "case.html",
+                    ratings_served=served.ratings is not None,
+                    **case_page(served, cid, request.query_params.get("statement")),
+                )
             except RederiveError as exc:
                 return error_page(str(exc))
 
@@ -174,4 +180,26 @@ def consistency_page(served: Served) -> Response:
 
     framework = served.packs.detect_for_columns(csv_header(served.ratings), served.ratings.parent)
     pack = served.packs.get(framework, served.ratings.parent)
-    return HTMLResponse(chart.for_pack(pack, consistency(pack, served.ratings), served.ratings.name))
+    page = chart.for_pack(pack, consistency(pack, served.ratings), served.ratings.name)
+    return HTMLResponse(in_explorer(page, served, pack.id))
+
+
+def in_explorer(page: str, served: Served, framework: str) -> str:
+    """A chart page as the explorer shows it: its header (a way back to the cases), its script
+    (the councils' table sorts by any column) and each council linked to its case where one is
+    served."""
+    import html as h
+
+    cases: dict[str, str] = {}
+    for cid in served.ids():
+        if served.get(cid).pack.id == framework:  # a council's case of the table's framework
+            cases.setdefault(served.get(cid).case.case.council, cid)
+    for council, cid in sorted(cases.items(), key=lambda kv: -len(kv[0])):
+        cell = f"<tr><td>{h.escape(council)}</td>"
+        page = page.replace(cell, f"<tr><td><a href='/cases/{h.escape(cid)}'>{h.escape(council)}</a></td>")
+    head = (
+        "<link rel='stylesheet' href='/static/explorer.css'><script src='/static/explorer.js' defer></script>"
+        "</head><body><header class='top'><a href='/' class='brand'>rederive</a> "
+        "<a href='/'>cases</a> · <strong>consistency</strong></header>"
+    )
+    return page.replace("</head><body>", head, 1)

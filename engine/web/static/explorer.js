@@ -239,7 +239,24 @@ async function upload(event) {
   window.location.href = `/cases/${encodeURIComponent(made.id)}`;
 }
 
+function sortable(table) {
+  // a click on a heading sorts the rows by that column (numbers as numbers), again to reverse
+  table.querySelectorAll("tr:first-child th").forEach((th, col) => {
+    th.style.cursor = "pointer";
+    th.title = "sort by this column";
+    th.addEventListener("click", () => {
+      const rows = Array.from(table.querySelectorAll("tr")).slice(1);
+      const key = (r) => { const t = r.children[col].textContent.trim(); const n = parseFloat(t); return Number.isNaN(n) ? t : n; };
+      const dir = th.dataset.dir === "asc" ? -1 : 1;
+      th.dataset.dir = dir === 1 ? "asc" : "desc";
+      rows.sort((a, b) => { const x = key(a), y = key(b); return (x > y ? 1 : x < y ? -1 : 0) * dir; });
+      rows.forEach((r) => r.parentNode.appendChild(r));
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("table.sortable").forEach(sortable);
   document.addEventListener("click", onClick);
   document.addEventListener("change", onChange);
   const up = $("#upload");
