@@ -83,7 +83,8 @@ def _make(pack: Pack, kinds, picks, statement: str, category: str, start: int) -
 
 
 def generated_envs(pack: Pack) -> list[dict]:
-    """Feature values of generated cells: every single item and pair, then seeded random cells
+    """Feature values of generated cells: every single item, every pair of items with at most
+    one tag each, three of each kind, then seeded random cells
     (each a cell's items and, beside them, other items of its statement). The values are the
     ones `features.compute` gives for those items, computed for all cells at once."""
     import numpy as np
@@ -93,8 +94,9 @@ def generated_envs(pack: Pack) -> list[dict]:
     kinds = item_kinds(pack)
     n = len(kinds)
     cells: list[list[int]] = [[i] for i in range(n)]
-    cells += [list(c) for c in itertools.combinations_with_replacement(range(n), 2)]
-    cells += [[i, i, j, j] for i, j in itertools.combinations(range(n), 2)]  # two of each: rows that need several alike
+    single = [i for i, (_, tags, _) in enumerate(kinds) if len(tags) <= 1]  # pairs of tags: alone and in threes
+    cells += [list(c) for c in itertools.combinations_with_replacement(single, 2)]
+    cells += [[i, i, i] for i in range(n)]  # three alike: rows that need several of a kind
     extras: list[list[int]] = [[] for _ in cells]
     rng = random.Random(SEED)
     for _ in range(RANDOM_CELLS):
@@ -116,18 +118,28 @@ def generated_envs(pack: Pack) -> list[dict]:
             counts = cell if f.scope == "category" else statement
             has_band[f.name] = ((counts > 0) & match[None, :] & ~np.isnan(bands)[None, :]).any(axis=1)
     columns = {name: a.tolist() for name, a in arrays.items()}
+    counted = [f for f in pack.features if f.kind != "expr"]
     envs = []
+    seen: dict[tuple, dict] = {}  # many cells have the same counted values: their expressions are computed once
     for i in range(len(cells)):
-        env: dict = {}
-        for f in pack.features:
-            if f.kind == "expr":  # Python values, as `compute` gives them
-                raw = pack.expr_conditions[f.name].fn(env)
-                env[f.name] = bool(raw) if f.type == "bool" else raw
-            elif f.name in has_band:
-                env[f.name] = int(columns[f.name][i]) if has_band[f.name][i] else f.default
-            else:
-                env[f.name] = columns[f.name][i]
-        envs.append(env)
+        base = tuple(
+            (int(columns[f.name][i]) if has_band[f.name][i] else f.default)
+            if f.name in has_band
+            else columns[f.name][i]
+            for f in counted
+        )
+        env = seen.get(base)
+        if env is None:
+            env = {}
+            given = dict(zip((f.name for f in counted), base, strict=True))
+            for f in pack.features:
+                if f.kind == "expr":  # Python values, as `compute` gives them
+                    raw = pack.expr_conditions[f.name].fn(env)
+                    env[f.name] = bool(raw) if f.type == "bool" else raw
+                else:
+                    env[f.name] = given[f.name]
+            seen[base] = env
+        envs.append(env)  # shared by cells of equal values: read, never written
     return envs
 
 
