@@ -16,7 +16,7 @@ from engine.model.pack import Pack
 
 def change(pack: Pack, op_id: str, kind: str, item: Item | None) -> float:
     """One change's plausibility (0-1)."""
-    declared = next((o.plausibility for o in pack.core.counterfactual.operations if o.id == op_id), 0.2)
+    declared = _declared(pack).get(op_id, 0.2)
     if item is None:
         return declared
     if kind in ("flip_polarity", "drop_item") and item.reading is not None and item.reading.confidence is not None:
@@ -25,6 +25,14 @@ def change(pack: Pack, op_id: str, kind: str, item: Item | None) -> float:
     if kind == "flip_polarity" and item.polarity == "mixed":
         return max(declared, 0.5)
     return declared
+
+
+def _declared(pack: Pack) -> dict[str, float]:
+    """Each operation's declared plausibility, kept on the pack (a search asks often)."""
+    got = pack.__dict__.get("_plausibility")
+    if got is None:
+        got = pack.__dict__["_plausibility"] = {o.id: o.plausibility for o in pack.core.counterfactual.operations}
+    return got
 
 
 def of_set(values: list[float]) -> float:
