@@ -1,7 +1,9 @@
 """Figures of the learned reader that `train-reader` and `calibrate` do not print:
 
-- the seed reports (Blackpool 2025, Lincolnshire 2023) extracted whole, by the shipped reader
-  (in-sample: their labels trained it) and by a reader trained without that report's labels;
+- the seed reports (Blackpool 2025, Lincolnshire 2023) extracted whole: by the shipped pack
+  (which reads each with its held-out reader, cues.yaml reader.held_out), by the pack's main
+  reader (in-sample: their labels trained it), by a reader trained here without that report's
+  labels (the held-out reader rebuilt) and by the cues alone;
   statements agreeing with the published scores, and the items' agreement with the curated
   cases' hand-read items (matched, read with the other polarity, in another category);
 - a page-level baseline: a TF-IDF classifier of the development pages' findings (word
@@ -45,8 +47,10 @@ def seeds() -> dict:
         report = SHARED / "reports" / name
         curated = load_cases([ROOT / "cases" / case], packs)[0]
         row = {}
-        for how in ("in_sample", "own_labels_left_out", "cues_alone"):
+        for how in ("shipped", "in_sample", "own_labels_left_out", "cues_alone"):
             cues = load_cues(pack, with_reader=how != "cues_alone")
+            if how == "in_sample":
+                cues.__dict__["_held_out"] = []  # no held-out reader: the main reader reads it
             if how == "own_labels_left_out":
                 keep = [i for i, lab in enumerate(labels) if lab.file != name]
                 cues.reader = train(pack, [labels[i] for i in keep], [feats[i] for i in keep])

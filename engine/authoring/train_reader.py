@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.base.errors import LoadError, Problem, UsageError
+from engine.ingest.heldout import sentence_key  # noqa: F401  (the labels' key, as extraction computes it)
 from engine.ingest.reader import (
     HEADS,
     POLARITIES,
@@ -46,10 +47,6 @@ GENERIC_NAME_WORDS = frozenset(
 )
 C = 1.0  # inverse regularisation strength of every head
 _END = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]*\s+(?=[A-Z0-9\"'\u2018\u201c(])")
-
-
-def sentence_key(sentence: str) -> str:
-    return hashlib.sha1(" ".join(sentence.lower().split()).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -280,64 +277,6 @@ def predict(model: ReaderModel, feats: list[str]) -> tuple[str, str, int]:
     return p, c, i
 
 
-def cross_validate(
-    pack: Pack, labels: list[Label], feats: list[list[str]], advance: Callable[[], None] = lambda: None
-) -> dict[str, Any]:
-    """Sentence accuracy with each group (council) left out of training in turn."""
-    groups = sorted({lab.group for lab in labels})
-    got: list[tuple[str, str, int] | None] = [None] * len(labels)
-    for g in groups:
-        tr = [i for i, lab in enumerate(labels) if lab.group != g]
-        model = train(pack, [labels[i] for i in tr], [feats[i] for i in tr])
-        for i, lab in enumerate(labels):
-            if lab.group == g:
-                got[i] = predict(model, feats[i])
-        advance()
-    figures = sentence_figures(labels, got, groups)
-    by_file: dict[str, list[int]] = {}
-    for i, lab in enumerate(labels):
-        by_file.setdefault(lab.where.split(":")[0], []).append(i)
-    figures["by_label_file"] = {
-        f: {
-            k: v
-            for k, v in sentence_figures([labels[i] for i in ix], [got[i] for i in ix]).items()
-            if k in ("sentences", "polarity_percent", "category_percent", "intensity_percent")
-        }
-        for f, ix in sorted(by_file.items())
-    }
-    return figures
-
-
-def sentence_figures(labels: list[Label], got: list[Any], groups: list[str] | None = None) -> dict[str, Any]:
-    pol = [(lab.polarity, g[0]) for lab, g in zip(labels, got, strict=True)]
-    cat = [(lab.category, g[1]) for lab, g in zip(labels, got, strict=True)]
-    inten = [
-        (max(lab.intensity, 1), g[2])
-        for lab, g in zip(labels, got, strict=True)
-        if lab.polarity != "none" and g[0] != "none"
-    ]
-
-    def acc(pairs: list[tuple[Any, Any]]) -> float | None:
-        return round(100 * sum(a == b for a, b in pairs) / len(pairs), 1) if pairs else None
-
-    return {
-        "sentences": len(labels),
-        **({"groups": len(groups)} if groups is not None else {}),
-        "polarity_percent": acc(pol),
-        "polarity_by_class": {
-            c: {"n": sum(1 for a, _ in pol if a == c), "percent": acc([p for p in pol if p[0] == c])}
-            for c in POLARITIES
-            if any(a == c for a, _ in pol)
-        },
-        "category_percent": acc(cat),
-        "category_by_class": {
-            c: {"n": sum(1 for a, _ in cat if a == c), "percent": acc([p for p in cat if p[0] == c])}
-            for c in sorted({a for a, _ in cat})
-        },
-        "intensity_percent": acc(inten),
-    }
-
-
 def provenance(
     account: dict[str, Any], labels: list[Label], cv: dict[str, Any] | None, date: str | None
 ) -> dict[str, Any]:
@@ -380,18 +319,42 @@ def train_pack(
     cv: bool = True,
     date: str | None = None,
     advance: Callable[[], None] = lambda: None,
+    without: list[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Train the pack's reader on the label files; (the reader file's text, a summary)."""
+    """Train the pack's reader on the label files; (the reader file's text, a summary).
+    `without`: labelled texts (file names) whose labels are left out; the provenance keeps each
+    one's SHA-256 and the keys of its labelled sentences, by which extraction knows a report
+    this reader has not learnt from (see cues.yaml `reader.held_out`)."""
     from engine.ingest.cues import load_cues
     from engine.ingest.reader import dump_reader
 
     cues = load_cues(pack, with_reader=False)
     labels, account = read_labels(pack, files, texts, group_map(pack, indexes))
+    left_out = []
+    for name in without or []:
+        own = [lab for lab in labels if lab.file == name]
+        if not own:
+            raise UsageError(f"--without {name}: no labelled sentence of that text was found in the texts given")
+        path = next(d / name for d in texts if (d / name).is_file())
+        left_out.append(
+            {"text": name, "sha256": _sha(path), "sentence_keys": sorted({sentence_key(lab.text) for lab in own})}
+        )
+        labels = [lab for lab in labels if lab.file != name]
+        account = {
+            **account,
+            "rows_used": len(labels),
+            "texts": {h: n for h, n in account["texts"].items() if h != left_out[-1]["sha256"]},
+        }
     if not labels:
         raise UsageError("no labelled sentence could be found in the texts given (--texts)")
     feats = features_of(cues, labels)
     model = train(pack, labels, feats)
     figures = cross_validate(pack, labels, feats, advance) if cv else None
     prov = provenance(account, labels, figures, date)
+    if left_out:
+        prov["without"] = left_out
     text = dump_reader(pack.id, model.heads, model.weights, prov)
     return text, {"pack": pack.id, "features": len(model.weights), **prov}
+
+
+from engine.authoring.reader_cv import cross_validate, sentence_figures  # noqa: E402,F401  (moved; kept importable here)

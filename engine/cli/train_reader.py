@@ -55,6 +55,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--date", default=None, metavar="YYYY-MM-DD", help="the date the provenance records (default: today)"
     )
+    p.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="leave out the labels of this labelled text (a file name; repeat for several): a reader for "
+        "reading that report as one that has not learnt from it (cues.yaml reader.held_out)",
+    )
     common(p)
 
 
@@ -85,7 +93,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     check_output(target, args.force)
     with render.progress(sys.stderr, 0, "training", enabled=args.format != "json") as advance:
         text, result = train_pack(
-            pack, files, args.texts, args.index, cv=not args.no_cv, date=args.date, advance=advance
+            pack,
+            files,
+            args.texts,
+            args.index,
+            cv=not args.no_cv,
+            date=args.date,
+            advance=advance,
+            without=args.without,
         )
     write_text(target, text, force=args.force)
     result["written"] = str(target)

@@ -255,7 +255,13 @@ def extract(
         if memo is not None:
             memo[key] = (lines, paged, cands, head)
     unread: list[NotEvidence] = []
-    items = items_from(cues, cands, f"sources/{source_name}", unread)
+    from engine.ingest.heldout import reading_cues
+
+    by, note = reading_cues(cues, [c.sentence for c in cands])
+    items = items_from(by, cands, f"sources/{source_name}", unread)
+    if note is not None:  # read by a reader that has not learnt from this report: every reading says so
+        items = [it.model_copy(update={"reading": _noted(it.reading, note)}) for it in items]
+        unread = [ne.model_copy(update={"reading": _noted(ne.reading, note)}) for ne in unread]
     if paged:
         items = [
             it.model_copy(update={"source": it.source.model_copy(update={"page": page_of(lines, it.source.line)})})
@@ -276,6 +282,10 @@ def extract(
         "items": [_item_dict(it) for it in items],
         **({"not_evidence": [_not_evidence_dict(ne) for ne in unread]} if unread else {}),
     }
+
+
+def _noted(reading: Reading | None, note: str) -> Reading | None:
+    return None if reading is None else reading.model_copy(update={"because": [*reading.because, note]})
 
 
 def _item_dict(it: Item) -> dict[str, Any]:

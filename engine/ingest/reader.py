@@ -294,6 +294,10 @@ class ReaderCues(Strict):
     # words standing in nearly every sentence of the framework's reports ("local", "authority"):
     # a feature made only of them and function words is no reason for a reading
     generic_words: list[str] = []
+    # readers trained without one labelled report each (`train-reader --without`): a report
+    # most of whose sentences are that report's labelled ones is read by the reader that has
+    # not learnt from it, never by one that has (its reading would be in-sample)
+    held_out: list[str] = []
 
 
 def reader_problems(doc: Document, pack: Pack, rc: ReaderCues) -> list[Problem]:
@@ -309,6 +313,13 @@ def reader_problems(doc: Document, pack: Pack, rc: ReaderCues) -> list[Problem]:
         if not -10 <= b <= 10:
             problems.append(doc.problem(("reader", "bias", pol), f"bias {b} is out of range: expected -10 to 10"))
     rule = {t.id: t.applies_to for t in pack.core.tags}
+    for i, name in enumerate(rc.held_out):
+        if "/" in name or "\\" in name or name.startswith("."):
+            problems.append(
+                doc.problem(("reader", "held_out", i), f"{name!r} must be a file name in the pack's folder")
+            )
+        elif not (pack.root / name).is_file():
+            problems.append(doc.problem(("reader", "held_out", i), f"no file {name!r} in the pack's folder"))
     for key, tag in (("tag", rc.tag), ("tag_every", rc.tag_every)):
         if tag is not None and rule.get(tag) != "any":
             problems.append(

@@ -60,15 +60,17 @@ def detect(packs, report: Path, text: str, near: Path, framework: str | None) ->
     if framework is not None:
         return framework
     candidates = []
+    broken: list[str] = []
     for rules in packs.candidates(near):
         for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
             try:
                 candidates.append((root.name, load_cues(packs.get(root.name, near), with_reader=False)))
-            except LoadError:
-                continue
+            except LoadError as e:
+                broken.append(f"{root.name} ({e})")
     found = detect_framework(text, candidates)
     if found is None:
-        raise _refuse(report, "cannot tell which framework this report follows: name it with --framework")
+        why = f"; packs that could not be read: {'; '.join(broken)}" if broken else ""
+        raise _refuse(report, f"cannot tell which framework this report follows: name it with --framework{why}")
     return found  # the caller loads the found pack's cues, with its reader
 
 
