@@ -1,4 +1,6 @@
-"""`rederive consistency --ratings CSV`: does each published rating follow from its own scores?"""
+"""`rederive consistency --ratings CSV`: does each published rating follow from its own scores?
+`rederive consistency --reports DIR|FILE... --index INDEX`: which published scores does their
+own reports' evidence support least?"""
 
 from __future__ import annotations
 
@@ -6,13 +8,30 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from engine.base.errors import UsageError
 from engine.cli.common import check_output, common
 
-HELP = "does each published rating follow from its own published scores?"
+HELP = "does each published rating follow from its scores (--ratings), and its scores from the evidence (--reports)?"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ratings", required=True, type=Path, metavar="CSV")
+    p.add_argument("--ratings", type=Path, metavar="CSV", help="a table of published ratings and scores")
+    p.add_argument(
+        "--reports",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="DIR|FILE",
+        help="read these reports (folders or files) and rank their published scores by how little their "
+        "own evidence supports them (with --index)",
+    )
+    p.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        metavar="INDEX",
+        help="the reports' published scores, as `agree` takes it (file, statement, published, council)",
+    )
     p.add_argument(
         "--framework", default=None, help="pack id (default: the one pack whose statement ids are the CSV's columns)"
     )
@@ -35,6 +54,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from engine.render import terminal as render
     from engine.reports.compare import consistency, csv_header
 
+    if (args.ratings is None) == (args.reports is None):
+        raise UsageError(
+            "name either --ratings CSV (ratings against scores) or --reports with --index (scores against evidence)"
+        )
+    if args.reports is not None:
+        return _support(args, out)
     check_output(args.output, args.force, (".md", ".html", ".htm"))
     packs = Packs(args.rules)
     framework = args.framework or packs.detect_for_columns(csv_header(args.ratings), args.ratings.parent)
@@ -54,3 +79,49 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
         consistency_table(result, out)
     return 0 if not result["exceptions"] else 1
+
+
+def _support(args: argparse.Namespace, out: TextIO) -> int:
+    """The published scores of a corpus of reports, least supported by their evidence first."""
+    import sys
+
+    from engine.authoring.corpus import index_files, read_index
+    from engine.authoring.support import support
+    from engine.cli.agree import load_pack_and_cues
+    from engine.render import terminal as render
+
+    if args.index is None:
+        raise UsageError("--reports needs --index: the reports' published scores (file, statement, published, council)")
+    if not args.index.is_file():
+        raise UsageError(f"no such index: {args.index}")
+    if args.output is not None:
+        raise UsageError("-o writes the chart of --ratings; with --reports use --format json or csv")
+    for r in args.reports:
+        if not r.exists():
+            raise UsageError(f"no such report or folder: {r}")
+    dirs = list(dict.fromkeys(r if r.is_dir() else r.parent for r in args.reports))
+    # files named alone: only their scores; a folder among them: every score the index names
+    named = {r.name for r in args.reports} if all(r.is_file() for r in args.reports) else set()
+    first = next(
+        (d / f for f in index_files(args.index) for d in dirs if (d / f).is_file() and (not named or f in named)),
+        None,
+    )
+    if first is None:
+        raise UsageError(f"none of the files {args.index} names is among the reports given")
+    args.reading = "reader"
+    pack, cues = load_pack_and_cues(args, first)
+
+    rows = [r for r in read_index(args.index, pack) if not named or r.file in named]
+    with render.progress(sys.stderr, len(rows), "reading reports", enabled=args.format != "json") as advance:
+        result = support(pack, cues, dirs, rows, advance)
+    if args.format == "csv":
+        from engine.render import csvout
+
+        csvout.support(result, out)
+    elif args.format == "json":
+        render.to_json(result, out)
+    else:
+        from engine.render.consistency_view import support_table
+
+        support_table(result, out)
+    return 0

@@ -70,3 +70,42 @@ def consistency_table(result: dict[str, Any], out: TextIO) -> None:
         f"{result.get('within_one_point', 0)} of {result['total']} councils are within one statement score point "
         "of another rating (↑ up, ↓ down; ≈ an ambiguous sum, ✗ an exception)."
     )
+
+
+def support_table(result: dict[str, Any], out: TextIO, limit: int = 20) -> None:
+    """The least supported published scores, each with its weightiest finding, and how often the
+    engine is right at each derived score."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    con = console(out)
+    scores = result["scores"]
+    table = Table(
+        title=f"Published scores least supported by their own evidence ({len(scores)} scores of "
+        f"{result['reports']} reports, {result['councils']} councils)",
+        title_justify="left",
+    )
+    for col in ("#", "council", "statement", "pub", "der", "p(pub)", "weightiest finding"):
+        table.add_column(col, justify="right" if col in ("#", "p(pub)") else "left")
+    for s in scores[:limit]:
+        f = s["findings"][0] if s["findings"] else None
+        finding = "–" if f is None else f"{f['polarity']} ({f['file']}:{f['line']}): “{f['quote'][:110]}”"
+        table.add_row(
+            str(s["rank"]),
+            escape(str(s["council"])),
+            s["statement"],
+            str(s["published"]),
+            "–" if s["derived"] is None else str(s["derived"]),
+            f"{s['probability_of_published']:.0%}",
+            escape(finding),
+        )
+    con.print(table)
+    if len(scores) > limit:
+        con.print(f"… {len(scores) - limit} more, better supported: --format json or csv lists them all")
+    right = ", ".join(
+        f"derived {d}: {v['percent']}% ({v['right']}/{v['of']})" for d, v in result["engine_right"].items()
+    )
+    con.print(f"the engine itself, on held-out councils ({escape(result['probabilities_from'])}): {right}")
+    if result["missing"]:
+        con.print(f"not found: {len(result['missing'])} file(s) the index names")
+    con.print(escape(result["note"]))

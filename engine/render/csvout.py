@@ -168,3 +168,37 @@ def agree(result: dict[str, Any], out: TextIO) -> None:
             }
         )
     write(header, flat, out)
+
+
+SUPPORT = [
+    "rank",
+    "council",
+    "file",
+    "statement",
+    "published",
+    "derived",
+    "probability_of_published",
+    "apart",
+    "items",
+    "engine_right_percent",
+    "finding_quote",
+    "finding_line",
+    "finding_polarity",
+]
+
+
+def support(result: dict[str, Any], out: TextIO) -> None:
+    """One row per published score, least supported first, with its weightiest finding."""
+    rows = []
+    for s in result["scores"]:
+        f = s["findings"][0] if s["findings"] else {}
+        rows.append(
+            {
+                **{k: s.get(k) for k in SUPPORT[:9]},
+                "engine_right_percent": (s.get("engine_right") or {}).get("percent"),
+                "finding_quote": f.get("quote"),
+                "finding_line": f.get("line"),
+                "finding_polarity": f.get("polarity"),
+            }
+        )
+    write(SUPPORT, rows, out)
