@@ -148,3 +148,23 @@ def test_the_address_keeps_the_work_through_reload_back_and_a_shared_link(server
     other.wait_for_selector("body[data-changes='1']")
     assert other.locator("#detail[data-statement='learning']").count() == 1
     assert page.errors == []
+
+
+def test_the_support_chart_opens_with_a_dot_for_every_published_score(page, tmp_path):
+    """`consistency --reports -o chart.html`: one dot per published score, the least supported
+    red and listed below with their weightiest finding."""
+    from conftest import ROOT
+
+    ofsted = ROOT.parent / "shared" / "ofsted-ilacs"
+    reports = [ofsted / "reports" / f for f in ("barnsley-2018-11-19.pdf", "barnsley-2023-10-27.pdf")]
+    chart = tmp_path / "support.html"
+    obj = run_json(
+        "consistency", "--reports", *map(str, reports), "--index", str(ofsted / "inspections.csv"), "-o", str(chart)
+    )
+    page.goto(chart.as_uri())
+    low = [s for s in obj["scores"] if s["probability_of_published"] <= 0.25]
+    assert page.locator("circle").count() == len(obj["scores"])
+    assert page.locator("circle.low").count() == page.locator("tr.least").count() == len(low)
+    assert page.locator("figure").count() == len({s["statement"] for s in obj["scores"]})
+    assert not page.errors
+    _shot(page, "support-chart")

@@ -41,7 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="CHART.html|CHART.md",
-        help="also write a chart of every council on the rating bands",
+        help="also write a chart: every council on the rating bands (--ratings), or every published score "
+        "against the derived one, the least supported marked (--reports, HTML)",
     )
     p.add_argument("--force", action="store_true", help="replace an existing chart file")
     common(p, formats=("table", "json", "csv"))
@@ -95,7 +96,9 @@ def _support(args: argparse.Namespace, out: TextIO) -> int:
     if not args.index.is_file():
         raise UsageError(f"no such index: {args.index}")
     if args.output is not None:
-        raise UsageError("-o writes the chart of --ratings; with --reports use --format json or csv")
+        if args.output.suffix.lower() not in (".html", ".htm"):
+            raise UsageError(f"{args.output}: the chart of --reports is a web page: name it .html")
+        check_output(args.output, args.force, (".html", ".htm"))
     for r in args.reports:
         if not r.exists():
             raise UsageError(f"no such report or folder: {r}")
@@ -114,6 +117,12 @@ def _support(args: argparse.Namespace, out: TextIO) -> int:
     rows = [r for r in read_index(args.index, pack) if not named or r.file in named]
     with render.progress(sys.stderr, len(rows), "reading reports", enabled=args.format != "json") as advance:
         result = support(pack, cues, dirs, rows, advance)
+    if args.output is not None:
+        from engine.base.atomic import write_text
+        from engine.render.support_chart import for_pack
+
+        write_text(args.output, for_pack(pack, result), force=args.force)
+        result["written"] = str(args.output)
     if args.format == "csv":
         from engine.render import csvout
 
