@@ -22,11 +22,11 @@ def _cell_svg(name: str, scores: list[dict[str, Any]], scale: list[int], labels:
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {w} {h}" width="{w}" '
         f'aria-label="{escape(name)}: published score across, derived score down">'
     ]
-    for i, s in enumerate(scale):
+    for i, sc in enumerate(scale):
         out.append(
             f'<text x="{left + cell * i + cell / 2}" y="{top + cell * n + 16}" text-anchor="middle">'
-            f"{s}</text>"
-            f'<text x="{left - 6}" y="{top + cell * i + cell / 2 + 4}" text-anchor="end">{s}</text>'
+            f"{sc}</text>"
+            f'<text x="{left - 6}" y="{top + cell * i + cell / 2 + 4}" text-anchor="end">{sc}</text>'
         )
         for j in range(n):
             fill = "#eef6ee" if i == j else "#fafafa"
