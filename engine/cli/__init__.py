@@ -23,6 +23,7 @@ COMMANDS = (
     "explain",
     "diff",
     "consistency",
+    "compare",
     "check",
     "whatif",
     "counterfactual",
