@@ -449,3 +449,23 @@ def test_uploads_are_listed_again_after_a_restart_by_the_name_they_were_given(tm
         assert c.get(f"/cases/{entry.id}").status_code == 200
         listing = c.get("/").text
     assert "lincolnshire-pilot.txt" in listing and "published 2023-11-17" in listing
+
+
+def test_the_evidence_support_page_ranks_the_served_scores_and_compares_two_cases(client):
+    page = client.get("/consistency/support")
+    assert page.status_code == 200 and "<a href='/'>cases</a>" in page.text
+    # every served published score is a dot, each served case of a calibrated framework linked
+    cqc = 9 + 9  # the two bundled CQC cases' published statement scores
+    assert page.text.count("<circle") >= cqc
+    assert "<option value='blackpool-2025'>" in page.text and "action='/consistency/compare'" in page.text
+    got = client.get("/consistency/compare", params={"old": "lincolnshire-2023", "new": "blackpool-2025"})
+    assert got.status_code == 200 and "<table id='compare'>" in got.text
+    assert got.text.count("<tr><td>") == 9  # a row per statement
+    assert "no longer there (lincolnshire-2023)" in got.text and "href='/cases/blackpool-2025#s=" in got.text
+    bad = client.get("/consistency/compare", params={"old": "lincolnshire-2023", "new": "nowhere"})
+    assert bad.status_code == 404 or "no case 'nowhere' is served" in bad.text
+    mixed = client.get(
+        "/consistency/compare", params={"old": "lincolnshire-2023", "new": "blackpool-2020-ofsted-monitoring"}
+    )
+    assert "compare cases of one framework" in mixed.text
+    assert 'href="/consistency/support"' in client.get("/").text

@@ -44,18 +44,7 @@ def read_side(path: Path, packs: Any, framework: str | None) -> tuple[Pack, Side
         from engine.model.case import load_case
 
         loaded = load_case(path, packs.pack_for(path.parent))
-        case = loaded.case
-        pub = case.published
-        item_file = case.items[0].source.file if case.items else path.name
-        return packs.get(case.framework, path.parent), Side(
-            path,
-            case.council,
-            pub.date,
-            dict(pub.scores),
-            pub.rating,
-            list(case.items),
-            str(loaded.folder / item_file),
-        )
+        return packs.get(loaded.case.framework, path.parent), side_of_case(loaded)
     from engine.ingest.cues import load_cues
     from engine.ingest.extract import extract
     from engine.ingest.readers import read_report
@@ -74,6 +63,22 @@ def read_side(path: Path, packs: Any, framework: str | None) -> tuple[Pack, Side
         found.get("rating"),
         [Item.model_validate(x) for x in data["items"]],
         str(path),
+    )
+
+
+def side_of_case(loaded: Any) -> Side:
+    """A loaded case as one side of a comparison (its items' lines refer to its first source)."""
+    case = loaded.case
+    pub = case.published
+    item_file = case.items[0].source.file if case.items else loaded.path.name
+    return Side(
+        loaded.path,
+        case.council,
+        pub.date,
+        dict(pub.scores),
+        pub.rating,
+        list(case.items),
+        str(loaded.folder / item_file),
     )
 
 

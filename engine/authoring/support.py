@@ -107,6 +107,15 @@ def support(
             "run `rederive calibrate` on a corpus of published reports first"
         )
     pages, missing = read_pages(pack, cues, reports, rows, advance, memo={})
+    return rank(pack, pages, [r.file for r in missing])
+
+
+def rank(pack: Pack, pages: list[Page], missing: list[str]) -> dict[str, Any]:
+    """Published scores with their evidence (a page each: one statement of one report), least
+    supported first."""
+    cal = pack.core.calibration
+    if cal is None or cal.probabilities is None:
+        raise UsageError(f"pack {pack.id!r} holds no probability table (calibration.probabilities)")
     scale = list(pack.scores)
     right = _engine_right(pack)
     scored = [_scored(pack, page, scale) for page in pages]
@@ -125,7 +134,7 @@ def support(
     return {
         "framework": pack.id,
         "scores": scored,
-        "missing": [r.file for r in missing],
+        "missing": missing,
         "reports": len({s["file"] for s in scored}),
         "councils": len({s["council"] for s in scored}),
         "support_levels": levels,

@@ -116,6 +116,13 @@ def routes(served: Served) -> list[Route]:
     async def consistency(request: Request) -> Response:
         return await guarded(consistency_page, served)
 
+    async def support_route(request: Request) -> Response:
+        return await guarded(support_page, served)
+
+    async def compare_route(request: Request) -> Response:
+        q = request.query_params
+        return await guarded(compare_page, served, q.get("old", ""), q.get("new", ""))
+
     return [
         Route("/", index),
         Route("/cases/{id}", case),
@@ -125,6 +132,8 @@ def routes(served: Served) -> list[Route]:
         Route("/cases/{id}/scenario/read", scenario_read, methods=["POST"]),
         Route("/cases/{id}/brief.{kind:str}", with_body(PanelQuery, brief_route), methods=["POST"]),
         Route("/consistency", consistency),
+        Route("/consistency/support", support_route),
+        Route("/consistency/compare", compare_route),
         Route("/favicon.ico", lambda request: Response(status_code=204)),
     ]
 
@@ -184,7 +193,7 @@ def consistency_page(served: Served) -> Response:
     return HTMLResponse(in_explorer(page, served, pack.id))
 
 
-def in_explorer(page: str, served: Served, framework: str) -> str:
+def in_explorer(page: str, served: Served, framework: str, where: str = "consistency") -> str:
     """A chart page as the explorer shows it: its header (a way back to the cases), its script
     (the councils' table sorts by any column) and each council linked to its case where one is
     served."""
@@ -200,6 +209,110 @@ def in_explorer(page: str, served: Served, framework: str) -> str:
     head = (
         "<link rel='stylesheet' href='/static/explorer.css'><script src='/static/explorer.js' defer></script>"
         "</head><body><header class='top'><a href='/' class='brand'>rederive</a> "
-        "<a href='/'>cases</a> · <strong>consistency</strong></header>"
+        f"<a href='/'>cases</a> · <strong>{h.escape(where)}</strong>"
+        + ("" if where == "evidence support" else " · <a href='/consistency/support'>evidence support</a>")
+        + "</header>"
     )
     return page.replace("</head><body>", head, 1)
+
+
+def support_page(served: Served) -> Response:
+    """The served cases' published scores ranked by how little their own evidence supports them
+    (`consistency --reports` over what is served), per framework, with the form to set two
+    cases of one council side by side."""
+    import html as h
+
+    from engine.authoring.corpus import IndexRow, Page
+    from engine.authoring.support import rank
+    from engine.render.support_chart import for_pack
+
+    by: dict[str, list] = {}
+    for cid in served.ids():
+        entry = served.get(cid)
+        cal = entry.pack.core.calibration
+        if cal is None or cal.probabilities is None:
+            continue
+        case = entry.case.case
+        for sid, score in case.published.scores.items():
+            if score is not None:
+                row = IndexRow(0, cid, case.council, sid, score)
+                by.setdefault(entry.pack.id, []).append(Page(row, list(case.items), None))
+    if not by:
+        return error_page("no served case has a framework whose pack holds a probability table")
+    parts = []
+    for fw, pages in sorted(by.items()):
+        pack = served.packs.get(fw)
+        page = for_pack(pack, rank(pack, pages, []))
+        body = page[page.index("<body>") + len("<body>") : page.rindex("</body>")]
+        for cid in sorted({p.row.file for p in pages}, key=len, reverse=True):
+            e = h.escape(cid)
+            body = body.replace(f"<td>{e}</td>", f"<td><a href='/cases/{e}'>{e}</a></td>")
+        parts.append(body)
+    options = "".join(
+        f"<option value='{h.escape(cid)}'>{h.escape(served.get(cid).case.case.council)} · {h.escape(cid)}</option>"
+        for cid in served.ids()
+    )
+    form = (
+        "<h2>Two reports of one council</h2><form action='/consistency/compare' method='get' class='compare'>"
+        f"<label>earlier <select name='old'>{options}</select></label> "
+        f"<label>later <select name='new'>{options}</select></label> <button>Compare</button></form>"
+    )
+    style = page[page.index("<head>") : page.index("</head>")]
+    doc = f"<!doctype html><html lang='en'>{style}</head><body>{form}{''.join(parts)}</body></html>"
+    return HTMLResponse(in_explorer(doc, served, "", "evidence support"))
+
+
+def compare_page(served: Served, old: str, new: str) -> Response:
+    """Two served cases side by side: per statement the published and derived change, and the
+    findings no longer there beside the new ones, as `rederive compare` gives them."""
+    import html as h
+
+    from engine.authoring.compare import compare, side_of_case
+    from engine.render.chart import CSS
+
+    if not old or not new:
+        return error_page("name two served cases: /consistency/compare?old=CASE&new=CASE")
+    a, b = served.get(old), served.get(new)
+    if a.pack.id != b.pack.id:
+        return error_page(f"{old} follows {a.pack.id} and {new} {b.pack.id}: compare cases of one framework")
+    r = compare(a.pack, side_of_case(a.case), side_of_case(b.case))
+    o, n = r["old"], r["new"]
+    who = str(o["council"]) if o["council"] == n["council"] else f"{o['council']} → {n['council']} (two councils)"
+
+    def arrow(p: dict) -> str:
+        return f"{'–' if p['old'] is None else p['old']} → {'–' if p['new'] is None else p['new']}"
+
+    def items(fs: list, cid: str, sid: str) -> str:
+        return (
+            "".join(
+                f"<li class='{h.escape(f['polarity'])}'><a href='/cases/{h.escape(cid)}#s={h.escape(sid)}'>line {f['line']}</a> "
+                f"{h.escape(f['polarity'])} ({h.escape(f['category'])}): “{h.escape(f['quote'])}”</li>"
+                for f in fs
+            )
+            or "<li>none</li>"
+        )
+
+    rows = "".join(
+        f"<tr><td>{h.escape(st['statement'])}</td><td>{arrow(st['published'])}</td><td>{arrow(st['derived'])}</td>"
+        f"<td>{ {True: '✓', False: '✗', None: ''}[st['follows']] }</td><td>{st['kept']}</td>"
+        f"<td>{st['gone_findings']}</td><td>{st['new_findings']}</td></tr>"
+        for st in r["statements"]
+    )
+    sides = "".join(
+        f"<h3>{h.escape(st['statement'])}</h3><div class='sides'><div><h4>no longer there ({h.escape(old)})</h4>"
+        f"<ul>{items(st['gone'], old, st['statement'])}</ul></div><div><h4>new ({h.escape(new)})</h4>"
+        f"<ul>{items(st['new'], new, st['statement'])}</ul></div></div>"
+        for st in r["statements"]
+        if st["gone"] or st["new"]
+    )
+    doc = (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>compare {h.escape(old)} and {h.escape(new)}</title>"
+        f"<style>{CSS}.sides{{display:grid;grid-template-columns:1fr 1fr;gap:1rem}}li.shortfall{{color:#8e2c20}}</style>"
+        f"</head><body><h1>{h.escape(who)}: {h.escape(old)} → {h.escape(new)}</h1>"
+        f"<p class='meta'>overall: published {h.escape(str(o['published_rating']))} → {h.escape(str(n['published_rating']))}; "
+        f"derived {h.escape(str(o['derived_rating']))} → {h.escape(str(n['derived_rating']))}. Findings paired by "
+        f"{h.escape(r['paired_by'])}; ✓: the published change follows the derived one.</p>"
+        "<table id='compare'><tr><th>statement</th><th>published</th><th>derived</th><th>follows</th><th>kept</th>"
+        f"<th>no longer there</th><th>new</th></tr>{rows}</table>{sides}</body></html>"
+    )
+    return HTMLResponse(in_explorer(doc, served, "", "compare"))
