@@ -488,6 +488,32 @@ def _ofsted_targets(packs_root: Path, t_pass: float, quick: bool) -> None:
         f"{t_all:.1f} for {written} of {n} inspections (target < 60: {_met(t_all < 60 and written == n)})",
     )
     shutil.rmtree(work, ignore_errors=True)
+    index = corpus.parent / "inspections.csv"
+    t_sup = _wall(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "consistency",
+            "--reports",
+            str(corpus),
+            "--index",
+            str(index),
+            "--format",
+            "json",
+        ]
+    )
+    line(
+        "ofsted_corpus_consistency_reports_s",
+        f"{t_sup:.1f} for {n} inspections ranked by support (target < 60: {_met(t_sup < 60)}; "
+        f"{t_sup / t_all:.2f}x extracting them to cases)",
+    )
+    pair = [str(corpus / "barnsley-2018-11-19.pdf"), str(corpus / "barnsley-2023-10-27.pdf")]
+    t_cmp = _wall([sys.executable, "-m", "engine", "compare", *pair, "--format", "json"])
+    line(
+        "ofsted_compare_two_inspections_s",
+        f"{t_cmp:.3f} (target < 2: {_met(t_cmp < 2)}; {t_cmp / t_pass:.1f}x python -c pass)",
+    )
 
 
 def _met(ok: bool) -> str:

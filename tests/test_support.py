@@ -39,7 +39,11 @@ def test_published_scores_ranked_from_least_supported_with_findings_checked_at_t
         want = {-1: "shortfall", 1: "strength"}.get((s["apart"] > 0) - (s["apart"] < 0))
         assert s["findings"] and all(want is None or f["polarity"] in (want, "mixed") for f in s["findings"])
         lines = read_report(OFSTED / "reports" / s["file"]).text.splitlines()
-        for f in s["findings"]:
+        # derived otherwise: the fewest sentences that would have to read otherwise, each at its line
+        assert ("would_read_otherwise" in s) == (s["derived"] != s["published"])
+        other = s.get("would_read_otherwise") or {"changes": None, "sentences": []}
+        assert other["changes"] is None or len(other["sentences"]) == other["changes"] >= 1
+        for f in [*s["findings"], *(x for x in other["sentences"] if "quote" in x)]:
             assert " ".join(f["quote"].split()) in " ".join(lines[f["line"] - 1].split())
     # the levels of support count every score, and how many of them the engine derived as published
     assert sum(lv["scores"] for lv in obj["support_levels"]) == len(scores)
@@ -47,6 +51,7 @@ def test_published_scores_ranked_from_least_supported_with_findings_checked_at_t
         s["derived"] == s["published"] for s in scores
     )
     assert "not an error of the inspectorate" in obj["note"]
+    assert any(s.get("would_read_otherwise", {}).get("changes") for s in scores)
 
 
 def test_support_reads_back_from_csv_and_prints_a_table():

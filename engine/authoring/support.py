@@ -5,7 +5,10 @@ derived from its evidence alone (the published score is never an input). The pac
 probability table (calibrated leave-one-council-out) gives the probability that a statement
 derived `d` was published `k`; a published score the evidence supports little is one the
 engine gives a low probability. The scores are ranked from least supported, each with the
-findings that pull its derived score away from the published one (quote, line, reading).
+findings that pull its derived score away from the published one (quote, line, reading) and,
+where the evidence derives another score, the fewest sentences that would have to read
+otherwise for it to derive the published one (`rederive counterfactual`'s exact search, the
+most arguable set).
 
 A low-support score is a question for a reader of the report, not an error of the
 inspectorate: the engine is itself wrong as often as its calibration says (`engine_right`:
@@ -26,6 +29,7 @@ from engine.model.case import Item
 from engine.model.pack import Pack
 
 FINDINGS = 3  # findings shown for each score
+MAX_CHANGES = 3  # the largest set of changed readings searched for a score derived otherwise
 
 NOTE = (
     "a published score the evidence supports little is a question for a reader of the report, not an "
@@ -157,7 +161,7 @@ def _scored(pack: Pack, page: Page, scale: list[int]) -> dict[str, Any]:
         assert pack.core.calibration is not None and pack.core.calibration.probabilities is not None
         dist = statement_distribution(pack.core.calibration.probabilities, scale, derived)
         p_pub = dist.get(page.row.published, 0.0)
-    return {
+    out = {
         "file": page.row.file,
         "line": page.row.line,
         "council": page.row.group,
@@ -169,6 +173,30 @@ def _scored(pack: Pack, page: Page, scale: list[int]) -> dict[str, Any]:
         "apart": None if derived is None else derived - page.row.published,
         "items": len(own),
         "findings": deciding_findings(pack, own, derived, page.row.published),
+    }
+    if derived is not None and derived != page.row.published:
+        out["would_read_otherwise"] = otherwise(pack, page, own)
+    return out
+
+
+def otherwise(pack: Pack, page: Page, own: list[Item]) -> dict[str, Any]:
+    """The fewest findings that would have to read otherwise (or be absent, or be added) for the
+    evidence to derive the published score: the most arguable such set, by exact search."""
+    from engine.analysis.counterfactual import search
+    from engine.model.case import Case, LoadedCase
+
+    sid = page.row.statement
+    case = Case(case=page.row.file, council=page.row.group, framework=pack.id, sources=[page.row.file], items=own)
+    res = search(
+        pack, LoadedCase(Path(page.row.file), case), (sid, page.row.published), max_changes=MAX_CHANGES, max_sets=1
+    )
+    if not res["sets"]:
+        return {"changes": None, "within": MAX_CHANGES, "sentences": []}
+    keep = ("kind", "to", "category", "polarity", "quote", "line", "confidence", "plausibility")
+    return {
+        "changes": res["minimal_size"],
+        "sets": res["sets_total"],
+        "sentences": [{k: d[k] for k in keep if k in d} for d in res["sets"][0]["details"]],
     }
 
 

@@ -181,6 +181,7 @@ SUPPORT = [
     "apart",
     "items",
     "engine_right_percent",
+    "would_take_changes",
     "finding_quote",
     "finding_line",
     "finding_polarity",
@@ -196,6 +197,7 @@ def support(result: dict[str, Any], out: TextIO) -> None:
             {
                 **{k: s.get(k) for k in SUPPORT[:9]},
                 "engine_right_percent": (s.get("engine_right") or {}).get("percent"),
+                "would_take_changes": (s.get("would_read_otherwise") or {}).get("changes"),
                 "finding_quote": f.get("quote"),
                 "finding_line": f.get("line"),
                 "finding_polarity": f.get("polarity"),
