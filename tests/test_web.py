@@ -469,3 +469,29 @@ def test_the_evidence_support_page_ranks_the_served_scores_and_compares_two_case
     )
     assert "compare cases of one framework" in mixed.text
     assert 'href="/consistency/support"' in client.get("/").text
+
+
+def test_an_upload_takes_the_forms_framework_and_reading_and_a_refusal_writes_nothing(client, workspace):
+    raw = (ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt").read_bytes()
+    form = client.get("/").text
+    assert "id='upload-framework'" in form.replace('"', "'") and "value='cues'" in form.replace('"', "'")
+    cues = client.post(
+        "/api/extract",
+        files={"file": ("lincs.txt", raw)},
+        data={"reading": "cues", "framework": "cqc-la"},
+        headers=SAME,
+    )
+    assert cues.status_code == 200, cues.text
+    case = client.get(f"/api/cases/{cues.json()['id']}/derive").json()
+    reader = _upload(client, "lincs.txt", raw).json()
+    assert reader["id"] != cues.json()["id"]  # another reading of the same report is another case
+    text = (workspace / f"{cues.json()['id']}.yaml").read_text(encoding="utf-8")
+    assert "by: cues" in text and "by: reader" not in text and case["overall"]["derived"] is not None
+    for data, why in (({"framework": "nope"}, "nope"), ({"reading": "guess"}, "expected 'reader' or 'cues'")):
+        got = _unchanged(
+            client,
+            workspace,
+            lambda d=data: client.post("/api/extract", files={"file": ("x.txt", raw)}, data=d, headers=SAME),
+        )
+        assert got.status_code in (400, 404, 422) and why in got.text, got.text
+        assert str(workspace) not in got.text and str(ROOT) not in got.text

@@ -125,6 +125,14 @@ def test_a_report_uploaded_from_the_page_opens_as_a_case(server, page):
     page.click("#upload button[type=submit]")
     page.wait_for_selector("#upload-error:has-text('ZIP')")
     assert page.url == server
+    # the form's choices: the framework named and the cues alone read it
+    page.set_input_files("#upload-file", str(CASES / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt"))
+    page.select_option("#upload-framework", "cqc-la")
+    page.select_option("#upload-reading", "cues")
+    page.click("#upload button[type=submit]")
+    page.wait_for_url("**/cases/report-*")
+    page.wait_for_selector("body[data-ready='1']")
+    assert "Lincolnshire" in page.inner_text("h1") and "by: reader" not in page.content()
 
 
 def test_the_address_keeps_the_work_through_reload_back_and_a_shared_link(server, page):

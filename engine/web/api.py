@@ -147,12 +147,12 @@ def routes(served: Served) -> list[Route]:
 
     async def extract(request: Request) -> Response:
         try:
-            raw, name = await read_upload(request)
+            raw, name, choice = await read_upload(request)
         except RederiveError as exc:
             return error_response(exc)
 
         def work():
-            entry = served.add_report(raw, name)
+            entry = served.add_report(raw, name, choice["framework"], choice["reading"] or "reader")
             return {
                 "id": entry.id,
                 "council": entry.case.case.council,
@@ -193,8 +193,10 @@ def counterfactual_of(served: Served, cid: str, q: CounterfactualQuery) -> dict[
     return search(pack, cur.case, parse_target(pack, q.target), q.max_changes, q.max_sets)
 
 
-async def read_upload(request: Request) -> tuple[bytes, str]:
-    """The one file of a multipart upload (field `file`), within the readers' size limit."""
+async def read_upload(request: Request) -> tuple[bytes, str, dict[str, str | None]]:
+    """The one file of a multipart upload (field `file`), within the readers' size limit, and
+    the form's choices: `framework` (a pack id; empty: told by the report's wording) and
+    `reading` (`reader` or `cues`)."""
     from engine.ingest.readers import MAX_PDF_BYTES
 
     check_declared(request, MAX_PDF_BYTES + 64 * 1024, "the upload", required=True)
@@ -207,7 +209,10 @@ async def read_upload(request: Request) -> tuple[bytes, str]:
         raise _fail("expected a multipart form with the report in the field 'file'")
     raw = await upload.read()
     await upload.close()
-    return raw, (upload.filename or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    choice = {k: (v if isinstance(v := form.get(k), str) and v else None) for k in ("framework", "reading")}
+    if choice["reading"] not in (None, "reader", "cues"):
+        raise _fail(f"reading {choice['reading']!r}: expected 'reader' or 'cues'")
+    return raw, (upload.filename or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1], choice
 
 
 def check_declared(request: Request, limit: int, what: str, required: bool = False) -> None:

@@ -129,7 +129,20 @@ class Served:
         lc = LoadedCase(entry.case.path, entry.case.case.model_copy(update={"items": items}))
         return Current(entry, lc, derive(entry.pack, items, reuse=base), base)
 
-    def add_report(self, raw: bytes, name: str = "upload") -> Entry:
+    def frameworks(self) -> list[str]:
+        """The ids of the framework packs an upload may name."""
+        return sorted(
+            {
+                root.name
+                for rules in self.packs.candidates(None)
+                for root in rules.iterdir()
+                if (root / "cues.yaml").is_file()
+            }
+        )
+
+    def add_report(
+        self, raw: bytes, name: str = "upload", framework: str | None = None, reading: str = "reader"
+    ) -> Entry:
         """Extract an uploaded report into the workspace as a case named by its content, or
         open the case the same report was extracted into before. A report that cannot be
         read, or yields no evidence, is refused and nothing is written."""
@@ -140,7 +153,13 @@ class Served:
             msg = f"the upload is {len(raw):,} bytes; the limit is {MAX_PDF_BYTES:,} bytes"
             raise LoadError(msg, [Problem(name, None, None, "", msg)])
         kind = sniff(Path(name), raw[:4096])
-        stem = f"report-{hashlib.sha256(raw).hexdigest()[:16]}"
+        if framework is not None and framework not in (known := self.frameworks()):
+            msg = f"no framework {framework!r}: expected one of {', '.join(known)}"  # no server path in it
+            raise LoadError(msg, [Problem(name, None, None, "", msg)])
+        digest = hashlib.sha256(raw)
+        if framework is not None or reading != "reader":  # another choice reads it into another case
+            digest.update(f"\0{framework or ''}\0{reading}".encode())
+        stem = f"report-{digest.hexdigest()[:16]}"
         target = self.workspace / f"{stem}.yaml"
         with self._lock:  # one extraction at a time: two uploads of one report write one case
             if not target.exists():
@@ -148,20 +167,29 @@ class Served:
                     report = Path(tmp) / f"{stem}{KIND_SUFFIX[kind]}"
                     report.write_bytes(raw)
                     try:
-                        write_extracted(report, target, self.rules, None, named=name)
+                        write_extracted(report, target, self.rules, framework, reading=reading, named=name)
                     except RederiveError as exc:
-                        raise _renamed(exc, str(report), name) from None
+                        raise _renamed(
+                            exc, str(report), name, "name it with --framework", "choose its framework"
+                        ) from None
                     target.with_suffix(".name").write_text(Path(name).name + "\n", encoding="utf-8")
         return self._add(target)
 
 
-def _renamed(exc: RederiveError, inner: str, name: str) -> RederiveError:
-    """The error with the temporary file's name replaced by the name the upload was given."""
+def _renamed(exc: RederiveError, inner: str, name: str, *plain: str) -> RederiveError:
+    """The error with the temporary file's name replaced by the name the upload was given (and
+    each pair of `plain` words, the command line's, by the form's)."""
+
+    def say(text: str) -> str:
+        text = text.replace(inner, name)
+        for old, new in zip(plain[::2], plain[1::2], strict=True):
+            text = text.replace(old, new)
+        return text
+
     problems = [
-        Problem(name if p.file == inner else p.file, p.line, p.col, p.path, p.message.replace(inner, name))
-        for p in exc.problems
+        Problem(name if p.file == inner else p.file, p.line, p.col, p.path, say(p.message)) for p in exc.problems
     ]
-    return type(exc)(str(exc.args[0]).replace(inner, name) if exc.args else name, problems)
+    return type(exc)(say(str(exc.args[0])) if exc.args else name, problems)
 
 
 def report_lines(lc: LoadedCase) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ def cases_page(served: Served) -> dict[str, Any]:
                 "kind": cur.case.case.kind,
             }
         )
-    return {"cases": rows, "ratings": served.ratings is not None}
+    return {"cases": rows, "ratings": served.ratings is not None, "frameworks": served.frameworks()}
 
 
 def _bands_svg(cur: Current, obj: dict[str, Any]) -> str:
