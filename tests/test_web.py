@@ -495,3 +495,62 @@ def test_an_upload_takes_the_forms_framework_and_reading_and_a_refusal_writes_no
         )
         assert got.status_code in (400, 404, 422) and why in got.text, got.text
         assert str(workspace) not in got.text and str(ROOT) not in got.text
+
+
+def test_corrections_kept_as_labels_retrain_a_reader(client, workspace):
+    """Reading items otherwise and adding one from a sentence of the report, kept as label rows
+    in the workspace; `train-reader` finds every row in its text and trains on them."""
+    import csv
+
+    import yaml
+
+    from engine.authoring.train_reader import label_files, train_pack
+    from engine.model.pack import load_pack
+
+    raw = (ROOT / "cases" / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt").read_bytes()
+    cid = _upload(client, "lincs.txt", raw).json()["id"]
+    case = yaml.safe_load((workspace / f"{cid}.yaml").read_text(encoding="utf-8"))
+    first, second = case["items"][0], case["items"][1]
+    other = {"strength": "shortfall", "shortfall": "strength", "mixed": "strength"}
+    free = case["not_evidence"][0]  # a sentence read as no finding: added as one
+    changes = [
+        {"op": "set", "item": first["id"], "field": "polarity", "value": other[first["polarity"]]},
+        {"op": "set", "item": second["id"], "field": "category", "value": "partners"},
+        {
+            "op": "add",
+            "items": [
+                {
+                    "id": "added-1",
+                    "statement": free["statement"],
+                    "category": "people_experience",
+                    "polarity": "shortfall",
+                    "quote": free["quote"],
+                }
+            ],
+        },
+    ]
+    nothing = _unchanged(
+        client,
+        workspace,
+        lambda: client.post(f"/api/cases/{cid}/labels", json={"name": "x", "changes": []}, headers=SAME),
+    )
+    assert nothing.status_code == 400 and "nothing to keep" in nothing.text
+    got = client.post(f"/api/cases/{cid}/labels", json={"name": "corrections", "changes": changes}, headers=SAME)
+    assert got.status_code == 200, got.text
+    assert got.json()["written"] == f"labels/{cid}.tsv" and got.json()["total"] == 3
+    path = workspace / "labels" / f"{cid}.tsv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    lines = (workspace / "sources" / f"{cid}.txt").read_text(encoding="utf-8").splitlines()
+    assert [r["polarity"] for r in rows] == [other[first["polarity"]], second["polarity"], "shortfall"]
+    assert rows[1]["category"] == "partners" and rows[2]["category"] == "people_experience"
+    for r, quote in zip(rows, (first["quote"], second["quote"], free["quote"]), strict=True):
+        assert lines[int(r["line"]) - 1][int(r["start"]) : int(r["end"])] == quote
+    # saved again: the same sentences' rows replaced, not repeated
+    again = client.post(f"/api/cases/{cid}/labels", json={"name": "c", "changes": changes[:1]}, headers=SAME)
+    assert again.json()["total"] == 3
+    pack = load_pack(ROOT / "rules" / "cqc-la")
+    shared = ROOT.parent / "shared"
+    files = [path, *[f for f in label_files(shared / "labels", pack) if "seed" in f.name]]
+    _, result = train_pack(pack, files, [workspace / "sources", shared / "reports"], [], cv=False, date="2000-01-01")
+    prov = result["provenance"] if "provenance" in result else result
+    assert prov["rows_used"] == 1404 + 3 and prov["rows_without_text"] == 0

@@ -107,6 +107,8 @@ def test_lines_items_and_what_would_it_take(server, page):
     page.click("#add-confirm")
     page.wait_for_selector("#change-list li:has-text('add added-1')")
     _shot(page, "case-added")
+    page.click("#save-labels")  # the applied set and the added sentence kept as labels for retraining
+    page.wait_for_selector("#panel-error:has-text('correction(s) as labels in the workspace')")
 
     assert page.errors == []
 

@@ -21,8 +21,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--labels",
         required=True,
         type=Path,
+        action="append",
         metavar="DIR|FILE.tsv",
-        help="label files (tab-separated: file, statement, line, start, end, key, polarity, intensity, category)",
+        help="label files (tab-separated: file, statement, line, start, end, key, polarity, intensity, category); "
+        "repeat for several folders (the explorer's corrections with the pack's own labels)",
     )
     p.add_argument(
         "--texts",
@@ -81,9 +83,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if not args.texts:
         raise UsageError("--texts: name at least one folder holding the labelled texts")
     pack = load_pack(args.pack)
-    files = label_files(args.labels, pack)
+    files = list(dict.fromkeys(f for where in args.labels for f in label_files(where, pack)))
     if not files:
-        raise UsageError(f"{args.labels}: no label file names the statements of pack {pack.id!r}")
+        raise UsageError(f"{', '.join(map(str, args.labels))}: no label file names the statements of pack {pack.id!r}")
     target = args.output
     if target is None:
         from engine.ingest.cues import load_cues

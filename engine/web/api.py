@@ -6,6 +6,7 @@
     POST /api/cases/{id}/whatif              rederive whatif CASE --scenario (the body: a scenario)
     POST /api/cases/{id}/counterfactual      rederive counterfactual CASE --target ... --max-changes ...
     POST /api/extract                        an uploaded report, extracted; answers the new case's id
+    POST /api/cases/{id}/labels              the body's changes that correct a reading, kept as label rows
 
 An error answers with a status code and `{"error": ..., "problems": [...]}`, the located
 lines the command line prints after `error:`.
@@ -142,6 +143,9 @@ def routes(served: Served) -> list[Route]:
 
         return await guarded(work)
 
+    async def labels(request: Request, sc: Scenario) -> Response:
+        return await guarded(served.save_labels, request.path_params["id"], list(sc.changes))
+
     async def counterfactual(request: Request, q: CounterfactualQuery) -> Response:
         return await guarded(counterfactual_of, served, request.path_params["id"], q)
 
@@ -170,6 +174,7 @@ def routes(served: Served) -> list[Route]:
         Route("/api/cases/{id}/whatif", with_body(Scenario, whatif), methods=["POST"]),
         Route("/api/cases/{id}/counterfactual", with_body(CounterfactualQuery, counterfactual), methods=["POST"]),
         Route("/api/extract", extract, methods=["POST"]),
+        Route("/api/cases/{id}/labels", with_body(Scenario, labels), methods=["POST"]),
     ]
 
 

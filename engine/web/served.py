@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.analysis.scenario import Change, apply
-from engine.base.errors import LoadError, Problem, RederiveError
+from engine.base.errors import LoadError, Problem, RederiveError, UsageError
 from engine.evaluation.derive import Derivation, derive
 from engine.model.case import LoadedCase, resolve_source
 from engine.model.expr import suggest
@@ -128,6 +128,32 @@ class Served:
         items = apply(entry.pack, list(entry.case.case.items), changes, origin)
         lc = LoadedCase(entry.case.path, entry.case.case.model_copy(update={"items": items}))
         return Current(entry, lc, derive(entry.pack, items, reuse=base), base)
+
+    def save_labels(self, cid: str, changes: list[Change]) -> dict[str, Any]:
+        """The changes that read an item otherwise or add one from the report, kept as label rows
+        in the workspace's `labels/CASE.tsv` (the shared label format; the latest correction of
+        a sentence stands), for `rederive train-reader` to retrain on."""
+        from engine.authoring.corrections import merged, rows_of
+        from engine.base.atomic import write_text
+
+        entry = self.get(cid)
+        self.current(cid, changes)  # refuse changes the case does not take
+        rows = rows_of(entry.pack, entry.case, changes)
+        if not rows:
+            msg = "no change reads an item otherwise or adds one from the report: nothing to keep as a label"
+            raise UsageError(msg, [Problem("(request)", None, None, "", msg)])
+        target = self.workspace / "labels" / f"{cid}.tsv"
+        with self._lock:
+            text, total = merged(target.read_text(encoding="utf-8") if target.is_file() else None, rows)
+            write_text(target, text, force=True)
+        return {
+            "written": f"labels/{cid}.tsv",
+            "rows": rows,
+            "total": total,
+            "retrain": f"rederive train-reader rules/{entry.pack.id} --labels WORKSPACE/labels "
+            f"--texts {'WORKSPACE/sources' if entry.case.folder.resolve() == self.workspace.resolve() else 'CASES/sources'} "
+            "(with the pack's own label files and texts) -o READER.json",
+        }
 
     def frameworks(self) -> list[str]:
         """The ids of the framework packs an upload may name."""

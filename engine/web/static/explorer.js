@@ -201,6 +201,7 @@ function onClick(event) {
     fetchFile(`/cases/${encodeURIComponent(data.id)}/scenario.yaml`, { changes: state.changes }, "scenario.yaml");
     return;
   }
+  if (t.closest("#save-labels")) { saveLabels(data.id); return; }
   const brief = t.closest(".brief");
   if (brief) {
     fetchFile(`/cases/${encodeURIComponent(data.id)}/brief.${brief.dataset.kind}`, { changes: state.changes }, "brief");
@@ -218,6 +219,16 @@ function onClick(event) {
       openAdd(line);
     }
   }
+}
+
+async function saveLabels(id) {
+  const resp = await fetch(`/api/cases/${encodeURIComponent(id)}/labels`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "corrections", changes: state.changes }),
+  });
+  if (!resp.ok) { showError("#panel-error", await problem(resp)); return; }
+  const got = await resp.json();
+  showError("#panel-error", `kept ${got.rows.length} correction(s) as labels in the workspace's ${got.written} (${got.total} in all)`);
 }
 
 function onChange(event) {
