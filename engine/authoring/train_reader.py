@@ -323,7 +323,7 @@ def train_pack(
 ) -> tuple[str, dict[str, Any]]:
     """Train the pack's reader on the label files; (the reader file's text, a summary).
     `without`: labelled texts (file names) whose labels are left out; the provenance keeps each
-    one's SHA-256 and the keys of its labelled sentences, by which extraction knows a report
+    one's SHA-256 and the keys of its labelled sentences (not its name, which may name a council), by which extraction knows a report
     this reader has not learnt from (see cues.yaml `reader.held_out`)."""
     from engine.ingest.cues import load_cues
     from engine.ingest.reader import dump_reader
@@ -336,9 +336,7 @@ def train_pack(
         if not own:
             raise UsageError(f"--without {name}: no labelled sentence of that text was found in the texts given")
         path = next(d / name for d in texts if (d / name).is_file())
-        left_out.append(
-            {"text": name, "sha256": _sha(path), "sentence_keys": sorted({sentence_key(lab.text) for lab in own})}
-        )
+        left_out.append({"sha256": _sha(path), "sentence_keys": sorted({sentence_key(lab.text) for lab in own})})
         labels = [lab for lab in labels if lab.file != name]
         account = {
             **account,

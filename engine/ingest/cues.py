@@ -288,7 +288,7 @@ def load_cues(
 
     reader = None
     if data.reader is not None:
-        problems += reader_problems(doc, pack, data.reader)
+        problems += reader_problems(doc, pack, data.reader, files=with_reader)
         rpath = pack.root / data.reader.file
         if not problems and with_reader:
             if not rpath.is_file():

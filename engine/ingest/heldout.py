@@ -36,8 +36,7 @@ def _held(cues: Cues) -> list[tuple[frozenset[str], Any, str]]:
     for name in spec.held_out if spec is not None else []:
         model = load_reader(cues.pack.root / name, cues.pack.id, cues.pack.category_ids)
         keys = frozenset(k for w in model.provenance.get("without", []) for k in w.get("sentence_keys", []))
-        texts = ", ".join(w.get("text", "?") for w in model.provenance.get("without", []))
-        got.append((keys, model, texts))
+        got.append((keys, model, name))
     cues.__dict__["_held_out"] = got
     return got
 
@@ -48,14 +47,14 @@ def reading_cues(cues: Cues, sentences: list[str]) -> tuple[Cues, str | None]:
     if cues.reader is None or not sentences or cues.data.reader is None or not cues.data.reader.held_out:
         return cues, None
     keys = [sentence_key(s) for s in sentences]
-    for left_out, model, texts in _held(cues):
+    for left_out, model, name in _held(cues):
         share = sum(k in left_out for k in keys) / len(keys)
         if share >= SHARE:
             other = copy.copy(cues)
             other.reader = model
             note = (
-                f"read by the reader trained without the labels of {texts}: {share:.0%} of this report's "
-                "sentences are among them, and the pack's own reader learnt from them"
+                f"read by a reader trained without this report's labels ({name}): {share:.0%} of its "
+                "sentences of findings are among them, and the pack's own reader learnt from them"
             )
             return other, note
     return cues, None

@@ -300,7 +300,7 @@ class ReaderCues(Strict):
     held_out: list[str] = []
 
 
-def reader_problems(doc: Document, pack: Pack, rc: ReaderCues) -> list[Problem]:
+def reader_problems(doc: Document, pack: Pack, rc: ReaderCues, files: bool = True) -> list[Problem]:
     """What is wrong with a cue file's `reader` section, each at its place."""
     from engine.model.expr import suggest
 
@@ -318,7 +318,7 @@ def reader_problems(doc: Document, pack: Pack, rc: ReaderCues) -> list[Problem]:
             problems.append(
                 doc.problem(("reader", "held_out", i), f"{name!r} must be a file name in the pack's folder")
             )
-        elif not (pack.root / name).is_file():
+        elif files and not (pack.root / name).is_file():  # training the readers needs none of them
             problems.append(doc.problem(("reader", "held_out", i), f"no file {name!r} in the pack's folder"))
     for key, tag in (("tag", rc.tag), ("tag_every", rc.tag_every)):
         if tag is not None and rule.get(tag) != "any":
