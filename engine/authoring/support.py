@@ -27,6 +27,7 @@ from engine.evaluation.derive import derive
 from engine.evaluation.probability import statement_distribution
 from engine.model.case import Item
 from engine.model.pack import Pack
+from engine.model.packfiles import ProbabilityTable
 
 FINDINGS = 3  # findings shown for each score
 MAX_CHANGES = 3  # the largest set of changed readings searched for a score derived otherwise
@@ -82,17 +83,25 @@ def deciding_findings(pack: Pack, items: list[Item], derived: int | None, publis
     return [_finding(it) for it in pool[:FINDINGS]]
 
 
-def _engine_right(pack: Pack) -> dict[int, dict[str, Any]]:
+def _engine_right(table: ProbabilityTable) -> dict[int, dict[str, Any]]:
     """Per derived score: how often held-out councils' scores derived so were published so."""
-    cal = pack.core.calibration
-    if cal is None or cal.probabilities is None:
-        return {}
     out = {}
-    for d, row in cal.probabilities.counts.items():
+    for d, row in table.counts.items():
         n = sum(row.values())
         if n:
             out[d] = {"right": row.get(d, 0), "of": n, "percent": round(100 * row.get(d, 0) / n, 1)}
     return out
+
+
+def _table(pack: Pack) -> ProbabilityTable:
+    """The pack's probability table, or the reason there is none."""
+    cal = pack.core.calibration
+    if cal is None or cal.probabilities is None:
+        raise UsageError(
+            f"pack {pack.id!r} holds no probability table (calibration.probabilities): "
+            "run `rederive calibrate` on a corpus of published reports first"
+        )
+    return cal.probabilities
 
 
 def support(
@@ -104,12 +113,7 @@ def support(
 ) -> dict[str, Any]:
     """Every published score the index rows name, with the probability the engine gives it,
     least supported first."""
-    cal = pack.core.calibration
-    if cal is None or cal.probabilities is None:
-        raise UsageError(
-            f"pack {pack.id!r} holds no probability table (calibration.probabilities): "
-            "run `rederive calibrate` on a corpus of published reports first"
-        )
+    _table(pack)  # refused before any report is read
     pages, missing = read_pages(pack, cues, reports, rows, advance, memo={})
     return rank(pack, pages, [r.file for r in missing])
 
@@ -117,12 +121,10 @@ def support(
 def rank(pack: Pack, pages: list[Page], missing: list[str]) -> dict[str, Any]:
     """Published scores with their evidence (a page each: one statement of one report), least
     supported first."""
-    cal = pack.core.calibration
-    if cal is None or cal.probabilities is None:
-        raise UsageError(f"pack {pack.id!r} holds no probability table (calibration.probabilities)")
+    table = _table(pack)
     scale = list(pack.scores)
-    right = _engine_right(pack)
-    scored = [_scored(pack, page, scale) for page in pages]
+    right = _engine_right(table)
+    scored = [_scored(pack, page, scale, table) for page in pages]
     scored.sort(
         key=lambda s: (
             s["probability_of_published"],
@@ -143,12 +145,12 @@ def rank(pack: Pack, pages: list[Page], missing: list[str]) -> dict[str, Any]:
         "councils": len({s["council"] for s in scored}),
         "support_levels": levels,
         "engine_right": {str(k): v for k, v in sorted(right.items())},
-        "probabilities_from": cal.probabilities.corpus,
+        "probabilities_from": table.corpus,
         "note": NOTE,
     }
 
 
-def _scored(pack: Pack, page: Page, scale: list[int]) -> dict[str, Any]:
+def _scored(pack: Pack, page: Page, scale: list[int], table: ProbabilityTable) -> dict[str, Any]:
     sid = page.row.statement
     der = derive(pack, page.items)
     st = der.statement(sid)
@@ -158,8 +160,7 @@ def _scored(pack: Pack, page: Page, scale: list[int]) -> dict[str, Any]:
         dist: dict[int, float] = {}
         p_pub = 0.0
     else:
-        assert pack.core.calibration is not None and pack.core.calibration.probabilities is not None
-        dist = statement_distribution(pack.core.calibration.probabilities, scale, derived)
+        dist = statement_distribution(table, scale, derived)
         p_pub = dist.get(page.row.published, 0.0)
     out = {
         "file": page.row.file,
