@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.analysis.scenario import Change, apply
+from engine.authoring.train_reader import COLUMNS
 from engine.base.errors import UsageError
 from engine.ingest.heldout import sentence_key
 from engine.model.case import Item, LoadedCase, fold, resolve_source
 from engine.model.pack import Pack
-
-COLUMNS = ["file", "statement", "line", "start", "end", "key", "polarity", "intensity", "category"]
 
 
 def _lines(lc: LoadedCase) -> dict[str, list[str]]:

@@ -61,12 +61,11 @@ def detect(packs, report: Path, text: str, near: Path, framework: str | None) ->
         return framework
     candidates = []
     broken: list[str] = []
-    for rules in packs.candidates(near):
-        for root in sorted(p for p in rules.iterdir() if (p / "cues.yaml").is_file()):
-            try:
-                candidates.append((root.name, load_cues(packs.get(root.name, near), with_reader=False)))
-            except LoadError as e:
-                broken.append(f"{root.name} ({e})")
+    for fid in packs.readable(near):
+        try:
+            candidates.append((fid, load_cues(packs.get(fid, near), with_reader=False)))
+        except LoadError as e:
+            broken.append(f"{fid} ({e})")
     found = detect_framework(text, candidates)
     if found is None:
         why = f"; packs that could not be read: {'; '.join(broken)}" if broken else ""

@@ -40,6 +40,12 @@ class Packs:
             unique.setdefault(d.resolve(), None)
         return list(unique)
 
+    def readable(self, near: Path | None) -> list[str]:
+        """The ids of the packs found near `near` that say how to read reports (a cues.yaml)."""
+        return sorted(
+            {root.name for rules in self.candidates(near) for root in rules.iterdir() if (root / "cues.yaml").is_file()}
+        )
+
     def get(self, framework: str, near: Path | None = None) -> Pack:
         tried = self.candidates(near)
         for rules in tried:

@@ -157,14 +157,7 @@ class Served:
 
     def frameworks(self) -> list[str]:
         """The ids of the framework packs an upload may name."""
-        return sorted(
-            {
-                root.name
-                for rules in self.packs.candidates(None)
-                for root in rules.iterdir()
-                if (root / "cues.yaml").is_file()
-            }
-        )
+        return self.packs.readable(None)
 
     def add_report(
         self, raw: bytes, name: str = "upload", framework: str | None = None, reading: str = "reader"
