@@ -3,8 +3,10 @@ same input; hostile requests get a 4xx with a located message and change nothing
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import threading
 import zipfile
 from pathlib import Path
@@ -355,11 +357,14 @@ def test_briefs_and_the_consistency_page(client):
     # a brief made with changes says so at its top, with each change's quote and line, and
     # never presents a changed score as the report's
     assert "These scores rest on 1 hypothetical change(s) to the report's evidence" in md.text
-    assert "1. drop le10 (sources/blackpool-2025-cqc-la-assessment.txt:965): “People with lived experience" in md.text
+    assert (
+        "1. leave out this finding [drop le10] (sources/blackpool-2025-cqc-la-assessment.txt:965): “People with lived experience"
+        in md.text
+    )
     assert "the rules give 2 from the evidence as changed (1 hypothetical change(s)); published 1" in md.text
     assert "from the report's evidence" not in md.text and "[NOT FOR SUBMISSION" in md.text
-    html = client.post("/cases/blackpool-2025/brief.html", json={"changes": []})
-    assert html.text.startswith("<!doctype html>") and "hypothetical" not in html.text
+    page = client.post("/cases/blackpool-2025/brief.html", json={"changes": []})
+    assert page.text.startswith("<!doctype html>") and "hypothetical" not in page.text
     page = client.get("/consistency")
     assert page.status_code == 200 and page.text.count("<svg") >= 1
     # in the explorer: its header and a way back, a sortable table, served councils linked to their case
@@ -423,16 +428,16 @@ def test_a_case_covering_some_statements_shows_no_overall_rating_as_if_complete(
     served = Served([str(page)], None, tmp_path / "ws")
     [cid] = served.ids()
     with TestClient(create_app(served, ["testserver"])) as c:
-        html = c.get(f"/cases/{cid}").text
-    assert "This case covers 1 of 9 statements: the result below is over them only, not a rating of the council" in html
-    assert "(over 1 of 9 statements)" in html
+        page = c.get(f"/cases/{cid}").text
+    assert "This case covers 1 of 9 statements: the result below is over them only, not a rating of the council" in page
+    assert "(over 1 of 9 statements)" in page
 
 
 def test_what_would_it_take_lists_the_most_arguable_sets_first_in_plain_words(client):
     got = client.post("/cases/blackpool-2025/take", json={"target": "overall=requires_improvement", "max_changes": 2})
     assert got.status_code == 200
     assert "most arguable" in got.text and "plausibility 0.25" in got.text
-    assert "read this mixed finding as a strength (Assessing needs, people experience)" in got.text
+    assert "read this mixed finding as a strength (Assessing needs, people's experience)" in html.unescape(got.text)
     assert "<q>" in got.text and "(line " in got.text
 
 
@@ -554,3 +559,56 @@ def test_corrections_kept_as_labels_retrain_a_reader(client, workspace):
     _, result = train_pack(pack, files, [workspace / "sources", shared / "reports"], [], cv=False, date="2000-01-01")
     prov = result["provenance"] if "provenance" in result else result
     assert prov["rows_used"] == 1404 + 3 and prov["rows_without_text"] == 0
+
+
+def test_sets_come_ten_at_a_time_in_one_ranking(client):
+    q = {"target": "overall=requires_improvement", "max_changes": 2, "max_sets": 10}
+    first = client.post("/api/cases/blackpool-2025/counterfactual", json=q).json()
+    second = client.post("/api/cases/blackpool-2025/counterfactual", json={**q, "first": 10}).json()
+    whole = client.post("/api/cases/blackpool-2025/counterfactual", json={**q, "max_sets": 20}).json()
+    assert first["first"] == 0 and second["first"] == 10 and len(first["sets"]) == len(second["sets"]) == 10
+    assert [s["changes"] for s in first["sets"] + second["sets"]] == [s["changes"] for s in whole["sets"]]
+    plaus = [s["plausibility"] for s in whole["sets"]]
+    assert plaus == sorted(plaus, reverse=True)
+    page = client.post("/cases/blackpool-2025/take", json={**q, "first": 10}).text
+    assert '<ol class="sets" start="11">' in page and "20 of 481 shown" in page
+    assert 'class="more" data-first="20">show 10 more' in page
+
+
+def test_a_target_out_of_reach_says_how_far_the_best_set_gets_and_offers_the_next_bound(client):
+    got = client.post("/api/cases/blackpool-2025/counterfactual", json={"target": "overall=good"}).json()
+    assert got["minimal_size"] is None and got["needs_at_least"] == 4
+    close = got["closest"]
+    assert close["changes"] <= got["max_changes"] and close["gets"] == "requires_improvement"
+    assert close["set"]["result"]["overall"]["derived"] == "requires_improvement"  # the set does get there
+    page = client.post("/cases/blackpool-2025/take", json={"target": "overall=good"}).text
+    assert "No set of at most 3 changes reaches the overall rating: Good from Inadequate" in page
+    assert "<strong>Requires improvement</strong>" in page and "apply-set" in page
+    assert 'class="bound" data-max="4">Search with at most 4 changes' in page
+    # beyond the bound the explorer searches, it says so rather than offering a dead button
+    far = client.post("/cases/blackpool-2025/take", json={"target": "overall=outstanding", "max_changes": 1}).text
+    assert "No set of 6 changes or fewer can reach it (it needs at least 7)" in far and 'class="bound"' not in far
+
+
+def test_the_case_page_speaks_in_names_and_sentences(client):
+    page = client.get("/cases/blackpool-2025?statement=learning").text
+    visible = re.sub(r'(title|data-[a-z-]+|value|class|id|aria-label)="[^"]*"', "", page)
+    visible = html.unescape(re.sub(r"<script.*?</script>", "", visible, flags=re.S))
+    for jargon in ("hit policy", "collect_min", "people_experience", "requires_improvement", "significant_in_context"):
+        assert jargon not in visible, jargon
+    assert "Learning, improvement and innovation" in visible and "Inadequate" in visible
+    assert "To reach 2, people's experience would need to score 2" in visible
+    assert "of the rules that apply, the lowest score counts" in visible
+    # the ids are still there for who wants them: tooltips and the JSON
+    assert 'title="rule significant_in_context"' in page
+
+
+def test_the_case_page_is_compressed_and_fetches_a_line_s_sentences_when_asked(client):
+    page = client.get("/cases/blackpool-2025", headers={"accept-encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert int(page.headers["content-length"]) < 200_000
+    assert '"sentences"' not in page.text
+    key = "sources/blackpool-2025-cqc-la-assessment.txt:965"
+    got = client.get("/cases/blackpool-2025/sentences", params={"line": key})
+    assert got.status_code == 200 and got.json()[0] == "However, there were missed opportunities for co-production."
+    assert client.get("/cases/blackpool-2025/sentences", params={"line": "x.txt:1"}).status_code == 404

@@ -105,7 +105,7 @@ def test_lines_items_and_what_would_it_take(server, page):
     page.select_option("#add-statement", "learning")
     page.select_option("#add-polarity", "strength")
     page.click("#add-confirm")
-    page.wait_for_selector("#change-list li:has-text('add added-1')")
+    page.wait_for_selector("#change-list li[title*='added-1']:has-text('add a strength finding to Learning')")
     _shot(page, "case-added")
     page.click("#save-labels")  # the applied set and the added sentence kept as labels for retraining
     page.wait_for_selector("#panel-error:has-text('correction(s) as labels in the workspace')")

@@ -317,3 +317,22 @@ def test_grouping_of_candidates_is_exact(width, m, n, n_extra, data):
     for i, key in enumerate(keys):
         assert keys[reps[back[i]]] == key
     assert len({keys[r] for r in reps}) == len(reps)
+
+
+def test_a_target_out_of_reach_is_never_a_dead_end():
+    """No set of three changes takes Blackpool to Good: the answer says how far the best set of
+    three gets (and that set derives so), and the least bound worth searching next."""
+    obj = run_json("counterfactual", str(BLACKPOOL), "--target", "overall=good")
+    assert obj["minimal_size"] is None and obj["needs_at_least"] == 4
+    close = obj["closest"]
+    assert close["exact"] and 1 <= close["changes"] <= 3
+    assert close["set"]["result"]["overall"]["derived"] == close["gets"] == "requires_improvement"
+    assert all(d["quote"] for d in close["set"]["details"])
+    # four changes: the bound no longer rules them out, the exhaustive search finds none, and
+    # the next bound offered is five
+    four = run_json("counterfactual", str(BLACKPOOL), "--target", "overall=good", "--max-changes", "4")
+    assert "bound" not in four and four["minimal_size"] is None and four["needs_at_least"] == 5
+    assert four["closest"]["percent"] >= close["percent"]
+    code, out, _ = run_cli("counterfactual", str(BLACKPOOL), "--target", "overall=good")
+    assert code == 0 and "The closest with at most 3 changes: requires_improvement" in out
+    assert "try --max-changes 4" in out

@@ -256,9 +256,16 @@ def _details(pack: Pack, lc: LoadedCase, s: Search, picks: tuple[ClassOp, ...], 
 
 
 def _listed_sets(
-    pack: Pack, lc: LoadedCase, s: Search, found: list[tuple[ClassOp, ...]], title: str, max_sets: int, base: Any = None
+    pack: Pack,
+    lc: LoadedCase,
+    s: Search,
+    found: list[tuple[ClassOp, ...]],
+    title: str,
+    max_sets: int,
+    base: Any = None,
+    first: int = 0,
 ) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
-    """The `max_sets` most plausible concrete sets in full (scenario, derived result, each
+    """The `max_sets` most plausible concrete sets after the `first` in full (scenario, derived result, each
     change's quote and line), the exact number of concrete sets, and how many of them touch
     each statement."""
     sets_out: list[dict[str, Any]] = []
@@ -281,7 +288,7 @@ def _listed_sets(
         if len(ranked) >= RANK_LIMIT:
             break
     ranked.sort(key=lambda r: (-r[0], r[1]))
-    for plaus, _, picks, expand in ranked[:max_sets]:
+    for plaus, _, picks, expand in ranked[first : first + max_sets]:
         steps, labels = _changes_for(s, picks, expand)
         changes = [c for step in steps for c in step]
         after = derive(pack, apply(pack, list(lc.case.items), changes, "counterfactual"), reuse=base, memo=memo)
@@ -319,8 +326,12 @@ def search(
     state: Search | None = None,
     progress: Callable[[int], Callable[[], None]] | None = None,
     base: Derivation | None = None,
+    first: int = 0,
+    closest: bool = True,
 ) -> dict[str, Any]:
-    """`state`, from `build(pack, items of lc)`, and `base`, `derive(pack, items of lc)`, may be
+    """`first`: how many of the ranked sets to pass over before the `max_sets` listed (a page
+    of them). `closest`: for a target out of reach, say how far the best set gets and the
+    least bound worth trying (`closest`, `needs_at_least`). `state`, from `build(pack, items of lc)`, and `base`, `derive(pack, items of lc)`, may be
     passed to share work between searches.
     `progress(steps)`, when given, is told how many steps the search may take and returns
     the function to call after each."""
@@ -354,7 +365,10 @@ def search(
             found, minimal, considered, combinations = _find_minimal(
                 s, statements, baseline, reached, k_max, possible, step, hopeful
             )
-    sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets, base)
+    sets_out, total, touched = _listed_sets(pack, lc, s, found, f"{key}={goal}", max_sets, base, first)
+    beyond = {}
+    if closest and direction != 0 and minimal is None:
+        beyond = _out_of_reach(pack, lc, s, statements, baseline, (key, goal), direction, reached, k_max, base)
     return {
         "case": lc.slug,
         "target": f"{key}={goal}",
@@ -364,13 +378,104 @@ def search(
         "max_changes": k_max,
         "sets_total": total,
         "sets_listed": len(sets_out),
+        "first": first,
         "statements_touched": dict(sorted(touched.items(), key=lambda kv: -kv[1])),
         "sets": sets_out,
         "examined": considered + combinations,
         "examined_detail": {"statement_evaluations": considered, "score_combinations": combinations},
         **({"bound": bound} if bound else {}),
+        **beyond,
         "seconds": round(time.perf_counter() - t0, 4),
     }
+
+
+CLOSEST_DEPTH = 3  # changes per statement the closest-result search tries (4 can take seconds)
+
+
+def _out_of_reach(
+    pack: Pack,
+    lc: LoadedCase,
+    s: Search,
+    statements: list[str],
+    baseline: dict[str, int | None],
+    target: tuple[str, str | int],
+    direction: int,
+    reached: Callable[[dict[str, int | None]], bool],
+    k_max: int,
+    base: Derivation,
+) -> dict[str, Any]:
+    """For a target no set of at most `k_max` changes reaches: how far the best such set gets
+    (`closest`, with the set in full to apply) and the least bound worth searching next
+    (`needs_at_least`: no set of fewer changes can reach the target)."""
+    key, goal = target
+    better = (lambda a, b: a > b) if direction > 0 else (lambda a, b: a < b)
+    # each statement's best score (in the target's direction) with n changes, and the changes
+    best: dict[str, list[tuple[int | None, tuple[ClassOp, ...]]]] = {}
+    depth = min(k_max, CLOSEST_DEPTH)
+    for sid in statements:
+        row: list[tuple[int | None, tuple[ClassOp, ...]]] = [(baseline[sid], ())]
+        for n in range(1, depth + 1):
+            got = row[-1]
+            for score, rows in _statement_options(s, sid, n).items():
+                if score is not None and (got[0] is None or better(score, got[0])):
+                    got = (score, _picks(s, sid, rows[:1])[0])
+            row.append(got)
+        best[sid] = row
+    # the best spread of at most k_max changes over the statements (their scores add up)
+    plans: dict[int, tuple[dict[str, int | None], tuple[ClassOp, ...]]] = {0: (dict(baseline), ())}
+    for sid in statements:
+        nxt = dict(plans)
+        for used, (scores, picks) in plans.items():
+            for n in range(1, depth + 1):
+                score, extra = best[sid][n]
+                if used + n > k_max or not extra:
+                    continue
+                cand = ({**scores, sid: score}, picks + extra)
+                have = nxt.get(used + n)
+                if have is None or better(_measure(pack, cand[0], key), _measure(pack, have[0], key)):
+                    nxt[used + n] = cand
+        plans = nxt
+    used, (scores, picks) = min(
+        plans.items(), key=lambda kv: (-direction * _measure(pack, kv[1][0], key), kv[0])
+    )  # the furthest in the target's direction, then the fewest changes
+    out: dict[str, Any] = {}
+    if picks:
+        listed, _, _ = _listed_sets(pack, lc, s, [picks], f"closest to {key}={goal}", 1, base)
+        res = listed[0]["result"]
+        got = (
+            res["overall"]["derived"]
+            if key == "overall"
+            else next(st["derived"] for st in res["statements"] if st["id"] == key)
+        )
+        out["closest"] = {
+            "changes": used,
+            "gets": got,
+            "percent": res["overall"]["percent"],
+            "exact": k_max <= CLOSEST_DEPTH,
+            "set": listed[0],
+        }
+    needs = k_max + 1
+    if key == "overall":
+        needs = (
+            next(
+                (k for k in range(k_max + 1, len(statements) + 1) if best_case(pack, baseline, reached, direction, k)),
+                None,
+            )
+            or len(statements) + 1
+        )
+    out["needs_at_least"] = needs
+    return out
+
+
+def _measure(pack: Pack, scores: dict[str, int | None], key: str) -> float:
+    """What a spread of scores gives the target: the overall percentage or the statement's score."""
+    if key != "overall":
+        v = scores[key]
+        return -1.0 if v is None else float(v)
+    r = band(
+        pack.core.aggregation.statements_to_overall, [v for v in scores.values() if v is not None], max(pack.scores)
+    )
+    return -1.0 if r.percent is None else float(r.percent)
 
 
 def _allocations(statements: list[str], k: int) -> Iterator[list[tuple[str, int]]]:

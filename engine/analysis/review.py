@@ -192,14 +192,14 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: Non
         for step in (1, -1):
             t = st.score + step
             if t in pack.scores:
-                res = search(pack, lc, (st.id, t), max_sets=1, state=state, base=der)
+                res = search(pack, lc, (st.id, t), max_sets=1, state=state, base=der, closest=False)
                 out.append(entry(st.id, st.score, t, res))
                 advance()
     if der.overall.value in order:
         i = order.index(der.overall.value)
         for step in (1, -1):
             if 0 <= i + step < len(order):
-                res = search(pack, lc, ("overall", order[i + step]), max_sets=1, state=state, base=der)
+                res = search(pack, lc, ("overall", order[i + step]), max_sets=1, state=state, base=der, closest=False)
                 out.append(entry("overall", der.overall.value, order[i + step], res))
                 advance()
     return out
@@ -239,13 +239,41 @@ def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]], changed: int 
     return {"text": text, "words": n, "limit": rv.word_limit, "grounds": len(grounds), "hypothetical": bool(changed)}
 
 
-def change_notes(original: LoadedCase, changes: list[Any]) -> list[dict[str, Any]]:
+def change_words(pack: Pack, ch: Any) -> str:
+    """A change in plain words, naming statements, categories and tags by the pack's names
+    (the change's own label keeps the ids)."""
+    cats = {c.id: c.name for c in pack.core.categories}
+    if ch.op == "drop":
+        return "leave out this finding"
+    if ch.op == "add":
+        return "; ".join(
+            f"add a {a.polarity} finding to {pack.statement(a.statement).name if a.statement in pack.statement_ids else a.statement}, "
+            f"{cats.get(a.category, a.category)}"
+            for a in ch.items or []
+        )
+    if ch.field == "polarity":
+        return f"read this finding as {'a ' if ch.value != 'mixed' else ''}{ch.value}"
+    if ch.field == "category":
+        return f"move this finding to {cats.get(str(ch.value), ch.value)}"
+    if ch.field == "statement":
+        name = pack.statement(str(ch.value)).name if ch.value in pack.statement_ids else ch.value
+        return f"move this finding to {name}"
+    if ch.field == "tags":
+        tags = [str(t).replace("_", " ") for t in (ch.value or [])]
+        return f"tag this finding {', '.join(tags)}" if tags else "clear this finding's tags"
+    return f"read this finding's comparison as {str(ch.value).replace('_', ' ')}"
+
+
+def change_notes(original: LoadedCase, changes: list[Any], pack: Pack | None = None) -> list[dict[str, Any]]:
     """Each change made to a case's evidence (a what-if, a scenario), with the quote and line of
-    the item it changes (an added item: its own quote and line, where it gives them)."""
+    the item it changes (an added item: its own quote and line, where it gives them) and, given
+    the pack, the change in plain words (`says`)."""
     by_id = {it.id: it for it in original.case.items}
     out = []
     for ch in changes:
         note: dict[str, Any] = {"change": ch.label()}
+        if pack is not None:
+            note["says"] = change_words(pack, ch)
         it = by_id.get(ch.item) if ch.item else None
         if it is not None:
             note.update({"item": it.id, "quote": it.quote, "file": it.source.file, "line": it.source.line})

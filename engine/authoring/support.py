@@ -189,7 +189,12 @@ def otherwise(pack: Pack, page: Page, own: list[Item]) -> dict[str, Any]:
     sid = page.row.statement
     case = Case(case=page.row.file, council=page.row.group, framework=pack.id, sources=[page.row.file], items=own)
     res = search(
-        pack, LoadedCase(Path(page.row.file), case), (sid, page.row.published), max_changes=MAX_CHANGES, max_sets=1
+        pack,
+        LoadedCase(Path(page.row.file), case),
+        (sid, page.row.published),
+        max_changes=MAX_CHANGES,
+        max_sets=1,
+        closest=False,
     )
     if not res["sets"]:
         return {"changes": None, "within": MAX_CHANGES, "sentences": []}

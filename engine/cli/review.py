@@ -42,7 +42,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         from engine.model.case import LoadedCase
 
         sc = load_scenario(args.scenario)
-        notes = change_notes(lc, list(sc.changes))
+        notes = change_notes(lc, list(sc.changes), pack)
         items = apply(pack, list(lc.case.items), list(sc.changes), str(args.scenario))
         lc = LoadedCase(lc.path, lc.case.model_copy(update={"items": items}))
         der = derive(pack, items)

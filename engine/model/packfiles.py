@@ -250,6 +250,8 @@ class Feature(Strict):
     scope: Literal["category", "statement"] = "category"
     expr: str | None = None
     default: float = 0
+    term: str | None = None  # how a sentence names the value ("the share of shortfalls"); the name when absent
+    unit: Literal["percent", "count", "number", "flag"] | None = None  # how it is shown; from kind and type when absent
 
     @model_validator(mode="after")
     def _expr_needed(self) -> Feature:

@@ -121,7 +121,8 @@ def _caveats(b: dict[str, Any]) -> list[str]:
 def _change_line(c: dict[str, Any]) -> str:
     where = f" ({c['file']}:{c['line']})" if c.get("line") else ""
     quote = f": “{c['quote']}”" if c.get("quote") else ""
-    return f"{c['change']}{where}{quote}"
+    said = f"{c['says']} [{c['change']}]" if c.get("says") else c["change"]
+    return f"{said}{where}{quote}"
 
 
 def html(b: dict[str, Any]) -> str:

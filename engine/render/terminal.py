@@ -277,6 +277,19 @@ def counterfactual_text(result: dict[str, Any], out: TextIO) -> None:
                 f"No set of up to {result['max_changes']} changes reaches the target "
                 f"(exhaustive: {result['examined']:,} candidates in {result['seconds']} s)."
             )
+        close = result.get("closest")
+        if close:
+            words = "The closest" if close["exact"] else "The closest found"
+            con.print(
+                f"{words} with at most {result['max_changes']} changes: {close['gets']} (overall "
+                f"{close['percent']}%), by {close['changes']}: {escape('; '.join(close['set']['changes']))}."
+            )
+        if result.get("needs_at_least"):
+            con.print(
+                f"No set of fewer than {result['needs_at_least']} changes can reach it: "
+                f"try --max-changes {result['needs_at_least']}"
+                + (" (the search goes up to 6)." if result["needs_at_least"] > 6 else ".")
+            )
         return
     con.print(
         f"Minimal size: {result['minimal_size']} change(s); {result['sets_total']:,} minimal set(s)"

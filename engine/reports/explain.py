@@ -14,6 +14,7 @@ from engine.evaluation.derive import CellResult, Derivation, StatementResult
 from engine.evaluation.probability import of_derivation
 from engine.model.case import LoadedCase
 from engine.model.pack import Pack
+from engine.reports import plain
 from engine.reports.derived import basis, chance, read_summary
 
 
@@ -27,13 +28,13 @@ def _rel(case: LoadedCase, file: str) -> str:
     return file if not os.path.isabs(file) else os.path.relpath(file, case.folder)
 
 
-def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None:
+def _why_not(pack: Pack, cell: CellResult, target: int, statement_target: int) -> dict[str, Any] | None:
     ct = pack.table_for(cell.statement, cell.category)
     if ct is None or cell.score is None:
         return None
     candidates = [rt for rt in cell.rows if rt.score == target]
     fired = [rt for rt in candidates if rt.fired]
-    base = {"category": cell.category, "target": target}
+    base = {"statement_target": statement_target, "category": cell.category, "target": target}
     if fired:
         rt = fired[0]
         blockers = [b for b in cell.rows if b.fired and b.score != target and b.score == cell.score]
@@ -45,7 +46,7 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
             )
             for b in blockers
         )
-        return {
+        out = {
             **base,
             "row": rt.id,
             "fired": True,
@@ -54,6 +55,8 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
             "because": f"row {rt.id!r} fired, but hit policy {ct.table.hit_policy!r} kept {cell.kept!r}"
             + (f"; to move, each of these rows must stop firing: {detail}" if detail else ""),
         }
+        conds = {b.id: [c.text for c in ct.rows[b.index].conditions] for b in blockers}
+        return {**out, "says": plain.why_not(pack, out, conds, cell.features)}
     best = None
     for rt in candidates:
         cr = ct.rows[rt.index]
@@ -63,24 +66,26 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
     if best is None:
         d = ct.table.default
         if d is not None and d.score == target:
-            return {
+            out = {
                 **base,
                 "row": "default",
                 "fired": False,
                 "failing": None,
                 "because": f"the default ({target}) applies only when no row fires; row {cell.kept!r} fired",
             }
-        return {
-            **base,
-            "row": None,
-            "fired": False,
-            "failing": None,
-            "because": f"no row of table {ct.table.id!r} gives {target}",
-        }
+        else:
+            out = {
+                **base,
+                "row": None,
+                "fired": False,
+                "failing": None,
+                "because": f"no row of table {ct.table.id!r} gives {target}",
+            }
+        return {**out, "says": plain.why_not(pack, out, {}, cell.features)}
     failing_n, rt, cr = best
     cond = cr.conditions[rt.failed] if rt.failed is not None else None
     values = {n: cell.features[n] for n in sorted(cond.names)} if cond else {}
-    return {
+    out = {
         **base,
         "row": rt.id,
         "fired": False,
@@ -89,6 +94,8 @@ def _why_not(pack: Pack, cell: CellResult, target: int) -> dict[str, Any] | None
         "conditions_failing": failing_n,
         "because": f"{cond.text} is false with " + ", ".join(f"{k} = {v}" for k, v in values.items()) if cond else "",
     }
+    failing_all = [c.text for c in cr.conditions if not c(cell.features)]
+    return {**out, "says": plain.why_not(pack, {**out, "failing_all": failing_all}, {}, cell.features)}
 
 
 def explain_cell(pack: Pack, lc: LoadedCase, der: Derivation, cell: CellResult) -> dict[str, Any]:
@@ -171,9 +178,9 @@ def explain_statement(pack: Pack, lc: LoadedCase, der: Derivation, st: Statement
                 t = cell.score + (1 if direction == "up" else -1)
                 if t not in pack.scores:
                     continue
-                w = _why_not(pack, cell, t)
+                w = _why_not(pack, cell, t, target_stmt)
                 if w:
-                    why_not.append({"direction": direction, "statement_target": target_stmt, **w})
+                    why_not.append({"direction": direction, **w})
     return {
         "id": st.id,
         "name": pack.statement(st.id).name,

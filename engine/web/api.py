@@ -41,6 +41,7 @@ class CounterfactualQuery(Strict):
     target: str
     max_changes: int | None = None
     max_sets: int = 50
+    first: int = 0  # the ranked sets passed over before those listed (the next page)
     reading: Literal["round_half_up", "truncate"] | None = None
     changes: list[Change] = []  # applied first: the search starts from the case as it stands
 
@@ -195,7 +196,9 @@ def counterfactual_of(served: Served, cid: str, q: CounterfactualQuery) -> dict[
     pack = cur.pack if q.reading is None else cur.pack.with_reading(q.reading)
     if q.max_changes is not None and not 0 <= q.max_changes <= 6:
         raise UsageError("max_changes must be between 0 and 6")
-    return search(pack, cur.case, parse_target(pack, q.target), q.max_changes, q.max_sets)
+    if not 0 <= q.first:
+        raise UsageError("first must be 0 or more")
+    return search(pack, cur.case, parse_target(pack, q.target), q.max_changes, q.max_sets, first=q.first)
 
 
 async def read_upload(request: Request) -> tuple[bytes, str, dict[str, str | None]]:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -105,7 +106,11 @@ def create_app(served: Served, hosts: list[str] | None = None) -> Starlette:
             *pages.routes(served),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed), Middleware(SameOrigin)],
+        middleware=[
+            Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
+            Middleware(SameOrigin),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
         exception_handlers={404: _not_found, 405: _not_found, Exception: _internal},
     )
 

@@ -28,7 +28,7 @@ from engine.web.api import (
     with_body,
 )
 from engine.web.served import Served
-from engine.web.view import case_page, cases_page, panel, sets
+from engine.web.view import case_page, cases_page, panel, sentences, sets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ENV = Environment(
@@ -93,9 +93,17 @@ def routes(served: Served) -> list[Route]:
         cid = request.path_params["id"]
         return await guarded(lambda: _html("panel.html", **panel(served, cid, list(q.changes), q.statement)))
 
+    async def sentences_route(request: Request) -> Response:
+        from engine.web.api import json_response
+
+        cid, key = request.path_params["id"], request.query_params.get("line", "")
+        return await guarded(lambda: json_response(sentences(served, cid, key)))
+
     async def take(request: Request, q: CounterfactualQuery) -> Response:
         cid = request.path_params["id"]
-        return await guarded(lambda: _html("sets.html", **sets(counterfactual_of(served, cid, q), q)))
+        return await guarded(
+            lambda: _html("sets.html", **sets(served.get(cid).pack, counterfactual_of(served, cid, q), q))
+        )
 
     async def scenario(request: Request, q: ScenarioQuery) -> Response:
         cid = request.path_params["id"]
@@ -127,6 +135,7 @@ def routes(served: Served) -> list[Route]:
         Route("/", index),
         Route("/cases/{id}", case),
         Route("/cases/{id}/panel", with_body(PanelQuery, panel_route), methods=["POST"]),
+        Route("/cases/{id}/sentences", sentences_route),
         Route("/cases/{id}/take", with_body(CounterfactualQuery, take), methods=["POST"]),
         Route("/cases/{id}/scenario.yaml", with_body(ScenarioQuery, scenario), methods=["POST"]),
         Route("/cases/{id}/scenario/read", scenario_read, methods=["POST"]),
@@ -173,7 +182,10 @@ def brief_file(served: Served, cid: str, changes: list[Change], kind: str) -> Re
 
     cur = served.current(cid, changes)
     b = brief(
-        cur.pack, cur.case, cur.derivation, changes=change_notes(served.get(cid).case, changes) if changes else None
+        cur.pack,
+        cur.case,
+        cur.derivation,
+        changes=change_notes(served.get(cid).case, changes, cur.pack) if changes else None,
     )
     if kind == "html":
         return _attachment(html(b), f"{cid}-brief.html", "text/html; charset=utf-8")

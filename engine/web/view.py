@@ -10,7 +10,7 @@ from engine.analysis.whatif import moved
 from engine.model.case import Item
 from engine.model.pack import Pack
 from engine.reports.derived import derive_object
-from engine.web.served import Current, Served
+from engine.web.served import Current, NotServed, Served
 
 
 def cases_page(served: Served) -> dict[str, Any]:
@@ -59,8 +59,16 @@ def _flips(pack: Pack, it: Item) -> list[dict[str, Any]]:
     return out
 
 
+POLICY_WORDS = {
+    "first": "the first rule that applies gives the score",
+    "unique": "exactly one rule applies and gives the score",
+    "collect_min": "of the rules that apply, the lowest score counts",
+    "collect_max": "of the rules that apply, the highest score counts",
+}
+
+
 def _items(cur: Current, statement: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    cats = {c.id: c.short or c.id for c in cur.pack.core.categories}
+    cats = {c.id: c.name for c in cur.pack.core.categories}
     pages = {(src["file"], ln["n"]): ln["page"] for src in sources for ln in src["lines"] if ln["page"] is not None}
     out = []
     for it in cur.case.case.items:
@@ -91,8 +99,9 @@ def _marks(cur: Current) -> dict[str, dict[str, Any]]:
     marks: dict[str, dict[str, Any]] = {}
     for it in cur.case.case.items:
         key = f"{it.source.file}:{it.source.line}"
-        m = marks.setdefault(key, {"items": [], "polarity": it.polarity, "statement": it.statement})
+        m = marks.setdefault(key, {"items": [], "quotes": [], "polarity": it.polarity, "statement": it.statement})
         m["items"].append(it.id)
+        m["quotes"].append({"quote": it.quote, "polarity": it.polarity})
         if m["polarity"] != it.polarity:
             m["polarity"] = "mixed"
     return marks
@@ -101,6 +110,7 @@ def _marks(cur: Current) -> dict[str, dict[str, Any]]:
 def panel(served: Served, cid: str, changes: list[Change], statement: str | None) -> dict[str, Any]:
     """The case as it stands after `changes`: the statement table, the overall on its bands,
     what moved against the case on disk, and the chosen statement's explanation and items."""
+    from engine.analysis.review import change_notes
     from engine.reports.explain import explain
 
     cur = served.current(cid, changes)
@@ -115,11 +125,16 @@ def panel(served: Served, cid: str, changes: list[Change], statement: str | None
         "pack": cur.pack,
         "changes": [c.model_dump(exclude_none=True) for c in changes],
         "labels": [c.label() for c in changes],
+        "notes": change_notes(served.get(cid).case, changes, cur.pack),
+        "rating_label": {r.id: r.label for r in cur.pack.core.ratings},
+        "category_name": {c.id: c.name for c in cur.pack.core.categories},
+        "policy_words": POLICY_WORDS,
         "moved": shifts,
         "moved_cells": {(m["statement"], m["category"]) for m in shifts if m["level"] == "category"},
         "moved_statements": {m["statement"]: m for m in shifts if m["level"] == "statement"},
         "moved_overall": next((m for m in shifts if m["level"] == "overall"), None),
         "categories": [(c.id, c.short or c.id) for c in cur.pack.core.categories],
+        "category_names": [(c.id, c.name) for c in cur.pack.core.categories],
         "statement": chosen,
         "detail": detail,
         "items": _items(cur, chosen, served.lines(cid)) if chosen else [],
@@ -136,6 +151,16 @@ def _targets(pack: Pack) -> list[tuple[str, str]]:
     return out
 
 
+def _first_target(pack: Pack, derived: str | None) -> str:
+    """The target the form offers first: the rating next above the derived one (next below at
+    the top), never the rating the case already has."""
+    order = [r.id for r in pack.core.ratings]
+    if derived not in order:
+        return f"overall={order[0]}"
+    i = order.index(derived)
+    return f"overall={order[i + 1] if i + 1 < len(order) else order[i - 1]}"
+
+
 def case_page(served: Served, cid: str, statement: str | None) -> dict[str, Any]:
     ctx = panel(served, cid, [], statement)
     pack = ctx["pack"]
@@ -144,28 +169,32 @@ def case_page(served: Served, cid: str, statement: str | None) -> dict[str, Any]
         **ctx,
         "sources": sources,
         "targets": _targets(pack),
+        "first_target": _first_target(pack, ctx["obj"]["overall"]["derived"]),
         "max_changes": pack.core.counterfactual.max_changes,
         "statements": [(s.id, s.name) for s in pack.core.statements],
         "polarities": ("strength", "shortfall", "mixed"),
-        "sentences": _sentences(sources),
     }
 
 
-def _sentences(sources: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """The sentences of each report line (`file:line`), offered when an item is added from a line."""
+def sentences(served: Served, cid: str, key: str) -> list[str]:
+    """The sentences of one report line (`file:line`), offered when an item is added from it
+    (fetched when asked: the case page does not carry every line's sentences)."""
     from engine.ingest.extract import split_sentences
 
-    out: dict[str, list[str]] = {}
-    for src in sources:
+    file, _, n = key.rpartition(":")
+    for src in served.lines(cid):
+        if src["file"] != file:
+            continue
         for ln in src["lines"]:
-            if ln["text"].strip() and not ln["mark"]:
-                out[f"{src['file']}:{ln['n']}"] = split_sentences(ln["text"])
-    return out
+            if str(ln["n"]) == n and ln["text"].strip() and not ln["mark"]:
+                return split_sentences(ln["text"])
+    raise NotServed(f"{cid}: no line {key!r} in its report")
 
 
-def _change_words(d: dict[str, Any]) -> str:
+def _change_words(d: dict[str, Any], cats: dict[str, str]) -> str:
     """One change of a set in plain words (the ids stay in the JSON and a tooltip)."""
-    where = f"{d['statement_name']}, {d['category'].replace('_', ' ')}"
+    cat = cats.get(d["category"], d["category"].replace("_", " "))
+    where = f"{d['statement_name']}, {cat[:1].lower() + cat[1:] if not cat[1:2].isupper() else cat}"
     if d["kind"] == "add_item":
         return f"one more {d['to']} finding in {where}"
     if d["kind"] == "drop_item":
@@ -175,19 +204,44 @@ def _change_words(d: dict[str, Any]) -> str:
     return f"read this comparison as {str(d['to']).replace('_', ' ')} ({where})"
 
 
-def sets(result: dict[str, Any], q) -> dict[str, Any]:
-    """The minimal sets of changes a counterfactual search found, each with its scenario's changes."""
+PAGE = 10  # sets shown at a time
+
+
+def _set_view(s: dict[str, Any], cats: dict[str, str]) -> dict[str, Any]:
+    return {
+        "labels": s["changes"],
+        "details": [{**d, "words": _change_words(d, cats)} for d in s.get("details", [])],
+        "plausibility": s.get("plausibility"),
+        "changes": s["scenario"]["changes"],
+        "statements": s["statements"],
+    }
+
+
+def sets(pack: Pack, result: dict[str, Any], q) -> dict[str, Any]:
+    """The minimal sets of changes a counterfactual search found, each with its scenario's
+    changes, a page at a time; for a target out of reach, the closest set and the next bound."""
+    key, _, goal = q.target.partition("=")
+    ratings = {r.id: r.label for r in pack.core.ratings}
+    cats = {c.id: c.name for c in pack.core.categories}
+
+    def said(value: Any) -> str:
+        return ratings.get(str(value), str(value)) if key == "overall" else f"{value}"
+
+    what = "the overall rating" if key == "overall" else pack.statement(key).name
+    listed = result.get("sets", [])
+    shown = result.get("first", 0) + len(listed)
+    close = result.get("closest")
     return {
         "result": result,
-        "target": q.target,
-        "sets": [
-            {
-                "labels": s["changes"],
-                "details": [{**d, "words": _change_words(d)} for d in s.get("details", [])],
-                "plausibility": s.get("plausibility"),
-                "changes": s["scenario"]["changes"],
-                "statements": s["statements"],
-            }
-            for s in result.get("sets", [])
-        ],
+        "target": f"{what}: {said(goal)}",
+        "baseline": said(result["baseline"]),
+        "sets": [_set_view(s, cats) for s in listed],
+        "first": result.get("first", 0),
+        "more": min(PAGE, result["sets_total"] - shown) if shown < result["sets_total"] else 0,
+        "closest": {**close, "gets": said(close["gets"]), "set": _set_view(close["set"], cats)} if close else None,
+        "next_bound": result.get("needs_at_least") if (result.get("needs_at_least") or 99) <= MAX_CHANGES else None,
+        "max_bound": MAX_CHANGES,
     }
+
+
+MAX_CHANGES = 6  # the largest bound the explorer searches (as the command line)

@@ -19,10 +19,34 @@ async function problem(resp) {
 
 function showError(where, text) { const el = $(where); if (el) el.textContent = text || ""; }
 
+function unmark(el) {
+  const t = el.querySelector(".t");
+  if (t && t.querySelector("mark")) t.textContent = t.textContent;
+}
+
+function markQuote(el, quote, polarity) {
+  // the quoted sentence highlighted within its paragraph (where the line holds it verbatim)
+  const t = el.querySelector(".t");
+  if (!t || !quote) return;
+  for (const node of Array.from(t.childNodes)) {
+    if (node.nodeType !== Node.TEXT_NODE) continue;
+    const at = node.textContent.indexOf(quote);
+    if (at < 0) continue;
+    const rest = node.splitText(at);
+    rest.splitText(quote.length);
+    const mark = document.createElement("mark");
+    mark.className = polarity;
+    rest.replaceWith(mark);
+    mark.appendChild(rest);
+    return;
+  }
+}
+
 function highlight(marks) {
   document.querySelectorAll("#report .line").forEach((el) => {
     el.classList.remove("cited", "strength", "shortfall", "mixed");
     delete el.dataset.items;
+    unmark(el);
   });
   for (const [key, m] of Object.entries(marks)) {
     const el = document.getElementById(key);
@@ -30,8 +54,16 @@ function highlight(marks) {
     el.classList.add("cited", m.polarity);
     el.dataset.items = m.items.join(" ");
     el.dataset.statement = m.statement;
-    el.title = `${m.items.join(", ")} (${m.polarity})`;
+    el.title = `${m.items.length} finding${m.items.length === 1 ? "" : "s"} (${m.polarity})`;
+    (m.quotes || []).forEach((q) => markQuote(el, q.quote, q.polarity));
   }
+}
+
+function placeTake() {
+  // "What would it take?" sits under the statement table, kept (with its results) across refreshes
+  const take = $("#take");
+  const slot = $("#take-slot");
+  if (take && slot) slot.replaceWith(take);
 }
 
 async function refresh(then) {
@@ -44,7 +76,10 @@ async function refresh(then) {
     return;
   }
   const before = state.shown;
+  const take = $("#take");
+  if (take) $("#work").appendChild(take);  // out of the panel before it is replaced
   $("#panel").innerHTML = await resp.text();
+  placeTake();
   const panel = JSON.parse($("#panel-data").textContent);
   state.good = state.changes.slice();
   state.shown = panel.statement;
@@ -136,10 +171,11 @@ function nextAddedId() {
   return `added-${n}`;
 }
 
-function openAdd(line) {
+async function openAdd(line) {
   const data = caseData();
   const key = line.dataset.key;
-  const sentences = data.sentences[key] || [line.textContent.trim()];
+  const resp = await fetch(`/cases/${encodeURIComponent(data.id)}/sentences?line=${encodeURIComponent(key)}`);
+  const sentences = resp.ok ? await resp.json() : [line.querySelector(".t").textContent.trim()];
   $("#add-line").textContent = line.dataset.line;
   const box = $("#add-sentences");
   box.querySelectorAll("label").forEach((l) => l.remove());
@@ -163,15 +199,32 @@ function confirmAdd() {
   addChanges([{ op: "add", items: [item] }]);
 }
 
+function takeQuery(first) {
+  return { target: $("#take-target").value, max_changes: Number($("#take-max").value), changes: state.changes,
+    max_sets: 10, first: first || 0 };
+}
+
 async function take(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
   const data = caseData();
   const out = $("#take-result");
   out.textContent = "searching…";
-  const body = { target: $("#take-target").value, max_changes: Number($("#take-max").value), changes: state.changes };
-  const resp = await post(`/cases/${encodeURIComponent(data.id)}/take`, body);
+  const resp = await post(`/cases/${encodeURIComponent(data.id)}/take`, takeQuery(0));
   if (!resp.ok) { out.textContent = await problem(resp); return; }
   out.innerHTML = await resp.text();
+}
+
+async function moreSets(button) {
+  // the next ten sets, in the same ranking, appended to those shown
+  const data = caseData();
+  button.disabled = true;
+  const resp = await post(`/cases/${encodeURIComponent(data.id)}/take`, takeQuery(Number(button.dataset.first)));
+  if (!resp.ok) { button.disabled = false; showError("#panel-error", await problem(resp)); return; }
+  const got = document.createElement("div");
+  got.innerHTML = await resp.text();
+  const list = $("#take-result ol.sets:not(#closest)");
+  got.querySelectorAll("ol.sets > li").forEach((li) => list.appendChild(li));
+  $("#take-result .more-sets").replaceWith(got.querySelector(".more-sets"));
 }
 
 async function loadScenario(input) {
@@ -194,6 +247,10 @@ function onClick(event) {
   if (pick) { state.statement = pick.dataset.statement; refresh(); return; }
   const act = t.closest(".act");
   if (act) { addChanges(JSON.parse(act.dataset.changes)); return; }
+  const more = t.closest("#take-result .more");
+  if (more) { moreSets(more); return; }
+  const bound = t.closest("#take-result .bound");
+  if (bound) { $("#take-max").value = bound.dataset.max; take(); return; }
   const undo = t.closest(".undo");
   if (undo) { state.changes.splice(Number(undo.dataset.index), 1); refresh(); return; }
   if (t.closest("#reset")) { state.changes = []; refresh(); return; }
@@ -282,6 +339,7 @@ document.addEventListener("DOMContentLoaded", () => {
     state.statement = p.statement;
     state.shown = p.statement;
     highlight(p.marks);
+    placeTake();
     document.body.dataset.changes = "0";
     window.addEventListener("popstate", restore);
     window.addEventListener("beforeunload", (e) => {
