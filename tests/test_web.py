@@ -429,8 +429,12 @@ def test_a_case_covering_some_statements_shows_no_overall_rating_as_if_complete(
     [cid] = served.ids()
     with TestClient(create_app(served, ["testserver"])) as c:
         page = c.get(f"/cases/{cid}").text
-    assert "This case covers 1 of 9 statements: the result below is over them only, not a rating of the council" in page
-    assert "(over 1 of 9 statements)" in page
+    assert (
+        "This case covers 1 of 9 statements, so it gives no overall rating of the council (not covered: Assessing needs"
+        in page
+    )
+    assert 'no rating <span id="overall-percent">(over 1 of 9 statements: 1/4 = 25.0%)' in page
+    assert "Overall</strong>: derived" not in page and 'class="bands"' not in page
 
 
 def test_what_would_it_take_lists_the_most_arguable_sets_first_in_plain_words(client):

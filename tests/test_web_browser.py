@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import CASES, browser_flags, run_json, serving
+from conftest import CASES, ROOT, browser_flags, run_json, serving
 
 SHOTS = Path(os.environ.get("REDERIVE_SHOTS", "")) if os.environ.get("REDERIVE_SHOTS") else None
 
@@ -178,3 +178,181 @@ def test_the_support_chart_opens_with_a_dot_for_every_published_score(page, tmp_
     assert page.locator("figure").count() == len({s["statement"] for s in obj["scores"]})
     assert not page.errors
     _shot(page, "support-chart")
+
+
+def _open_case(pg, url: str, statement: str | None = None) -> None:
+    pg.goto(f"{url.rstrip('/')}/cases/blackpool-2025")
+    pg.wait_for_selector("body[data-ready='1']")
+    if statement:
+        pg.click(f"button.pick[data-statement='{statement}']")
+        pg.wait_for_selector(f"#detail[data-statement='{statement}']")
+
+
+def test_a_brief_made_with_a_change_names_it_first_and_a_partial_case_has_no_rating(server, page, tmp_path):
+    """Item 1: a brief downloaded after a change states it (with its quote) before any score;
+    a case of one statement page shows no overall rating as if the council's."""
+    _open_case(page, server, "learning")
+    page.click("#item-le10 button.drop")
+    page.wait_for_selector("body[data-changes='1']")
+    with page.expect_download() as dl:
+        page.click("button.brief[data-kind='md']")
+    brief = tmp_path / "brief.md"
+    dl.value.save_as(brief)
+    head = brief.read_text(encoding="utf-8")[:1500]
+    assert "These scores rest on 1 hypothetical change(s) to the report's evidence" in head
+    assert "leave out this finding [drop le10]" in head and "People with lived experience" in head
+    assert head.index("leave out this finding") < head.index("## Process checks")
+    page.on("dialog", lambda d: d.accept())
+    page.goto(server)
+    page.set_input_files(
+        "#upload-file", str(ROOT / "tests" / "data" / "reports" / "blackpool-2025-learning-improvement-innovation.txt")
+    )
+    page.click("#upload button[type=submit]")
+    page.wait_for_url("**/cases/report-*")
+    page.wait_for_selector("body[data-ready='1']")
+    assert "This case covers 1 of 9 statements" in page.inner_text("#coverage")
+    assert "(over 1 of 9 statements)" in page.inner_text("#overall")
+    _shot(page, "partial-case")
+    page.goto(server)
+    assert page.locator("td.partial:has-text('no rating: 1 of 9 statements')").count() == 1
+    assert page.errors == []
+
+
+def test_the_most_arguable_sets_ten_at_a_time_and_never_a_dead_end(server, page):
+    """Item 2: sets ten at a time in one ranking; a target out of reach shows the closest set
+    (which applies) and a button for the least bound worth searching."""
+    _open_case(page, server)
+    page.select_option("#take-target", "overall=requires_improvement")
+    page.fill("#take-max", "2")
+    page.click("#take-form button[type=submit]")
+    page.wait_for_selector("#take-result .more")
+    sets = page.locator("#take-result ol.sets > li")
+    assert sets.count() == 10
+    first_ten = [t.split("apply as a what-if")[0] for t in sets.all_inner_texts()]
+    page.click("#take-result .more")
+    page.wait_for_selector("#take-result ol.sets > li:nth-child(20)")
+    assert sets.count() == 20
+    assert [t.split("apply as a what-if")[0] for t in sets.all_inner_texts()][:10] == first_ten
+    assert "20 of 481 shown" in page.inner_text("#take-result .more-sets")
+    plaus = [
+        float(t)
+        for t in page.locator("#take-result ol.sets > li > span.meta").all_inner_texts()
+        for t in [t.split()[-1]]
+    ]
+    assert plaus == sorted(plaus, reverse=True)
+    _shot(page, "sets-twenty")
+
+    page.select_option("#take-target", "overall=good")
+    page.fill("#take-max", "3")
+    page.click("#take-form button[type=submit]")
+    page.wait_for_selector("#out-of-reach")
+    assert "The closest with at most 3" in page.inner_text("#take-result")
+    page.click("#take-result .bound[data-max='4']")  # the next bound, searched at once
+    page.wait_for_selector("#take-result .bound[data-max='5']")
+    assert page.input_value("#take-max") == "4"
+    _shot(page, "out-of-reach")
+    page.locator("#closest .apply-set").click()  # the closest set applies as a what-if
+    page.wait_for_selector("body:not([data-changes='0'])")
+    assert page.inner_text("#overall-derived") == "Requires improvement"
+    assert page.errors == []
+
+
+def test_the_case_page_reads_in_plain_words(server, page):
+    """Item 3: names, not ids; rules by their reason; why-not as sentences; ids in tooltips."""
+    _open_case(page, server, "learning")
+    text = page.inner_text("main")
+    for jargon in ("hit policy", "collect_min", "people_experience", "requires_improvement", "shortfall_share >="):
+        assert jargon not in text, jargon
+    assert page.inner_text("button.pick[data-statement='learning']") == "Learning, improvement and innovation"
+    assert (
+        page.locator("#detail .card[data-category='people_experience'] h3")
+        .inner_text()
+        .startswith("People's experience")
+    )
+    why = page.locator(".why-not li").first
+    assert why.inner_text().startswith("To reach 2, people's experience would need to score 2")
+    assert "shortfall_share" in (why.get_attribute("title") or "")
+    page.click("#item-le10 button.drop")
+    page.wait_for_selector("body[data-changes='1']")
+    change = page.locator("#change-list li").first
+    assert change.inner_text().startswith("leave out this finding (line 965)")
+    assert change.get_attribute("title") == "drop le10"
+    _shot(page, "plain-words")
+    assert page.errors == []
+
+
+def test_an_upload_is_listed_by_council_after_a_restart_and_opens(page, tmp_path):
+    """Item 4: the workspace keeps the upload; a restarted server lists it by council and its
+    address still answers."""
+    ws = str(tmp_path / "workspace")
+    with serving("--port", "0", "--format", "json", "--workspace", ws) as proc:
+        url = json.loads(proc.stdout.readline())["url"]
+        page.goto(url)
+        page.set_input_files("#upload-file", str(CASES / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt"))
+        page.click("#upload button[type=submit]")
+        page.wait_for_url("**/cases/report-*")
+        address = page.url
+    with serving("--port", "0", "--format", "json", "--workspace", ws) as proc:
+        url = json.loads(proc.stdout.readline())["url"]
+        page.goto(url)
+        row = page.locator("table.cases tbody tr:has-text('lincolnshire-2023-cqc-la-pilot-assessment.txt')")
+        assert row.count() == 1 and "Lincolnshire" in row.inner_text()
+        _shot(page, "restarted")
+        row.locator("a").click()
+        page.wait_for_selector("body[data-ready='1']")
+        assert "Lincolnshire" in page.inner_text("h1")
+        assert page.url.split("/cases/")[1] == address.split("/cases/")[1]
+    assert page.errors == []
+
+
+def test_consistency_is_linked_sortable_and_leads_to_the_case(page, tmp_path):
+    """Item 5: with --ratings, every page links the consistency view; it sorts by a column and
+    each council served links to its case."""
+    ratings = ROOT / "tests" / "data" / "cqc-la-ratings.csv"
+    with serving(
+        "--port", "0", "--format", "json", "--workspace", str(tmp_path / "ws"), "--ratings", str(ratings)
+    ) as proc:
+        url = json.loads(proc.stdout.readline())["url"]
+        _open_case(page, url)
+        page.click("header >> text=consistency of the published ratings")
+        page.wait_for_selector("table")
+        table = page.locator("table:has(a[href='/cases/blackpool-2025'])")
+        heading = table.locator("tr").first.locator("th").first
+        before = table.locator("tr").nth(1).inner_text()
+        heading.click()
+        heading.click()
+        assert table.locator("tr").nth(1).inner_text() != before  # sorted, then reversed
+        _shot(page, "consistency")
+        page.click("a[href='/cases/blackpool-2025']")
+        page.wait_for_selector("body[data-ready='1']")
+        assert "Blackpool" in page.inner_text("h1")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (1440, 900), (1920, 1080)])
+def test_the_layout_at_common_widths(server, page, width, height):
+    """Item 8: the overall and the statement table above the fold, no column clipped, the
+    search offering a rating the case does not have, the quoted sentence marked within its
+    paragraph, and the page under 200 KB on the wire."""
+    page.set_viewport_size({"width": width, "height": height})
+    _open_case(page, server)
+    box = page.evaluate(
+        """() => { const t = document.querySelector('table.statements').getBoundingClientRect();
+        const p = document.querySelector('#panel');
+        const nav = performance.getEntriesByType('navigation')[0];
+        return {bottom: t.bottom, scroll: p.scrollWidth, client: p.clientWidth, bytes: nav.transferSize}; }"""
+    )
+    assert box["bottom"] <= height and box["scroll"] <= box["client"], box
+    assert 0 < box["bytes"] < 200_000, box
+    assert page.input_value("#take-target") != "overall=" + page.get_attribute("#overall-derived", "data-rating")
+    mark = page.locator("#report .line.cited mark").first
+    line = mark.locator("xpath=ancestor::p[1]")
+    assert len(mark.inner_text()) < len(line.inner_text())  # a sentence, not the paragraph
+    item = line.get_attribute("data-items").split()[0]
+    page.click(f"button.pick[data-statement='{line.get_attribute('data-statement')}']")
+    page.wait_for_selector(f"#item-{item}")
+    assert (
+        page.locator(f'#report .line.cited mark:text-is("{page.inner_text(f"#item-{item} blockquote")}")').count() >= 1
+    )
+    _shot(page, f"layout-{width}")
+    assert page.errors == []

@@ -418,7 +418,7 @@ def _out_of_reach(
             got = row[-1]
             for score, rows in _statement_options(s, sid, n).items():
                 if score is not None and (got[0] is None or better(score, got[0])):
-                    got = (score, _picks(s, sid, rows[:1])[0])
+                    got = (score, _most_plausible(pack, s, _picks(s, sid, rows[:CLOSEST_ROWS])))
             row.append(got)
         best[sid] = row
     # the best spread of at most k_max changes over the statements (their scores add up)
@@ -465,6 +465,21 @@ def _out_of_reach(
         )
     out["needs_at_least"] = needs
     return out
+
+
+CLOSEST_ROWS = 200  # the changes of one statement compared for plausibility at most
+
+
+def _most_plausible(pack: Pack, s: Search, candidates: list[tuple[ClassOp, ...]]) -> tuple[ClassOp, ...]:
+    """The candidate whose best concrete set is the most plausible (a set's plausibility is its
+    changes' multiplied, so the best of each statement's makes the best of their union)."""
+
+    def best(picks: tuple[ClassOp, ...]) -> float:
+        return max(
+            (_plausibility(pack, s, picks, ex) for ex in itertools.islice(_concrete_sets(s, picks), 50)), default=0.0
+        )
+
+    return max(candidates, key=best)
 
 
 def _measure(pack: Pack, scores: dict[str, int | None], key: str) -> float:

@@ -317,7 +317,13 @@ def brief(
         "case": lc.slug,
         "council": lc.case.council,
         "framework": pack.id,
-        "published": {"date": pub.date, "rating": pub.rating, "indicative": pub.indicative},
+        "framework_name": pack.core.framework.name,
+        "published": {
+            "date": pub.date,
+            "rating": pub.rating,
+            "rating_label": pack.rating_label(pub.rating) if pub.rating else None,
+            "indicative": pub.indicative,
+        },
         "bands": [
             {"rating": r.id, "label": r.label, "min_percent": r.min_percent, "max_percent": r.max_percent}
             for r in pack.core.ratings

@@ -133,8 +133,8 @@ def html(b: dict[str, Any]) -> str:
         f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>Review brief: {e(b['council'])}</title><style>{CSS}</style></head><body>",
         f"<h1>Review brief: {e(b['council'])}</h1>",
-        f"<p class='meta'>Case {e(b['case'])} · framework {e(b['framework'])} · published {e(str(pub['date']))} "
-        f"· rating {e(str(pub['rating']))}</p>",
+        f"<p class='meta'>Case {e(b['case'])} · {e(b.get('framework_name') or b['framework'])} · published "
+        f"{e(str(pub['date']))} · rating {e(str(pub.get('rating_label') or pub['rating']))}</p>",
         f"<p><strong>Deadline: {e(long_date(b['deadline']))}</strong> ({e(b['deadline_rule'])}). "
         f"Submitted by {e(b['who'])}.</p>",
         f"<p>The only ground: {e(b['ground'])}. Not grounds: {e('; '.join(b['not_grounds']))}.</p>",
@@ -195,7 +195,8 @@ def markdown(b: dict[str, Any]) -> str:
     lines = [
         f"# Review brief: {_md(b['council'])}",
         "",
-        f"Case `{b['case']}` · framework `{b['framework']}` · published {pub['date']} · rating {pub['rating']}",
+        f"Case `{b['case']}` · {b.get('framework_name') or b['framework']} · published {pub['date']} · rating "
+        f"{pub.get('rating_label') or pub['rating']}",
         "",
         f"**Deadline: {long_date(b['deadline'])}** ({b['deadline_rule']}). Submitted by {b['who']}.",
         "",

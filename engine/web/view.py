@@ -18,12 +18,17 @@ def cases_page(served: Served) -> dict[str, Any]:
     for cid in served.ids():
         cur = served.current(cid)
         obj = derive_object(cur.pack, cur.case, cur.derivation)
+        labels = {r.id: r.label for r in cur.pack.core.ratings}
+        ov = obj["overall"]
         rows.append(
             {
                 "id": cid,
                 "council": obj["council"],
                 "framework": cur.pack.id,
-                "overall": obj["overall"],
+                "framework_name": cur.pack.core.framework.name,
+                "overall": ov,
+                "derived_label": labels.get(ov["derived"], ov["derived"]),
+                "published_label": labels.get(ov["published"], ov["published"]),
                 "n_items": len(cur.case.case.items),
                 "file": cur.case.path.name,
                 "uploaded_as": served.upload_name(cid),
@@ -31,7 +36,8 @@ def cases_page(served: Served) -> dict[str, Any]:
                 "kind": cur.case.case.kind,
             }
         )
-    return {"cases": rows, "ratings": served.ratings is not None, "frameworks": served.frameworks()}
+    frameworks = [(f, served.packs.get(f).core.framework.name) for f in served.frameworks()]
+    return {"cases": rows, "ratings": served.ratings is not None, "frameworks": frameworks}
 
 
 def _bands_svg(cur: Current, obj: dict[str, Any]) -> str:
