@@ -211,7 +211,7 @@ def test_a_brief_made_with_a_change_names_it_first_and_a_partial_case_has_no_rat
     page.wait_for_url("**/cases/report-*")
     page.wait_for_selector("body[data-ready='1']")
     assert "This case covers 1 of 9 statements" in page.inner_text("#coverage")
-    assert "(over 1 of 9 statements)" in page.inner_text("#overall")
+    assert "Overall: no rating (over 1 of 9 statements: 1/4" in page.inner_text("#overall")
     _shot(page, "partial-case")
     page.goto(server)
     assert page.locator("td.partial:has-text('no rating: 1 of 9 statements')").count() == 1

@@ -94,10 +94,7 @@ def routes(served: Served) -> list[Route]:
         return await guarded(lambda: _html("panel.html", **panel(served, cid, list(q.changes), q.statement)))
 
     async def sentences_route(request: Request) -> Response:
-        from engine.web.api import json_response
-
-        cid, key = request.path_params["id"], request.query_params.get("line", "")
-        return await guarded(lambda: json_response(sentences(served, cid, key)))
+        return await guarded(sentences_of, served, request.path_params["id"], request.query_params.get("line", ""))
 
     async def take(request: Request, q: CounterfactualQuery) -> Response:
         cid = request.path_params["id"]
@@ -145,6 +142,13 @@ def routes(served: Served) -> list[Route]:
         Route("/consistency/compare", compare_route),
         Route("/favicon.ico", lambda request: Response(status_code=204)),
     ]
+
+
+def sentences_of(served: Served, cid: str, key: str) -> Response:
+    """The sentences of one line of a case's report (`file:line`), as JSON."""
+    from engine.web.api import json_response
+
+    return json_response(sentences(served, cid, key))
 
 
 def scenario_file(served: Served, cid: str, q: ScenarioQuery) -> Response:
