@@ -38,19 +38,24 @@ def counterfactual_text(result: dict[str, Any], out: TextIO) -> None:
     con.print(
         "Listed most arguable first: plausibility is each change's (the reader's own doubt for an item it read, else the pack's) multiplied."
     )
+    lines = []  # the sets printed at once: one console call, not one per line
     for n, st in enumerate(result["sets"], start=1):
         ov = st["result"]["overall"]
         amb = f", ambiguous: {ov['readings']}" if ov["ambiguous"] else ""
-        con.print(
+        lines.append(
             f"[bold]{n}.[/] {escape('; '.join(st['changes']))} [dim](plausibility {st['plausibility']:.2f})[/]\n"
             f"   → overall {ov['derived']} ({ov['sum']}/{ov['out_of']}{escape(amb)}); statements: "
             f"{', '.join(st['statements'])}"
         )
-        for d in st.get("details", []):
-            if "quote" in d:
-                con.print(
-                    f"   [dim]{escape(d['item'])} at {escape(d['file'])}:{d['line']}: “{escape(d['quote'][:160])}”[/]"
-                )
+        lines += [
+            f"   [dim]{escape(d['item'])} at {escape(d['file'])}:{d['line']}: “{escape(d['quote'][:160])}”[/]"
+            for d in st.get("details", [])
+            if "quote" in d
+        ]
+    if lines:
+        con.print("\n".join(lines))
+    if result["sets_listed"] < result["sets_total"]:
+        con.print(f"[dim]{result['sets_listed']} of {result['sets_total']:,} listed: --max-sets N for more.[/]")
 
 
 def _out_of_reach_text(con, result: dict[str, Any], escape) -> None:
