@@ -469,7 +469,9 @@ def test_the_evidence_support_page_ranks_the_served_scores_and_compares_two_case
     assert "<option value='blackpool-2025'>" in page.text and "action='/consistency/compare'" in page.text
     got = client.get("/consistency/compare", params={"old": "lincolnshire-2023", "new": "blackpool-2025"})
     assert got.status_code == 200 and "<table id='compare'>" in got.text
-    assert got.text.count("<tr><td>") == 9  # a row per statement
+    assert got.text.count("<tr><td title=") == 9  # a row per statement, named (its id in a tooltip)
+    assert "<td title='learning'>Learning, improvement and innovation</td>" in got.text
+    assert "published Good → Inadequate" in got.text and "(People&#x27;s experience)" in got.text
     assert "no longer there (lincolnshire-2023)" in got.text and "href='/cases/blackpool-2025#s=" in got.text
     bad = client.get("/consistency/compare", params={"old": "lincolnshire-2023", "new": "nowhere"})
     assert bad.status_code == 404 or "no case 'nowhere' is served" in bad.text

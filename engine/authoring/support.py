@@ -34,7 +34,8 @@ MAX_CHANGES = 3  # the largest set of changed readings searched for a score deri
 
 NOTE = (
     "a published score the evidence supports little is a question for a reader of the report, not an "
-    "error of the inspectorate: the engine's own derived score is wrong as often as engine_right says"
+    "error of the inspectorate: the engine's own derived score is wrong as often as its record on held-out "
+    "councils says (how often the engine is itself right)"
 )
 
 

@@ -293,7 +293,13 @@ def compare_page(served: Served, old: str, new: str) -> Response:
         return error_page(f"{old} follows {a.pack.id} and {new} {b.pack.id}: compare cases of one framework")
     r = compare(a.pack, side_of_case(a.case), side_of_case(b.case))
     o, n = r["old"], r["new"]
+    pack = a.pack
+    cats = {c.id: c.name for c in pack.core.categories}
+    names = {st.id: st.name for st in pack.core.statements}
     who = str(o["council"]) if o["council"] == n["council"] else f"{o['council']} → {n['council']} (two councils)"
+
+    def label(rating: Any) -> str:
+        return "–" if rating is None else pack.rating_label(str(rating))
 
     def arrow(p: dict) -> str:
         return f"{'–' if p['old'] is None else p['old']} → {'–' if p['new'] is None else p['new']}"
@@ -302,20 +308,21 @@ def compare_page(served: Served, old: str, new: str) -> Response:
         return (
             "".join(
                 f"<li class='{h.escape(f['polarity'])}'><a href='/cases/{h.escape(cid)}#s={h.escape(sid)}'>line {f['line']}</a> "
-                f"{h.escape(f['polarity'])} ({h.escape(f['category'])}): “{h.escape(f['quote'])}”</li>"
+                f"{h.escape(f['polarity'])} ({h.escape(cats.get(f['category'], f['category']))}): “{h.escape(f['quote'])}”</li>"
                 for f in fs
             )
             or "<li>none</li>"
         )
 
     rows = "".join(
-        f"<tr><td>{h.escape(st['statement'])}</td><td>{arrow(st['published'])}</td><td>{arrow(st['derived'])}</td>"
+        f"<tr><td title='{h.escape(st['statement'])}'>{h.escape(names.get(st['statement'], st['statement']))}</td>"
+        f"<td>{arrow(st['published'])}</td><td>{arrow(st['derived'])}</td>"
         f"<td>{ {True: '✓', False: '✗', None: ''}[st['follows']] }</td><td>{st['kept']}</td>"
         f"<td>{st['gone_findings']}</td><td>{st['new_findings']}</td></tr>"
         for st in r["statements"]
     )
     sides = "".join(
-        f"<h3>{h.escape(st['statement'])}</h3><div class='sides'><div><h4>no longer there ({h.escape(old)})</h4>"
+        f"<h3>{h.escape(names.get(st['statement'], st['statement']))}</h3><div class='sides'><div><h4>no longer there ({h.escape(old)})</h4>"
         f"<ul>{items(st['gone'], old, st['statement'])}</ul></div><div><h4>new ({h.escape(new)})</h4>"
         f"<ul>{items(st['new'], new, st['statement'])}</ul></div></div>"
         for st in r["statements"]
@@ -325,8 +332,9 @@ def compare_page(served: Served, old: str, new: str) -> Response:
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>compare {h.escape(old)} and {h.escape(new)}</title>"
         f"<style>{CSS}.sides{{display:grid;grid-template-columns:1fr 1fr;gap:1rem}}li.shortfall{{color:#8e2c20}}</style>"
         f"</head><body><h1>{h.escape(who)}: {h.escape(old)} → {h.escape(new)}</h1>"
-        f"<p class='meta'>overall: published {h.escape(str(o['published_rating']))} → {h.escape(str(n['published_rating']))}; "
-        f"derived {h.escape(str(o['derived_rating']))} → {h.escape(str(n['derived_rating']))}. Findings paired by "
+        f"<p class='meta'>overall: published {h.escape(label(o['published_rating']))} → "
+        f"{h.escape(label(n['published_rating']))}; derived {h.escape(label(o['derived_rating']))} → "
+        f"{h.escape(label(n['derived_rating']))}. Findings paired by "
         f"{h.escape(r['paired_by'])}; ✓: the published change follows the derived one.</p>"
         "<table id='compare'><tr><th>statement</th><th>published</th><th>derived</th><th>follows</th><th>kept</th>"
         f"<th>no longer there</th><th>new</th></tr>{rows}</table>{sides}</body></html>"
