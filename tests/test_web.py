@@ -430,10 +430,10 @@ def test_a_case_covering_some_statements_shows_no_overall_rating_as_if_complete(
     with TestClient(create_app(served, ["testserver"])) as c:
         page = c.get(f"/cases/{cid}").text
     assert (
-        "This case covers 1 of 9 statements, so it gives no overall rating of the council (not covered: Assessing needs"
+        "This case covers 1 of 9 quality statements, so it gives no overall rating of the council (not covered: Assessing needs"
         in page
     )
-    assert 'no rating <span id="overall-percent">(over 1 of 9 statements: 1/4 = 25.0%)' in page
+    assert 'no rating <span id="overall-percent">(over 1 of 9 quality statements: 1/4 = 25.0%)' in page
     assert "Overall</strong>: derived" not in page and 'class="bands"' not in page
 
 
@@ -603,7 +603,7 @@ def test_the_case_page_speaks_in_names_and_sentences(client):
     for jargon in ("hit policy", "collect_min", "people_experience", "requires_improvement", "significant_in_context"):
         assert jargon not in visible, jargon
     assert "Learning, improvement and innovation" in visible and "Inadequate" in visible
-    assert "To reach 2, people's experience would need to score 2" in visible
+    assert "To reach 2 (Requires improvement), people's experience would need to score 2" in visible
     assert "of the rules that apply, the lowest score counts" in visible
     # the ids are still there for who wants them: tooltips and the JSON
     assert 'title="rule significant_in_context"' in page

@@ -210,11 +210,11 @@ def test_a_brief_made_with_a_change_names_it_first_and_a_partial_case_has_no_rat
     page.click("#upload button[type=submit]")
     page.wait_for_url("**/cases/report-*")
     page.wait_for_selector("body[data-ready='1']")
-    assert "This case covers 1 of 9 statements" in page.inner_text("#coverage")
-    assert "Overall: no rating (over 1 of 9 statements: 1/4" in page.inner_text("#overall")
+    assert "This case covers 1 of 9 quality statements" in page.inner_text("#coverage")
+    assert "Overall: no rating (over 1 of 9 quality statements: 1/4" in page.inner_text("#overall")
     _shot(page, "partial-case")
     page.goto(server)
-    assert page.locator("td.partial:has-text('no rating: 1 of 9 statements')").count() == 1
+    assert page.locator("td.partial:has-text('no rating: 1 of 9 quality statements')").count() == 1
     assert page.errors == []
 
 
@@ -270,7 +270,7 @@ def test_the_case_page_reads_in_plain_words(server, page):
         .startswith("People's experience")
     )
     why = page.locator(".why-not li").first
-    assert why.inner_text().startswith("To reach 2, people's experience would need to score 2")
+    assert why.inner_text().startswith("To reach 2 (Requires improvement), people's experience would need to score 2")
     assert "shortfall_share" in (why.get_attribute("title") or "")
     page.click("#item-le10 button.drop")
     page.wait_for_selector("body[data-changes='1']")

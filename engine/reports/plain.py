@@ -82,7 +82,9 @@ def why_not(pack: Pack, w: dict[str, Any], conditions: dict[str, list[str]], fea
     cat = next((c for c in pack.core.categories if c.id == w["category"]), None)
     who = cat.name if cat is not None else w["category"].replace("_", " ")
     who = who if who[1:2].isupper() else who[:1].lower() + who[1:]
-    lead = f"To reach {w['statement_target']}, {who} would need to score {w['target']}"
+    label = next((lv.label for lv in pack.core.scale.levels if lv.score == w["statement_target"]), None)
+    goal = f"{w['statement_target']} ({label})" if label else f"{w['statement_target']}"
+    lead = f"To reach {goal}, {who} would need to score {w['target']}"
     if w.get("blocked_by"):
         parts = [
             ", or ".join(condition(pack, c, features, negate=True) for c in conditions.get(b, []))
