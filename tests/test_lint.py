@@ -169,3 +169,23 @@ def test_generated_cells_have_the_values_compute_gives():
         assert len(envs) == len(expected)
         for got, want in list(zip(envs, expected, strict=True))[::7]:
             assert got == want and [type(v) for v in got.values()] == [type(v) for v in want.values()], (got, want)
+
+
+def test_lint_checks_the_cue_file_and_the_readers_it_names(tmp_path):
+    """A held-out reader listed in cues.yaml but missing, and a cue naming no category of the
+    pack, are errors at their lines (extraction would refuse the pack for them)."""
+    root = tmp_path / "rules" / "cqc-la"
+    shutil.copytree(CQC, root)
+    (root / "reader-held-out-2.json").unlink()
+    found = {f.code: f for f in iter_findings(load_pack(root))}
+    missing = found["reader-file"]
+    assert missing.severity == "error" and "reader-held-out-2.json" in missing.message
+    lines = (root / "cues.yaml").read_text().splitlines()
+    assert "reader-held-out-2.json" in lines[missing.line - 1]
+    text = (root / "cues.yaml").read_text().replace("category: partners", "category: partnerz", 1)
+    (root / "cues.yaml").write_text(text)
+    (root / "reader-held-out-2.json").write_text("{}")
+    found = {f.code: f for f in iter_findings(load_pack(root))}
+    assert "unknown category 'partnerz'" in found["cues"].message
+    code, out, _ = run_cli("lint", str(root))
+    assert code == 1 and "cues.yaml:" in out and "partnerz" in out

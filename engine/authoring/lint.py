@@ -332,6 +332,33 @@ def iter_findings(pack: Pack) -> Iterator[Finding]:
     for t_i, ct in enumerate(pack.tables):
         yield from _table_findings(t_i, ct, envs, never_true, tdoc, arrays)
     yield from _vocabulary_findings(pack, fdoc, pdoc, tdoc)
+    yield from _cue_findings(pack)
+
+
+def _cue_findings(pack: Pack) -> Iterator[Finding]:
+    """cues.yaml against the pack, as extraction checks it (without loading the readers), and
+    the reader files it names: the reader and each held-out reader must be in the pack's folder."""
+    from engine.base.errors import LoadError
+    from engine.ingest.cues import load_cues
+    from engine.ingest.reader import reader_problems
+
+    path = pack.root / "cues.yaml"
+    if not path.is_file():
+        return  # a pack that reads no reports
+    try:
+        cues = load_cues(pack, with_reader=False)
+    except LoadError as exc:
+        for problem in exc.problems:
+            yield Finding.of(problem, "error", "cues")
+        return
+    rc = cues.data.reader
+    if rc is None:
+        return
+    doc = load_yaml(path)
+    for problem in reader_problems(doc, pack, rc, files=True):
+        yield Finding.of(problem, "error", "reader-file")
+    if not (pack.root / rc.file).is_file():
+        yield _at(doc, ("reader", "file"), "error", "reader-file", f"no file {rc.file!r} in the pack's folder")
 
 
 def lint_paths(paths: list[Path], packs) -> list[Finding]:
