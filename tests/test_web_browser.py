@@ -254,6 +254,9 @@ def test_the_most_arguable_sets_ten_at_a_time_and_never_a_dead_end(server, page)
     page.locator("#closest .apply-set").click()  # the closest set applies as a what-if
     page.wait_for_selector("body:not([data-changes='0'])")
     assert page.inner_text("#overall-derived") == "Requires improvement"
+    # the sets were searched from the case before the change: they are not left as if current
+    assert "search again" in page.inner_text("#take-result .stale")
+    assert page.locator("#take-result .apply-set").count() == 0
     assert page.errors == []
 
 

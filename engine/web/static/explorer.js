@@ -80,6 +80,7 @@ async function refresh(then) {
   if (take) $("#work").appendChild(take);  // out of the panel before it is replaced
   $("#panel").innerHTML = await resp.text();
   placeTake();
+  markStaleSets();
   const panel = JSON.parse($("#panel-data").textContent);
   state.good = state.changes.slice();
   state.shown = panel.statement;
@@ -209,9 +210,23 @@ async function take(event) {
   const data = caseData();
   const out = $("#take-result");
   out.textContent = "searching…";
-  const resp = await post(`/cases/${encodeURIComponent(data.id)}/take`, takeQuery(0));
+  const query = takeQuery(0);
+  const resp = await post(`/cases/${encodeURIComponent(data.id)}/take`, query);
   if (!resp.ok) { out.textContent = await problem(resp); return; }
   out.innerHTML = await resp.text();
+  out.dataset.changes = JSON.stringify(query.changes);
+}
+
+function markStaleSets() {
+  // sets searched from the case before the latest changes no longer start from it
+  const out = $("#take-result");
+  if (!out || out.dataset.changes === undefined || out.dataset.changes === JSON.stringify(state.changes)) return;
+  delete out.dataset.changes;
+  out.innerHTML = "";
+  const note = document.createElement("p");
+  note.className = "meta stale";
+  note.textContent = "The evidence has changed since this search: search again to start from the case as it now stands.";
+  out.appendChild(note);
 }
 
 async function moreSets(button) {
