@@ -196,8 +196,8 @@ def counterfactual_of(served: Served, cid: str, q: CounterfactualQuery) -> dict[
     pack = cur.pack if q.reading is None else cur.pack.with_reading(q.reading)
     if q.max_changes is not None and not 0 <= q.max_changes <= 6:
         raise UsageError("max_changes must be between 0 and 6")
-    if not 0 <= q.first:
-        raise UsageError("first must be 0 or more")
+    if q.first < 0 or not 0 <= q.max_sets <= 1000:
+        raise UsageError("first must be 0 or more, and max_sets between 0 and 1000")
     return search(pack, cur.case, parse_target(pack, q.target), q.max_changes, q.max_sets, first=q.first)
 
 
