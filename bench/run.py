@@ -487,6 +487,7 @@ def _ofsted_targets(packs_root: Path, t_pass: float, quick: bool) -> None:
         "ofsted_corpus_extract_dir_s",
         f"{t_all:.1f} for {written} of {n} inspections (target < 60: {_met(t_all < 60 and written == n)})",
     )
+    _ofsted_corpus_read_back(work / "cases", corpus.parent / "inspections.csv")
     shutil.rmtree(work, ignore_errors=True)
     index = corpus.parent / "inspections.csv"
     t_sup = _wall(
@@ -518,6 +519,46 @@ def _ofsted_targets(packs_root: Path, t_pass: float, quick: bool) -> None:
 
 def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
+
+
+def _ofsted_corpus_read_back(cases: Path, index: Path) -> None:
+    """What the tests check on a sample, over the whole corpus: every report a full inspection,
+    and every judgement grade read from its report's table as the index has it."""
+    import csv
+    import re
+
+    grades = {"inadequate": 1, "requires improvement": 2, "requires improvement to be good": 2, "good": 3}
+    grades["outstanding"] = 4
+    columns = {
+        "leaders_impact": "impact_of_leaders_grade",
+        "help_and_protection": "help_and_protection_grade",
+        "children_in_care": "in_care_grade",
+        "care_leavers": "care_leavers_grade",
+    }
+    full = right = total = 0
+    rows = list(csv.DictReader(index.read_text(encoding="utf-8").splitlines()))
+    for row in rows:
+        case = cases / (re.sub(r"[^a-z0-9]+", "-", Path(row["file"]).stem.lower()).strip("-") + ".yaml")
+        text = case.read_text(encoding="utf-8") if case.is_file() else ""
+        full += bool(re.search(r"^kind: full_inspection$", text, re.M))
+        scores = yaml_scores(text)
+        for sid, col in columns.items():
+            if row[col].lower() in grades:
+                total += 1
+                right += scores.get(sid) == grades[row[col].lower()]
+    line(
+        "ofsted_corpus_read_back",
+        f"{full} of {len(rows)} full inspections; {right} of {total} judgements read as the index has them "
+        f"(target: all: {_met(full == len(rows) and right == total)})",
+    )
+
+
+def yaml_scores(text: str) -> dict[str, int]:
+    """The published scores of a case file (its `published: scores:` block)."""
+    import yaml
+
+    doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if text else {}  # noqa: S506 (a safe loader)
+    return dict(((doc or {}).get("published") or {}).get("scores") or {})
 
 
 def _wall(cmd) -> float:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import CASES, CQC, ROOT, run_cli, run_json
 
+from engine.cli.extract import slug
 from engine.evaluation.derive import derive
 from engine.ingest.extract import extract
 from engine.model.case import Item
@@ -667,3 +668,20 @@ def test_one_report_into_a_folder_that_exists_writes_its_case_there_and_leaves_n
         assert code == 0, err
     assert (out / "blackpool-2025-learning-improvement-innovation.yaml").is_file()
     assert not [p for p in tmp_path.rglob(".*checking*")]
+
+
+def test_several_reports_go_each_into_the_folder_named(tmp_path):
+    """Reports named one by one (a sample of a corpus) are extracted as a folder is: each into
+    OUTDIR, failures listed; two reports that would land on one file, or no folder, are refused."""
+    reports = sorted((ROOT / "tests" / "data" / "reports").glob("blackpool-2025-*.txt"))[:2]
+    assert len(reports) == 2
+    out = tmp_path / "sample"
+    obj = run_json("extract", *map(str, reports), "-o", str(out))
+    assert [Path(w["case_file"]).name for w in obj["written"]] == [f"{slug(r)}.yaml" for r in reports]
+    assert obj["failed"] == [] and all((out / f"{slug(r)}.yaml").is_file() for r in reports)
+    code, _, err = run_cli("extract", *map(str, reports), "-o", str(out))
+    assert code == 2 and "exists: not overwritten (use --force)" in err
+    code, _, err = run_cli("extract", str(reports[0]), str(reports[0]), "-o", str(out), "--force")
+    assert code == 2 and "would both be written to" in err
+    code, _, err = run_cli("extract", *map(str, reports), "-o", str(tmp_path / "one.yaml"))
+    assert code == 2 and "give -o OUTDIR (a folder)" in err and not (tmp_path / "one.yaml").exists()

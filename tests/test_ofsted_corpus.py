@@ -40,18 +40,30 @@ def agreement():
     return run_json("agree", str(REPORTS), "--index", str(INDEX))
 
 
+TRAJECTORY = ("blackpool-2019-01-17", "blackpool-2023-02-01", "blackpool-2026-07-28")
+
+
+def _sample() -> list[dict[str, str]]:
+    """Every eighth inspection of the index (all three layouts, 2018 to 2026) and one council's
+    three: the tests read a sample; `python bench/run.py` reads the whole corpus and checks
+    every report and judgement the same way."""
+    rows = _rows()
+    return [r for i, r in enumerate(rows) if i % 8 == 0 or Path(r["file"]).stem in TRAJECTORY]
+
+
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     out = tmp_path_factory.mktemp("ofsted") / "cases"
-    code, text, err = run_cli("extract", str(REPORTS), "-o", str(out), "--format", "json")
+    reports = [str(REPORTS / Path(r["file"]).name) for r in _sample()]
+    code, text, err = run_cli("extract", *reports, "-o", str(out), "--format", "json")
     assert code == 0, err
     return out, json.loads(text)
 
 
-def test_every_report_is_extracted_as_a_full_inspection(extracted):
+def test_every_sampled_report_is_extracted_as_a_full_inspection(extracted):
     out, result = extracted
     assert not result["failed"]
-    assert len(result["written"]) == len(_rows())
+    assert len(result["written"]) == len(_sample()) >= 20
     import yaml
 
     kinds = {yaml.safe_load((out / Path(w["case_file"]).name).read_text())["kind"] for w in result["written"]}
@@ -64,7 +76,7 @@ def test_published_grades_are_read_from_the_judgement_table(extracted):
     by_case = {Path(w["case_file"]).stem: w["published"] for w in result["written"]}
     total = right = 0
     wrong = []
-    for row in _rows():
+    for row in _sample():
         pub = by_case[re.sub(r"[^a-z0-9]+", "-", Path(row["file"]).stem.lower())]
         for sid, col in COLUMNS.items():
             want = GRADES.get(row[col].lower())
@@ -80,7 +92,7 @@ def test_published_grades_are_read_from_the_judgement_table(extracted):
             assert pub.get("rating") is not None, row["file"]
         else:
             assert "rating" not in pub, row["file"]  # the 2026 framework reports no overall judgement
-    assert total > 500 and right / total >= 0.99, wrong
+    assert total > 70 and right / total >= 0.99, wrong
 
 
 def test_the_evidence_is_blind_to_the_grades(extracted):
@@ -154,7 +166,7 @@ def test_overall_rule_over_the_published_table():
 def test_blackpool_trajectory_is_derived_and_explained(extracted):
     out, _ = extracted
     derived = {}
-    for name in ("blackpool-2019-01-17", "blackpool-2023-02-01", "blackpool-2026-07-28"):
+    for name in TRAJECTORY:
         [obj] = run_json("derive", str(out / f"{name}.yaml"))
         derived[name] = {s["id"]: s["derived"] for s in obj["statements"] if s["assessed"]}
         ex = run_json("explain", str(out / f"{name}.yaml"), "--statement", "leaders_impact")

@@ -53,6 +53,20 @@ def _targets(src: Path, output: Path | None) -> list[tuple[Path, Path]]:
     return [(r, output / f"{slug(r)}.yaml") for r in reports]
 
 
+def _several(sources: list[Path], output: Path | None) -> list[tuple[Path, Path]]:
+    """Several reports or folders, each report into a case file of the folder `output`."""
+    if output is None or output.suffix.lower() in (".yaml", ".yml") or output.is_file():
+        raise UsageError("several reports: give -o OUTDIR (a folder), or --merge -o CASE.yaml for one council's pages")
+    targets = [t for src in sources for t in _targets(src, output if src.is_dir() else None)]
+    targets = [(r, output / f"{slug(r)}.yaml") for r, _ in targets]
+    seen: dict[Path, Path] = {}
+    for report, target in targets:
+        if target in seen:
+            raise UsageError(f"{seen[target]} and {report} would both be written to {target}: extract them apart")
+        seen[target] = report
+    return targets
+
+
 def _print(results: list[dict[str, Any]], failed: list[dict[str, str]], out: TextIO) -> None:
     for r in results:
         out.write(
@@ -85,10 +99,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.merge:
         return _merge(args, out)
-    if len(args.report) > 1:
-        raise UsageError("several reports: give a folder, or --merge for one council's pages")
     src = Path(args.report[0])
-    targets = _targets(src, args.output)
+    batch = len(args.report) > 1 or src.is_dir()  # several reports: each into the folder, failures listed
+    if len(args.report) > 1:
+        targets = _several([Path(r) for r in args.report], args.output)
+    else:
+        targets = _targets(src, args.output)
     existing = [str(t) for _, t in targets if t.exists()]
     if existing and not args.force:
         raise UsageError(
@@ -105,12 +121,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
                     write_extracted(report, target, args.rules, args.framework, force=args.force, reading=args.reading)
                 )
             except RederiveError as exc:
-                if not src.is_dir():
+                if not batch:
                     raise
                 failed.append({"report": str(report), "error": str(exc.problems[0].message if exc.problems else exc)})
             advance()
     if args.format == "json":
-        render.to_json({"written": results, "failed": failed} if src.is_dir() else results[0], out)
+        render.to_json({"written": results, "failed": failed} if batch else results[0], out)
     else:
         _print(results, failed, out)
     return 1 if failed else 0
