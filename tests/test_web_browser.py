@@ -294,6 +294,7 @@ def test_an_upload_is_listed_by_council_after_a_restart_and_opens(page, tmp_path
         page.set_input_files("#upload-file", str(CASES / "sources" / "lincolnshire-2023-cqc-la-pilot-assessment.txt"))
         page.click("#upload button[type=submit]")
         page.wait_for_url("**/cases/report-*")
+        page.wait_for_selector("body[data-ready='1']")  # loaded in full before this server stops
         address = page.url
     with serving("--port", "0", "--format", "json", "--workspace", ws) as proc:
         url = json.loads(proc.stdout.readline())["url"]

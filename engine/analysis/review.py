@@ -242,19 +242,18 @@ def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]], changed: int 
 def change_words(pack: Pack, ch: Any) -> str:
     """A change in plain words, naming statements, categories and tags by the pack's names
     (the change's own label keeps the ids)."""
-    cats = {c.id: c.name for c in pack.core.categories}
     if ch.op == "drop":
         return "leave out this finding"
     if ch.op == "add":
         return "; ".join(
             f"add a {a.polarity} finding to {pack.statement(a.statement).name if a.statement in pack.statement_ids else a.statement}, "
-            f"{cats.get(a.category, a.category)}"
+            f"{pack.category_name(a.category)}"
             for a in ch.items or []
         )
     if ch.field == "polarity":
         return f"read this finding as {'a ' if ch.value != 'mixed' else ''}{ch.value}"
     if ch.field == "category":
-        return f"move this finding to {cats.get(str(ch.value), ch.value)}"
+        return f"move this finding to {pack.category_name(str(ch.value))}"
     if ch.field == "statement":
         name = pack.statement(str(ch.value)).name if ch.value in pack.statement_ids else ch.value
         return f"move this finding to {name}"

@@ -116,6 +116,10 @@ class Pack:
                 return r.label
         return str(rating_id)
 
+    def category_name(self, category_id: str) -> str:
+        """A category's name as a person reads it ("People's experience"); the id when unknown."""
+        return next((c.name for c in self.core.categories if c.id == category_id), category_id.replace("_", " "))
+
 
 def _read(root: Path, name: str) -> Document:
     path = root / name

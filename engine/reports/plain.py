@@ -76,12 +76,15 @@ def condition(pack: Pack, text: str, features: dict[str, Any], negate: bool = Fa
     return f"{t} {_LEVEL_WORDS[op]} {shown} (it is {_shown(now, u)})"
 
 
+def in_sentence(name: str) -> str:
+    """A name inside a sentence: its first letter lower-cased, unless it opens an acronym."""
+    return name if name[1:2].isupper() else name[:1].lower() + name[1:]
+
+
 def why_not(pack: Pack, w: dict[str, Any], conditions: dict[str, list[str]], features: dict[str, Any]) -> str:
     """A "why not the next score" entry as sentences. `conditions`: the conditions of the rows
     it names (the row to fire, or the rows that must stop firing), by row id."""
-    cat = next((c for c in pack.core.categories if c.id == w["category"]), None)
-    who = cat.name if cat is not None else w["category"].replace("_", " ")
-    who = who if who[1:2].isupper() else who[:1].lower() + who[1:]
+    who = in_sentence(pack.category_name(w["category"]))
     label = next((lv.label for lv in pack.core.scale.levels if lv.score == w["statement_target"]), None)
     goal = f"{w['statement_target']} ({label})" if label else f"{w['statement_target']}"
     lead = f"To reach {goal}, {who} would need to score {w['target']}"

@@ -294,7 +294,6 @@ def compare_page(served: Served, old: str, new: str) -> Response:
     r = compare(a.pack, side_of_case(a.case), side_of_case(b.case))
     o, n = r["old"], r["new"]
     pack = a.pack
-    cats = {c.id: c.name for c in pack.core.categories}
     names = {st.id: st.name for st in pack.core.statements}
     who = str(o["council"]) if o["council"] == n["council"] else f"{o['council']} → {n['council']} (two councils)"
 
@@ -308,7 +307,7 @@ def compare_page(served: Served, old: str, new: str) -> Response:
         return (
             "".join(
                 f"<li class='{h.escape(f['polarity'])}'><a href='/cases/{h.escape(cid)}#s={h.escape(sid)}'>line {f['line']}</a> "
-                f"{h.escape(f['polarity'])} ({h.escape(cats.get(f['category'], f['category']))}): “{h.escape(f['quote'])}”</li>"
+                f"{h.escape(f['polarity'])} ({h.escape(pack.category_name(f['category']))}): “{h.escape(f['quote'])}”</li>"
                 for f in fs
             )
             or "<li>none</li>"

@@ -10,6 +10,7 @@ from engine.analysis.whatif import moved
 from engine.model.case import Item
 from engine.model.pack import Pack
 from engine.reports.derived import derive_object
+from engine.reports.plain import in_sentence
 from engine.web.served import Current, NotServed, Served
 
 
@@ -18,7 +19,6 @@ def cases_page(served: Served) -> dict[str, Any]:
     for cid in served.ids():
         cur = served.current(cid)
         obj = derive_object(cur.pack, cur.case, cur.derivation)
-        labels = {r.id: r.label for r in cur.pack.core.ratings}
         ov = obj["overall"]
         rows.append(
             {
@@ -28,8 +28,8 @@ def cases_page(served: Served) -> dict[str, Any]:
                 "framework_name": cur.pack.core.framework.name,
                 "unit": cur.pack.core.framework.unit,
                 "overall": ov,
-                "derived_label": labels.get(ov["derived"], ov["derived"]),
-                "published_label": labels.get(ov["published"], ov["published"]),
+                "derived_label": ov["derived"] and cur.pack.rating_label(ov["derived"]),
+                "published_label": ov["published"] and cur.pack.rating_label(ov["published"]),
                 "n_items": len(cur.case.case.items),
                 "file": cur.case.path.name,
                 "uploaded_as": served.upload_name(cid),
@@ -75,7 +75,6 @@ POLICY_WORDS = {
 
 
 def _items(cur: Current, statement: str, sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    cats = {c.id: c.name for c in cur.pack.core.categories}
     pages = {(src["file"], ln["n"]): ln["page"] for src in sources for ln in src["lines"] if ln["page"] is not None}
     out = []
     for it in cur.case.case.items:
@@ -87,7 +86,7 @@ def _items(cur: Current, statement: str, sources: list[dict[str, Any]]) -> list[
                 "id": it.id,
                 "polarity": it.polarity,
                 "category": it.category,
-                "category_label": cats.get(it.category),
+                "category_label": cur.pack.category_name(it.category),
                 "tags": list(it.tags),
                 "quote": it.quote,
                 "line": None if hypothetical else it.source.line,
@@ -133,8 +132,6 @@ def panel(served: Served, cid: str, changes: list[Change], statement: str | None
         "changes": [c.model_dump(exclude_none=True) for c in changes],
         "labels": [c.label() for c in changes],
         "notes": change_notes(served.get(cid).case, changes, cur.pack),
-        "rating_label": {r.id: r.label for r in cur.pack.core.ratings},
-        "category_name": {c.id: c.name for c in cur.pack.core.categories},
         "policy_words": POLICY_WORDS,
         "unit": cur.pack.core.framework.unit,
         "moved": shifts,
@@ -199,10 +196,9 @@ def sentences(served: Served, cid: str, key: str) -> list[str]:
     raise NotServed(f"{cid}: no line {key!r} in its report")
 
 
-def _change_words(d: dict[str, Any], cats: dict[str, str]) -> str:
+def _change_words(d: dict[str, Any], pack: Pack) -> str:
     """One change of a set in plain words (the ids stay in the JSON and a tooltip)."""
-    cat = cats.get(d["category"], d["category"].replace("_", " "))
-    where = f"{d['statement_name']}, {cat[:1].lower() + cat[1:] if not cat[1:2].isupper() else cat}"
+    where = f"{d['statement_name']}, {in_sentence(pack.category_name(d['category']))}"
     if d["kind"] == "add_item":
         return f"one more {d['to']} finding in {where}"
     if d["kind"] == "drop_item":
@@ -215,10 +211,10 @@ def _change_words(d: dict[str, Any], cats: dict[str, str]) -> str:
 PAGE = 10  # sets shown at a time
 
 
-def _set_view(s: dict[str, Any], cats: dict[str, str]) -> dict[str, Any]:
+def _set_view(s: dict[str, Any], pack: Pack) -> dict[str, Any]:
     return {
         "labels": s["changes"],
-        "details": [{**d, "words": _change_words(d, cats)} for d in s.get("details", [])],
+        "details": [{**d, "words": _change_words(d, pack)} for d in s.get("details", [])],
         "plausibility": s.get("plausibility"),
         "changes": s["scenario"]["changes"],
         "statements": s["statements"],
@@ -229,11 +225,9 @@ def sets(pack: Pack, result: dict[str, Any], q) -> dict[str, Any]:
     """The minimal sets of changes a counterfactual search found, each with its scenario's
     changes, a page at a time; for a target out of reach, the closest set and the next bound."""
     key, _, goal = q.target.partition("=")
-    ratings = {r.id: r.label for r in pack.core.ratings}
-    cats = {c.id: c.name for c in pack.core.categories}
 
     def said(value: Any) -> str:
-        return ratings.get(str(value), str(value)) if key == "overall" else f"{value}"
+        return pack.rating_label(str(value)) if key == "overall" else f"{value}"
 
     what = "the overall rating" if key == "overall" else pack.statement(key).name
     listed = result.get("sets", [])
@@ -243,10 +237,10 @@ def sets(pack: Pack, result: dict[str, Any], q) -> dict[str, Any]:
         "result": result,
         "target": f"{what}: {said(goal)}",
         "baseline": said(result["baseline"]),
-        "sets": [_set_view(s, cats) for s in listed],
+        "sets": [_set_view(s, pack) for s in listed],
         "first": result.get("first", 0),
         "more": min(PAGE, result["sets_total"] - shown) if shown < result["sets_total"] else 0,
-        "closest": {**close, "gets": said(close["gets"]), "set": _set_view(close["set"], cats)} if close else None,
+        "closest": {**close, "gets": said(close["gets"]), "set": _set_view(close["set"], pack)} if close else None,
         "next_bound": result.get("needs_at_least") if (result.get("needs_at_least") or 99) <= MAX_CHANGES else None,
         "max_bound": MAX_CHANGES,
     }
