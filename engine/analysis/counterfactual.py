@@ -245,9 +245,9 @@ def _listed_sets(
     base: Any = None,
     first: int = 0,
 ) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
-    """The `max_sets` most plausible concrete sets after the `first` in full (scenario, derived result, each
-    change's quote and line), the exact number of concrete sets, and how many of them touch
-    each statement."""
+    """The `max_sets` most plausible concrete sets after the `first`, in full (scenario,
+    derived result, each change's quote and line), the exact number of concrete sets, and how
+    many of them touch each statement."""
     sets_out: list[dict[str, Any]] = []
     total = 0
     memo: dict = {}  # the listed sets share most of their statements' changed readings
@@ -311,7 +311,8 @@ def search(
 ) -> dict[str, Any]:
     """`first`: how many of the ranked sets to pass over before the `max_sets` listed (a page
     of them). `closest`: for a target out of reach, say how far the best set gets and the
-    least bound worth trying (`closest`, `needs_at_least`). `state`, from `build(pack, items of lc)`, and `base`, `derive(pack, items of lc)`, may be
+    least bound worth trying (`closest`, `needs_at_least`; engine/analysis/reach.py).
+    `state`, from `build(pack, items of lc)`, and `base`, `derive(pack, items of lc)`, may be
     passed to share work between searches.
     `progress(steps)`, when given, is told how many steps the search may take and returns
     the function to call after each."""

@@ -23,6 +23,7 @@ from engine.model.case import LoadedCase
 from engine.model.pack import Pack
 
 CLOSEST_DEPTH = 3  # changes per statement the closest-result search tries (4 can take seconds)
+CLOSEST_ROWS = 200  # the changes of one statement compared for plausibility at most
 
 
 def out_of_reach(
@@ -98,9 +99,6 @@ def out_of_reach(
         )
     out["needs_at_least"] = needs
     return out
-
-
-CLOSEST_ROWS = 200  # the changes of one statement compared for plausibility at most
 
 
 def _most_plausible(pack: Pack, s: Search, candidates: list[tuple[ClassOp, ...]]) -> tuple[ClassOp, ...]:

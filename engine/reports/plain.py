@@ -1,5 +1,7 @@
 """Rule conditions in plain words: `shortfall_share >= 0.6` with the cell's 0.6667 becomes
-"the share of the category's evidence showing shortfalls of at least 60% (it is 67%)".
+"the share of the category's evidence showing shortfalls at least 60% (it is 67%)", and its
+opposite "... below 60% (it is 67%)"; `serious_shortfalls >= 1` negated, "no serious
+shortfalls (risk of harm, no assurance) in the category (it has 5)".
 
 Each feature is named by its `term` in the pack (its name when it has none) and shown in
 its `unit`: a share as a percentage, a count as a whole number, a flag as so or not so. A
@@ -29,6 +31,7 @@ _LEVEL_WORDS = {">=": "at least", ">": "above", "<=": "at most", "<": "below", "
 
 
 def unit(f: Feature | None) -> str:
+    """How a feature's value is shown: its declared `unit`, else from its type and kind."""
     if f is None:
         return "number"
     if f.unit is not None:
@@ -41,6 +44,7 @@ def unit(f: Feature | None) -> str:
 
 
 def term(f: Feature | None, name: str) -> str:
+    """How a sentence names a feature: its declared `term`, else its name in words."""
     return f.term if f is not None and f.term else name.replace("_", " ")
 
 
