@@ -190,3 +190,23 @@ def test_a_brief_of_a_case_covering_some_statements_says_its_overall_is_no_ratin
     assert "This case covers 1 of 9 statements: its overall result is not a rating of the council" in (
         tmp_path / "b.md"
     ).read_text(encoding="utf-8")
+
+
+def test_the_brief_names_statements_categories_and_ratings(tmp_path):
+    """What a person reads in the brief uses the framework's names: the ids stay in the JSON,
+    and a rule's id only in brackets after its reason."""
+    import re
+
+    pack = load_pack(CQC)
+    out = tmp_path / "brief.md"
+    assert run_cli("review", str(BLACKPOOL), "-o", str(out))[0] == 0
+    text = out.read_text(encoding="utf-8")
+    read = [ln for ln in text.splitlines() if ln.startswith(("|", "- **"))]
+    read = [re.sub(r"`[^`]*`", "", ln) for ln in read]  # a rule's id, in code, after its reason
+    ids = [i for i in (*pack.statement_ids, *pack.category_ids, *(r.id for r in pack.core.ratings)) if "_" in i]
+    assert len(ids) >= 6  # the ids that are no English word ("outcomes" is both)
+    leaks = [(i, ln[:80]) for ln in read for i in ids if re.search(rf"\b{i}\b", ln)]
+    assert not leaks, leaks[:5]
+    assert "| Learning, improvement and innovation | 1 | 2 |" in text
+    assert "- **Learning, improvement and innovation · People's experience = 1**" in text
+    assert "| Overall rating | Inadequate | Requires improvement |" in text

@@ -80,6 +80,7 @@ def _deciding(pack: Pack, lc: LoadedCase, der: Derivation, st) -> list[dict[str,
         out.append(
             {
                 "category": cell.category,
+                "category_name": pack.category_name(cell.category),
                 "score": cell.score,
                 "row": cell.kept,
                 "reason": reason,
@@ -101,12 +102,13 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": "overall_follows_from_scores",
+                "check": "the overall rating follows from the published scores",
                 "status": status,
                 "process_ground": status != "pass",
                 "detail": f"published scores sum to {r.total}/{r.count * max(pack.scores)} = {r.percent}%: "
-                f"the published bands give {r.value}"
+                f"the published bands give {pack.rating_label(str(r.value))}"
                 + (f" (readings {r.readings})" if r.ambiguous else "")
-                + f"; the published rating is {pub.rating}",
+                + f"; the published rating is {pack.rating_label(pub.rating)}",
                 "readings": r.readings,
             }
         )
@@ -119,7 +121,9 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
             out.append(
                 {
                     "id": "statement_without_evidence",
+                    "check": "a published score without evidence",
                     "statement": st.id,
+                    "statement_name": name,
                     "status": "fail",
                     "process_ground": True,
                     "detail": f"{name} is published as {published} but the case holds no evidence for it",
@@ -131,7 +135,9 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": "statement_supported_by_evidence",
+                "check": "the score the evidence gives",
                 "statement": st.id,
+                "statement_name": name,
                 "status": "pass" if supported else "differs",
                 "process_ground": False,
                 "derived": st.score,
@@ -145,7 +151,9 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
             out.append(
                 {
                     "id": "ambiguous_boundary",
+                    "check": "a score on a band edge",
                     "statement": st.id,
+                    "statement_name": name,
                     "status": "ambiguous",
                     "process_ground": False,
                     "detail": f"{name}: category scores give {st.step.percent}%, between bands (readings {st.step.readings})",
@@ -156,10 +164,12 @@ def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
             out.append(
                 {
                     "id": "categories_without_evidence",
+                    "check": "categories without evidence",
                     "statement": st.id,
+                    "statement_name": name,
                     "status": "note",
                     "process_ground": False,
-                    "detail": f"{name}: no evidence in {', '.join(missing)}",
+                    "detail": f"{name}: no evidence in {', '.join(pack.category_name(c) for c in missing)}",
                 }
             )
     return out
@@ -175,14 +185,21 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: Non
     state = build(pack, list(lc.case.items))  # shared: each statement's options are computed once
 
     def entry(level: str, current, target, res) -> dict[str, Any]:
+        from engine.reports.plain import set_in_words
+
         first = res["sets"][0] if res["sets"] else None
+        named = level == "overall"
         return {
             "level": level,
+            "level_name": "Overall rating" if named else pack.statement(level).name,
             "current": current,
             "target": target,
+            "current_label": pack.rating_label(current) if named else current,
+            "target_label": pack.rating_label(target) if named else target,
             "minimal_changes": res["minimal_size"],
             "sets": res["sets_total"],
             "example": first["changes"] if first else [],
+            "example_words": set_in_words(pack, first) if first else [],
             "seconds": res["seconds"],
         }
 

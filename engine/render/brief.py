@@ -118,6 +118,14 @@ def _caveats(b: dict[str, Any]) -> list[str]:
     return out
 
 
+def _check_name(c: dict[str, Any]) -> str:
+    """A process check as a person reads it: what it checks and for which statement (the ids
+    stay in the JSON)."""
+    what = c.get("check") or c["id"]
+    where = c.get("statement_name") or c.get("statement")
+    return f"{where}: {what}" if where else what[:1].upper() + what[1:]
+
+
 def _change_line(c: dict[str, Any]) -> str:
     where = f" ({c['file']}:{c['line']})" if c.get("line") else ""
     quote = f": “{c['quote']}”" if c.get("quote") else ""
@@ -150,7 +158,7 @@ def html(b: dict[str, Any]) -> str:
     ]
     for c in b["checks"]:
         parts.append(
-            f"<tr><td>{e(c['id'])}{(' · ' + e(c['statement'])) if c.get('statement') else ''}</td>"
+            f"<tr><td title='{e(c['id'])}'>{e(_check_name(c))}</td>"
             f"<td class='{e(c['status'])}'>{e(c['status'])}{' (process ground)' if c['process_ground'] else ''}</td>"
             f"<td>{e(c['detail'])}"
         )
@@ -159,7 +167,8 @@ def html(b: dict[str, Any]) -> str:
                 " (not counted: too few items beside the other categories)" if not d.get("counted", True) else ""
             )
             parts.append(
-                f"<div><em>{e(d['category'])}</em> = {e(str(d['score']))}{uncounted} by row {e(str(d['row']))}: {e(d['reason'])}</div>"
+                f"<div><em>{e(d.get('category_name') or d['category'])}</em> = {e(str(d['score']))}{uncounted}: "
+                f"{e(d['reason'])} <span class='meta'>(rule {e(str(d['row']))})</span></div>"
             )
             for q in d["quotes"]:
                 parts.append(
@@ -168,14 +177,15 @@ def html(b: dict[str, Any]) -> str:
         parts.append("</td></tr>")
     parts.append(
         "</table><h2>Sensitivity: least change of evidence to the next score</h2>"
-        "<table><tr><th>level</th><th>now</th><th>target</th><th>minimal changes</th><th>example</th></tr>"
+        "<table><tr><th>level</th><th>now</th><th>target</th><th>minimal changes</th><th>the most arguable example</th></tr>"
     )
     for s in b["sensitivity"]:
         mc = s["minimal_changes"]
         parts.append(
-            f"<tr><td>{e(s['level'])}</td><td>{e(str(s['current']))}</td><td>{e(str(s['target']))}</td>"
+            f"<tr><td title='{e(s['level'])}'>{e(s.get('level_name') or s['level'])}</td>"
+            f"<td>{e(str(s.get('current_label', s['current'])))}</td><td>{e(str(s.get('target_label', s['target'])))}</td>"
             f"<td>{'more than ' + str(b['max_changes']) if mc is None else mc}</td>"
-            f"<td>{e('; '.join(s['example']))}</td></tr>"
+            f"<td>{'<br>'.join(e(w) for w in (s.get('example_words') or s['example']))}</td></tr>"
         )
     d = b["draft"]
     parts.append(
@@ -221,26 +231,33 @@ def markdown(b: dict[str, Any]) -> str:
     for c in b["checks"]:
         detail = _md(c["detail"])
         lines.append(
-            f"| {c['id']}{' · ' + c['statement'] if c.get('statement') else ''} | {c['status']}"
-            f"{' (process ground)' if c['process_ground'] else ''} | {detail} |"
+            f"| {_md(_check_name(c))} | {c['status']}{' (process ground)' if c['process_ground'] else ''} | {detail} |"
         )
-    lines += ["", "### Deciding rows and quotes", ""]
+    lines += ["", "### The rule that decided each category, and its quotes", ""]
     for c in b["checks"]:
         for dd in c.get("deciding", []):
             uncounted = (
                 " (not counted: too few items beside the other categories)" if not dd.get("counted", True) else ""
             )
             lines.append(
-                f"- **{c['statement']}.{dd['category']} = {dd['score']}**{uncounted} by `{dd['row']}`: {_md(dd['reason'])}"
+                f"- **{_md(c.get('statement_name') or c['statement'])} · {_md(dd.get('category_name') or dd['category'])} "
+                f"= {dd['score']}**{uncounted}: {_md(dd['reason'])} (rule `{dd['row']}`)"
             )
             for q in dd["quotes"]:
                 lines.append(f"  > “{_md(q['quote'])}” ({_md(q['file'])}:{q['line']}{_page(q)})")
-    lines += ["", "## Sensitivity", "", "| level | now | target | minimal changes | example |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Sensitivity",
+        "",
+        "| level | now | target | minimal changes | the most arguable example |",
+        "|---|---|---|---|---|",
+    ]
     for s in b["sensitivity"]:
         mc = s["minimal_changes"]
         lines.append(
-            f"| {s['level']} | {s['current']} | {s['target']} | {'more than ' + str(b['max_changes']) if mc is None else mc} "
-            f"| {_md('; '.join(s['example']))} |"
+            f"| {_md(s.get('level_name') or s['level'])} | {s.get('current_label', s['current'])} | "
+            f"{s.get('target_label', s['target'])} | {'more than ' + str(b['max_changes']) if mc is None else mc} "
+            f"| {_md('; '.join(s.get('example_words') or s['example']))} |"
         )
     d = b["draft"]
     lines += [

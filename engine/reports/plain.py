@@ -109,3 +109,24 @@ def why_not(pack: Pack, w: dict[str, Any], conditions: dict[str, list[str]], fea
     if w.get("row") == "default":
         return f"{lead}: it does only when no rule of its table applies."
     return f"{lead}: no rule gives {w['target']}."
+
+
+def set_change(pack: Pack, d: dict[str, Any]) -> str:
+    """One change of a counterfactual set (its `details` entry) in plain words, with the quote
+    of the finding it changes (the ids stay in the JSON)."""
+    where = f"{d['statement_name']}, {in_sentence(pack.category_name(d['category']))}"
+    if d["kind"] == "add_item":
+        return f"one more {d['to']} finding in {where}"
+    if d["kind"] == "drop_item":
+        return f"leave out this {d.get('polarity', '')} finding ({where})"
+    if d["kind"] == "flip_polarity":
+        return f"read this {d.get('polarity', '')} finding as a {d['to']} ({where})"
+    return f"read this comparison as {str(d['to']).replace('_', ' ')} ({where})"
+
+
+def set_in_words(pack: Pack, s: dict[str, Any]) -> list[str]:
+    """A counterfactual set's changes in words, each with its quote and line where it has one."""
+    return [
+        set_change(pack, d) + (f": “{d['quote']}” (line {d['line']})" if d.get("quote") else "")
+        for d in s.get("details", [])
+    ]

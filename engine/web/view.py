@@ -10,7 +10,7 @@ from engine.analysis.whatif import moved
 from engine.model.case import Item
 from engine.model.pack import Pack
 from engine.reports.derived import derive_object
-from engine.reports.plain import in_sentence
+from engine.reports.plain import set_change
 from engine.web.served import Current, NotServed, Served
 
 
@@ -196,25 +196,13 @@ def sentences(served: Served, cid: str, key: str) -> list[str]:
     raise NotServed(f"{cid}: no line {key!r} in its report")
 
 
-def _change_words(d: dict[str, Any], pack: Pack) -> str:
-    """One change of a set in plain words (the ids stay in the JSON and a tooltip)."""
-    where = f"{d['statement_name']}, {in_sentence(pack.category_name(d['category']))}"
-    if d["kind"] == "add_item":
-        return f"one more {d['to']} finding in {where}"
-    if d["kind"] == "drop_item":
-        return f"leave out this {d.get('polarity', '')} finding ({where})"
-    if d["kind"] == "flip_polarity":
-        return f"read this {d.get('polarity', '')} finding as a {d['to']} ({where})"
-    return f"read this comparison as {str(d['to']).replace('_', ' ')} ({where})"
-
-
 PAGE = 10  # sets shown at a time
 
 
 def _set_view(s: dict[str, Any], pack: Pack) -> dict[str, Any]:
     return {
         "labels": s["changes"],
-        "details": [{**d, "words": _change_words(d, pack)} for d in s.get("details", [])],
+        "details": [{**d, "words": set_change(pack, d)} for d in s.get("details", [])],
         "plausibility": s.get("plausibility"),
         "changes": s["scenario"]["changes"],
         "statements": s["statements"],
