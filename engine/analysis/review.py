@@ -16,6 +16,7 @@ from engine.evaluation import aggregate
 from engine.evaluation.derive import Derivation
 from engine.model.case import LoadedCase
 from engine.model.pack import Pack
+from engine.reports.plain import change_words, set_in_words
 
 
 def working_days_after(start: dt.date, days: int, country: str, subdiv: str | None) -> dt.date:
@@ -91,27 +92,32 @@ def _deciding(pack: Pack, lc: LoadedCase, der: Derivation, st) -> list[dict[str,
     return out
 
 
+def _overall_check(pack: Pack, pub) -> list[dict[str, Any]]:
+    """Does the published rating follow from the published scores by the published bands?"""
+    scores = [v for v in pub.scores.values() if v is not None]
+    if pub.rating is None or not scores:
+        return []
+    r = aggregate.apply(pack.core.aggregation.statements_to_overall, scores, max(pack.scores))
+    follows = pub.rating in set(r.readings.values())
+    status = "ambiguous" if r.ambiguous else ("pass" if follows else "fail")
+    return [
+        {
+            "id": "overall_follows_from_scores",
+            "check": "the overall rating follows from the published scores",
+            "status": status,
+            "process_ground": status != "pass",
+            "detail": f"published scores sum to {r.total}/{r.count * max(pack.scores)} = {r.percent}%: "
+            f"the published bands give {pack.rating_label(str(r.value))}"
+            + (f" (readings {r.readings})" if r.ambiguous else "")
+            + f"; the published rating is {pack.rating_label(pub.rating)}",
+            "readings": r.readings,
+        }
+    ]
+
+
 def checks(pack: Pack, lc: LoadedCase, der: Derivation) -> list[dict[str, Any]]:
     pub = lc.case.published
-    out: list[dict[str, Any]] = []
-    scores = [v for v in pub.scores.values() if v is not None]
-    if pub.rating is not None and scores:
-        r = aggregate.apply(pack.core.aggregation.statements_to_overall, scores, max(pack.scores))
-        follows = pub.rating in set(r.readings.values())
-        status = "ambiguous" if r.ambiguous else ("pass" if follows else "fail")
-        out.append(
-            {
-                "id": "overall_follows_from_scores",
-                "check": "the overall rating follows from the published scores",
-                "status": status,
-                "process_ground": status != "pass",
-                "detail": f"published scores sum to {r.total}/{r.count * max(pack.scores)} = {r.percent}%: "
-                f"the published bands give {pack.rating_label(str(r.value))}"
-                + (f" (readings {r.readings})" if r.ambiguous else "")
-                + f"; the published rating is {pack.rating_label(pub.rating)}",
-                "readings": r.readings,
-            }
-        )
+    out: list[dict[str, Any]] = _overall_check(pack, pub)
     for st in der.statements:
         published = pub.scores.get(st.id)
         if published is None:
@@ -185,8 +191,6 @@ def sensitivity(pack: Pack, lc: LoadedCase, der: Derivation, advance=lambda: Non
     state = build(pack, list(lc.case.items))  # shared: each statement's options are computed once
 
     def entry(level: str, current, target, res) -> dict[str, Any]:
-        from engine.reports.plain import set_in_words
-
         first = res["sets"][0] if res["sets"] else None
         named = level == "overall"
         return {
@@ -254,30 +258,6 @@ def draft(pack: Pack, lc: LoadedCase, found: list[dict[str, Any]], changed: int 
     if n > rv.word_limit:
         raise RederiveError(f"the draft has {n} words; the limit is {rv.word_limit}")
     return {"text": text, "words": n, "limit": rv.word_limit, "grounds": len(grounds), "hypothetical": bool(changed)}
-
-
-def change_words(pack: Pack, ch: Any) -> str:
-    """A change in plain words, naming statements, categories and tags by the pack's names
-    (the change's own label keeps the ids)."""
-    if ch.op == "drop":
-        return "leave out this finding"
-    if ch.op == "add":
-        return "; ".join(
-            f"add a {a.polarity} finding to {pack.statement(a.statement).name if a.statement in pack.statement_ids else a.statement}, "
-            f"{pack.category_name(a.category)}"
-            for a in ch.items or []
-        )
-    if ch.field == "polarity":
-        return f"read this finding as {'a ' if ch.value != 'mixed' else ''}{ch.value}"
-    if ch.field == "category":
-        return f"move this finding to {pack.category_name(str(ch.value))}"
-    if ch.field == "statement":
-        name = pack.statement(str(ch.value)).name if ch.value in pack.statement_ids else ch.value
-        return f"move this finding to {name}"
-    if ch.field == "tags":
-        tags = [str(t).replace("_", " ") for t in (ch.value or [])]
-        return f"tag this finding {', '.join(tags)}" if tags else "clear this finding's tags"
-    return f"read this finding's comparison as {str(ch.value).replace('_', ' ')}"
 
 
 def change_notes(original: LoadedCase, changes: list[Any], pack: Pack | None = None) -> list[dict[str, Any]]:

@@ -130,3 +130,27 @@ def set_in_words(pack: Pack, s: dict[str, Any]) -> list[str]:
         set_change(pack, d) + (f": “{d['quote']}” (line {d['line']})" if d.get("quote") else "")
         for d in s.get("details", [])
     ]
+
+
+def change_words(pack: Pack, ch: Any) -> str:
+    """A what-if change (a scenario's `set`, `drop` or `add`) in plain words, naming
+    statements, categories and tags by the pack's names (the change's own label keeps the ids)."""
+    if ch.op == "drop":
+        return "leave out this finding"
+    if ch.op == "add":
+        return "; ".join(
+            f"add a {a.polarity} finding to {pack.statement(a.statement).name if a.statement in pack.statement_ids else a.statement}, "
+            f"{pack.category_name(a.category)}"
+            for a in ch.items or []
+        )
+    if ch.field == "polarity":
+        return f"read this finding as {'a ' if ch.value != 'mixed' else ''}{ch.value}"
+    if ch.field == "category":
+        return f"move this finding to {pack.category_name(str(ch.value))}"
+    if ch.field == "statement":
+        name = pack.statement(str(ch.value)).name if ch.value in pack.statement_ids else ch.value
+        return f"move this finding to {name}"
+    if ch.field == "tags":
+        tags = [str(t).replace("_", " ") for t in (ch.value or [])]
+        return f"tag this finding {', '.join(tags)}" if tags else "clear this finding's tags"
+    return f"read this finding's comparison as {str(ch.value).replace('_', ' ')}"
