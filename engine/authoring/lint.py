@@ -336,25 +336,24 @@ def iter_findings(pack: Pack) -> Iterator[Finding]:
 
 
 def _cue_findings(pack: Pack) -> Iterator[Finding]:
-    """cues.yaml against the pack, as extraction checks it (without loading the readers), and
-    the reader files it names: the reader and each held-out reader must be in the pack's folder."""
+    """cues.yaml against the pack, as extraction checks it (without building the cues or
+    loading the readers), and the reader files it names: the reader and each held-out reader
+    must be in the pack's folder."""
     from engine.base.errors import LoadError
-    from engine.ingest.cues import load_cues
+    from engine.ingest.cues import cue_file_problems
     from engine.ingest.reader import reader_problems
 
-    path = pack.root / "cues.yaml"
-    if not path.is_file():
+    if not (pack.root / "cues.yaml").is_file():
         return  # a pack that reads no reports
     try:
-        cues = load_cues(pack, with_reader=False)
+        doc, data, problems = cue_file_problems(pack)
     except LoadError as exc:
-        for problem in exc.problems:
-            yield Finding.of(problem, "error", "cues")
-        return
-    rc = cues.data.reader
+        problems, data = list(exc.problems), None
+    for problem in problems:
+        yield Finding.of(problem, "error", "cues")
+    rc = data.reader if data is not None else None
     if rc is None:
         return
-    doc = load_yaml(path)
     for problem in reader_problems(doc, pack, rc, files=True):
         yield Finding.of(problem, "error", "reader-file")
     if not (pack.root / rc.file).is_file():

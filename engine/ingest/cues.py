@@ -276,15 +276,7 @@ def load_cues(
     """The pack's cue file, checked against the pack; `transform` may change it first (a
     rule override naming cues.yaml, such as a calibration's output). `with_reader=False`
     leaves the learned reader out (the cues alone, as training reads them)."""
-    path = pack.root / "cues.yaml"
-    if not path.is_file():
-        msg = f"framework pack {pack.id!r} has no cues.yaml: it does not say how to read its reports"
-        raise LoadError(msg, [Problem(str(path), None, None, "", msg)])
-    doc = load_yaml(path)
-    if transform is not None and (found := transform({"cues.yaml": doc})):
-        raise LoadError(found[0].message, found)
-    data = validated(doc, CueFile)
-    problems = _cue_problems(doc, pack, data)
+    doc, data, problems = cue_file_problems(pack, transform)
 
     reader = None
     if data.reader is not None:
@@ -304,12 +296,28 @@ def load_cues(
 
                 reader = load_reader(rpath, pack.id, pack.category_ids)  # refused at its line when malformed
 
-    problems += _pattern_problems(doc)
     if problems:
         raise LoadError(problems[0].message, problems)
     cues = Cues(pack, data)
     cues.reader = reader
     return cues
+
+
+def cue_file_problems(
+    pack: Pack, transform: Callable[[dict[str, Document]], list[Problem]] | None = None
+) -> tuple[Document, CueFile, list[Problem]]:
+    """The pack's cue file read and checked against the pack (its names, its patterns), without
+    building the cues or loading a reader: (document, data, problems). A file that is missing or
+    not of the schema raises its located LoadError."""
+    path = pack.root / "cues.yaml"
+    if not path.is_file():
+        msg = f"framework pack {pack.id!r} has no cues.yaml: it does not say how to read its reports"
+        raise LoadError(msg, [Problem(str(path), None, None, "", msg)])
+    doc = load_yaml(path)
+    if transform is not None and (found := transform({"cues.yaml": doc})):
+        raise LoadError(found[0].message, found)
+    data = validated(doc, CueFile)
+    return doc, data, _cue_problems(doc, pack, data) + _pattern_problems(doc)
 
 
 def _cue_problems(doc: Document, pack: Pack, data: CueFile) -> list[Problem]:
