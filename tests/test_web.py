@@ -579,6 +579,9 @@ def test_sets_come_ten_at_a_time_in_one_ranking(client):
     page = client.post("/cases/blackpool-2025/take", json={**q, "first": 10}).text
     assert '<ol class="sets" start="11">' in page and "20 of 481 shown" in page
     assert 'class="more" data-first="20">show 10 more' in page
+    assert whole["sets_ranked"] == whole["sets_total"] == 481
+    last = client.post("/cases/blackpool-2025/take", json={**q, "first": 480}).text
+    assert "481 of 481 shown" in last and 'class="more"' not in last  # the end: no button to nowhere
     for bad in ({"first": -1}, {"max_sets": 10_000}):
         got = client.post("/api/cases/blackpool-2025/counterfactual", json={**q, **bad})
         assert got.status_code == 400 and "first must be 0 or more" in got.json()["error"]

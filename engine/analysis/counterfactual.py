@@ -363,6 +363,7 @@ def search(
         "max_changes": k_max,
         "sets_total": total,
         "sets_listed": len(sets_out),
+        "sets_ranked": min(total, RANK_LIMIT),  # the sets `first` pages through (ranked, then listed)
         "first": first,
         "statements_touched": dict(sorted(touched.items(), key=lambda kv: -kv[1])),
         "sets": sets_out,

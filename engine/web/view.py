@@ -227,7 +227,7 @@ def sets(pack: Pack, result: dict[str, Any], q) -> dict[str, Any]:
         "baseline": said(result["baseline"]),
         "sets": [_set_view(s, pack) for s in listed],
         "first": result.get("first", 0),
-        "more": min(PAGE, result["sets_total"] - shown) if shown < result["sets_total"] else 0,
+        "more": max(0, min(PAGE, result.get("sets_ranked", result["sets_total"]) - shown)),
         "closest": {**close, "gets": said(close["gets"]), "set": _set_view(close["set"], pack)} if close else None,
         "next_bound": result.get("needs_at_least") if (result.get("needs_at_least") or 99) <= MAX_CHANGES else None,
         "max_bound": MAX_CHANGES,
