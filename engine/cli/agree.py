@@ -97,14 +97,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             "note": "pages whose labels trained the reader are read in-sample; "
             "`rederive calibrate --labels` gives the figures with the reader refitted without them",
         }
-    if args.format == "csv":
-        from engine.render import csvout
+    from engine.render import csvout
+    from engine.render.agreement_view import agreement_text
 
-        csvout.agree(result, out)
-    elif args.format == "json":
-        render.to_json(result, out)
-    else:
-        from engine.render.agreement_view import agreement_text
-
-        agreement_text(result, out)
+    render.emit(result, out, args.format, csvout.agree, agreement_text)
     return 0

@@ -69,16 +69,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.output is not None:
         kind = "md" if args.output.suffix.lower() == ".md" else "html"
         write_text(args.output, chart.for_pack(pack, result, args.ratings.name, kind), force=args.force)
-    if args.format == "csv":
-        from engine.render import csvout
+    from engine.render import csvout
+    from engine.render.consistency_view import consistency_table
 
-        csvout.consistency(result, list(pack.statement_ids), out)
-    elif args.format == "json":
-        render.to_json(result, out)
-    else:
-        from engine.render.consistency_view import consistency_table
-
-        consistency_table(result, out)
+    ids = list(pack.statement_ids)
+    render.emit(result, out, args.format, lambda r, o: csvout.consistency(r, ids, o), consistency_table)
     return 0 if not result["exceptions"] else 1
 
 
@@ -123,14 +118,8 @@ def _support(args: argparse.Namespace, out: TextIO) -> int:
 
         write_text(args.output, for_pack(pack, result), force=args.force)
         result["written"] = str(args.output)
-    if args.format == "csv":
-        from engine.render import csvout
+    from engine.render import csvout
+    from engine.render.consistency_view import support_table
 
-        csvout.support(result, out)
-    elif args.format == "json":
-        render.to_json(result, out)
-    else:
-        from engine.render.consistency_view import support_table
-
-        support_table(result, out)
+    render.emit(result, out, args.format, csvout.support, support_table)
     return 0

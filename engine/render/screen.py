@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any, TextIO
 
 
 def to_json(value: Any, out: TextIO) -> None:
     json.dump(value, out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def emit(
+    value: Any,
+    out: TextIO,
+    fmt: str,
+    as_csv: Callable[[Any, TextIO], None],
+    as_table: Callable[[Any, TextIO], None],
+) -> None:
+    """A command's result as its --format asks: CSV, JSON or the terminal view."""
+    if fmt == "csv":
+        as_csv(value, out)
+    elif fmt == "json":
+        to_json(value, out)
+    else:
+        as_table(value, out)
 
 
 def console(out: TextIO):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from engine.render.counterfactual_view import counterfactual_text  # noqa: F401  (what `counterfactual` prints)
-from engine.render.screen import console, to_json  # noqa: F401  (to_json: what every command prints as JSON)
+from engine.render.screen import console, emit, to_json  # noqa: F401  (what every command prints with)
 
 
 def number(v: Any) -> str:
